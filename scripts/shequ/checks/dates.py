@@ -1,0 +1,80 @@
+"""Date rules: no date lies in the future, and dates come in a sensible order.
+
+Malformed dates are the structure rules' job; these rules look only at values
+that are real dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Iterator
+
+from ..load import Sources
+from ..report import Problem
+
+#: Every date field that must not lie in the future, per dataset.
+DATE_FIELDS = {
+    "organizations": ("registration_date", "founded", "dissolved", "incubated_from", "last_verified"),
+    "incubators": ("opened", "last_verified"),
+}
+
+
+def today() -> dt.date:
+    """The reference day; SHEQU_TODAY=YYYY-MM-DD pins it for tests."""
+    pinned = os.environ.get("SHEQU_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def check(sources: Sources) -> Iterator[Problem]:
+    now = today()
+    for dataset, fields in DATE_FIELDS.items():
+        for rec in sources.records[dataset]:
+            data = rec.data
+            for name in fields:
+                value = _date(data.get(name))
+                if value and value > now:
+                    yield Problem("dates.future", f"{value} is in the future", rec.file, (name,))
+            for i, source in enumerate(data.get("sources") or ()):
+                value = _date(source.get("accessed")) if isinstance(source, dict) else None
+                if value and value > now:
+                    yield Problem("dates.future", f"{value} is in the future", rec.file, ("sources", i, "accessed"))
+            if dataset == "organizations":
+                yield from _organization_order(rec)
+
+
+def _organization_order(rec) -> Iterator[Problem]:
+    data = rec.data
+    founded = _date(data.get("founded"))
+    registered = _date(data.get("registration_date"))
+    if founded and registered and registered < founded:
+        yield Problem("dates.order", f"registered or filed on {registered}, before it was founded on {founded}",
+                      rec.file, ("registration_date",))
+    dissolved = _date(data.get("dissolved"))
+    status = data.get("status")
+    if status == "dissolved" and data.get("dissolved") is None:
+        yield Problem("dates.dissolved", "a dissolved organization needs its dissolution date", rec.file,
+                      ("dissolved",), hint="add dissolved: YYYY-MM-DD")
+    if status != "dissolved" and data.get("dissolved") is not None:
+        yield Problem("dates.dissolved", f"a dissolution date is given but the status is {status}", rec.file,
+                      ("dissolved",), hint="set status: dissolved, or remove the date")
+    if dissolved and founded and dissolved < founded:
+        yield Problem("dates.order", f"dissolved on {dissolved}, before it was founded on {founded}",
+                      rec.file, ("dissolved",))
+    start, end = _date(data.get("incubated_from")), _date(data.get("incubated_until"))
+    if start and end and end < start:
+        yield Problem("dates.order", f"incubation ends on {end}, before it starts on {start}", rec.file,
+                      ("incubated_until",))

@@ -1,0 +1,36 @@
+"""Division rules: every division code in the data is in the project's divisions table,
+and the table itself is consistent (levels match code lengths, parents exist)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..load import Sources
+from ..report import Problem
+
+LEVEL_OF_LENGTH = {2: "province", 4: "prefecture", 6: "county", 9: "township"}
+PARENT_LENGTH = {4: 2, 6: 4, 9: 6}
+
+
+def check(sources: Sources) -> Iterator[Problem]:
+    table = sources.tables["divisions"]
+    for row, origin in zip(table.rows, table.origins):
+        code, _, level, parent = row
+        if not code or not code.isdigit() or len(code) not in LEVEL_OF_LENGTH:
+            continue  # reported by the structure rules
+        if level != LEVEL_OF_LENGTH[len(code)]:
+            yield Problem("divisions.level", f"a {len(code)}-digit code is a {LEVEL_OF_LENGTH[len(code)]}, "
+                          f"not a {level}", origin.file, ("level",), line=origin.line)
+        expected_parent = code[: PARENT_LENGTH[len(code)]] if len(code) in PARENT_LENGTH else None
+        if parent != expected_parent:
+            yield Problem("divisions.parent", f"parent of {code} is {parent or 'empty'}, expected "
+                          f"{expected_parent or 'empty'}", origin.file, ("parent",), line=origin.line)
+        elif parent and parent not in sources.divisions:
+            yield Problem("divisions.parent", f"parent {parent} is not in the table", origin.file, ("parent",),
+                          line=origin.line, hint="run 'shequ divisions import' to add it")
+    for dataset, records in sources.records.items():
+        for rec in records:
+            code = rec.data.get("division")
+            if isinstance(code, str) and code.isdigit() and code not in sources.divisions:
+                yield Problem("divisions.unknown", f"{code} is not in the divisions table", rec.file, ("division",),
+                              hint="check the code, or add it with 'shequ divisions import'")

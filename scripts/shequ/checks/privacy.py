@@ -1,0 +1,32 @@
+"""Privacy rules: this is organizational data only, so no value may carry a personal
+mobile number or a resident identity number (checked with ``stdnum.cn.ric``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from stdnum.cn import ric
+
+from ..load import Sources
+from ..report import Problem
+from .text import strings
+
+# Digits or letters on either side mean the match is part of a longer code
+# (a USCC, an account number), not a phone number or an identity number.
+MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9](?:[ -]?[0-9]){8}(?![0-9A-Za-z])")
+IDENTITY = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def check(sources: Sources) -> Iterator[Problem]:
+    for records in sources.records.values():
+        for rec in records:
+            for path, value in strings(rec.data):
+                if MOBILE.search(value):
+                    yield Problem("privacy.mobile", "looks like a personal mobile number", rec.file, path,
+                                  hint="publish only an organization's landline or service number")
+                for candidate in IDENTITY.findall(value):
+                    if ric.is_valid(candidate):
+                        yield Problem("privacy.identity-number", "contains a resident identity number", rec.file,
+                                      path, hint="remove it: personal data is never published")
+                        break

@@ -1,0 +1,139 @@
+"""Structure rules: record shape, unknown keys, and the Table Schemas checked with frictionless.
+
+Types, required fields, patterns, lengths and ranges are all read from the
+Table Schemas; this module only translates frictionless's findings back to the
+YAML file, field and line they came from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterator
+
+from frictionless import Resource, Schema
+
+from ..load import Sources
+from ..report import Problem
+from ..tables import LAYOUT, POSITION, Table
+
+_CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"', re.S)
+
+
+def did_you_mean(key: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def check(sources: Sources) -> Iterator[Problem]:
+    yield from _shape(sources)
+    for name, table in sources.tables.items():
+        yield from _frictionless(sources, name, table)
+
+
+def _shape(sources: Sources) -> Iterator[Problem]:
+    schemas = sources.schemas
+    for dataset, layout in LAYOUT.items():
+        allowed = schemas.record_keys(dataset)
+        for rec in sources.records[dataset]:
+            for key in rec.data:
+                if key not in allowed:
+                    yield Problem("structure.unknown-key", f"unknown field '{key}'", rec.file, (key,),
+                                  hint=did_you_mean(key, allowed) or f"known fields: {', '.join(allowed)}")
+            for child in layout.children:
+                items = rec.data.get(child.key)
+                if items is None:
+                    if child.min_items:
+                        yield Problem("structure.required", f"is required: give at least {child.min_items}",
+                                      rec.file, (child.key,))
+                    continue
+                if not isinstance(items, list):
+                    yield Problem("structure.not-a-list", "must be a list", rec.file, (child.key,),
+                                  hint=f"write it as '{child.key}: [...]' or as '- ' items below the key")
+                    continue
+                if len(items) < child.min_items:
+                    yield Problem("structure.required", f"needs at least {child.min_items} item",
+                                  rec.file, (child.key,))
+                if child.is_mapping:
+                    keys = schemas.item_keys(child, layout)
+                    for i, item in enumerate(items):
+                        if not isinstance(item, dict):
+                            yield Problem("structure.item-not-mapping", f"must be a mapping with {', '.join(keys)}",
+                                          rec.file, (child.key, i))
+                            continue
+                        for key in item:
+                            if key not in keys:
+                                yield Problem("structure.unknown-key", f"unknown field '{key}'", rec.file,
+                                              (child.key, i, key),
+                                              hint=did_you_mean(str(key), keys) or f"known fields: {', '.join(keys)}")
+
+
+def _frictionless(sources: Sources, name: str, table: Table) -> Iterator[Problem]:
+    if not table.rows:
+        return
+    descriptor = dict(sources.schemas.descriptors[name])
+    # References are checked by the references rules, with better messages.
+    descriptor.pop("foreignKeys", None)
+    schema = Schema.from_descriptor(descriptor)
+    resource = Resource(data=[table.columns, *table.rows], schema=schema)
+    report = resource.validate(limit_errors=1_000_000)
+    parent_columns = {layout.parent_column for layout in LAYOUT.values()}
+    for error in report.tasks[0].errors if report.tasks else ():
+        row_number = getattr(error, "row_number", None)
+        if row_number is None:
+            yield Problem("structure.table", error.message, name)
+            continue
+        origin = table.origins[row_number - 2]
+        column = getattr(error, "field_name", None)
+        if column in parent_columns or column == POSITION:
+            continue  # a bad record id is reported once, on the record itself
+        path = origin.path(column)
+        if origin.kind == "csv":
+            path = (column,) if column else ()
+        field = sources.schemas.field(name, column) if column else None
+        problem = _translate(error, field, origin.file, path, origin.line)
+        if problem:
+            yield problem
+
+
+def _translate(error, field: dict | None, file: str, path: tuple, line: int | None) -> Problem | None:
+    cell = getattr(error, "cell", None)
+    if error.type == "primary-key":
+        return Problem("structure.duplicate", "is listed twice", file, path, line=line,
+                       hint="remove the repeated entry")
+    if error.type == "type-error":
+        type_ = field["type"]
+        hint = None
+        if type_ == "string" and isinstance(cell, str) and cell.isdigit():
+            hint = "write it in quotes, e.g. \"" + cell + "\""
+        elif type_ == "date":
+            hint = "write dates as YYYY-MM-DD"
+        expected = {"string": "text", "date": "a date (YYYY-MM-DD)", "integer": "a whole number",
+                    "number": "a number"}.get(type_, type_)
+        return Problem("structure.type", f"'{_short(cell)}' is not {expected}", file, path, line=line, hint=hint)
+    if error.type == "constraint-error":
+        match = _CONSTRAINT.search(error.note or "")
+        constraint, limit = (match.group(1), match.group(2)) if match else ("constraint", "")
+        if constraint == "required":
+            return Problem("structure.required", "is required", file, path, line=line,
+                           hint=field.get("description") if field else None)
+        if field and field.get("format") == "uri" and constraint == "pattern":
+            return Problem("urls.scheme", f"'{_short(cell)}' is not an http(s) URL", file, path, line=line,
+                           hint="only http:// and https:// links are allowed")
+        messages = {
+            "pattern": f"'{_short(cell)}' does not have the expected form",
+            "maxLength": f"is longer than {limit} characters",
+            "minLength": f"is shorter than {limit} characters",
+            "minimum": f"{_short(cell)} is less than {limit}",
+            "maximum": f"{_short(cell)} is more than {limit}",
+            "enum": f"'{_short(cell)}' is not one of {limit}",
+        }
+        hint = f"expected pattern {limit}" if constraint == "pattern" else None
+        return Problem(f"structure.{constraint.lower()}", messages.get(constraint, error.note), file, path,
+                       line=line, hint=hint)
+    return Problem(f"structure.{error.type}", error.message, file, path, line=line)
+
+
+def _short(value, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"

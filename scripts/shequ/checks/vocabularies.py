@@ -1,0 +1,50 @@
+"""Vocabulary rules: every code in the data is a known term of its vocabulary."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..load import Sources
+from ..report import Problem
+from ..tables import LAYOUT
+from .structure import did_you_mean
+
+
+def _vocabulary_fields(sources: Sources, dataset: str) -> Iterator[tuple[tuple, str, str]]:
+    """(path in record, vocabulary, code-or-value) for every coded value in a dataset's records."""
+    layout = LAYOUT[dataset]
+    scalar = {f["name"]: f["vocabulary"] for f in sources.schemas.fields(layout.main) if "vocabulary" in f}
+    for rec in sources.records[dataset]:
+        for name, vocabulary in scalar.items():
+            yield rec, (name,), vocabulary, rec.data.get(name)
+        for child in layout.children:
+            items = rec.data.get(child.key)
+            if not isinstance(items, list):
+                continue
+            fixed = dict(child.fixed)
+            item_vocab = {f["name"]: f["vocabulary"] for f in sources.schemas.fields(child.table) if "vocabulary" in f}
+            for i, item in enumerate(items):
+                if child.is_mapping:
+                    if isinstance(item, dict):
+                        for name, vocabulary in item_vocab.items():
+                            yield rec, (child.key, i, name), vocabulary, item.get(name)
+                elif "vocabulary" in fixed:
+                    yield rec, (child.key, i), fixed["vocabulary"], item
+                elif child.column in item_vocab:
+                    yield rec, (child.key, i), item_vocab[child.column], item
+
+
+def check(sources: Sources) -> Iterator[Problem]:
+    for dataset in LAYOUT:
+        for rec, path, vocabulary, value in _vocabulary_fields(sources, dataset):
+            if not isinstance(value, str):
+                continue  # missing or wrongly typed: the structure rules say so
+            vocab = sources.vocabularies.get(vocabulary)
+            if vocab is None:
+                yield Problem("vocabularies.missing", f"vocabulary '{vocabulary}' is missing", rec.file, path,
+                              hint=f"add datasets/vocabularies/{vocabulary}.yaml")
+                continue
+            if value not in vocab.terms:
+                codes = list(vocab.terms)
+                yield Problem("vocabularies.unknown-term", f"'{value}' is not a term of {vocabulary}", rec.file, path,
+                              hint=did_you_mean(value, codes) or f"known terms: {', '.join(codes)}")

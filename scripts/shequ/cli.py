@@ -1,0 +1,119 @@
+"""The ``shequ`` command. Thin: every command calls a library function.
+
+Exit codes: 0 valid (warnings allowed), 1 invalid input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .project import NotAProject, Project
+
+DEFAULT_PACKAGE_OUT = "build/data"
+
+
+def _project(folder: str) -> Project:
+    try:
+        return Project.at(folder)
+    except NotAProject as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+project_option = click.option(
+    "--project", "project_dir", default=".", show_default=True, type=click.Path(file_okay=False),
+    help="The project folder (the one holding datasets/ and mkdocs.yml).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="shequ")
+def main() -> None:
+    """Check and publish data about community-based social organizations (社区社会组织)."""
+
+
+@main.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text for people, json for programs, github for GitHub Actions annotations.")
+def validate(project_dir: str, fmt: str) -> None:
+    """Check every source file and print what is wrong, with file and line.
+
+    \b
+    Example:
+      shequ validate
+      datasets/organizations/x.yaml:7: uscc: check character is 'H', expected 'K' [uscc.check-character]
+    """
+    from .pipeline import validate as run_validate
+
+    _, report = run_validate(_project(project_dir))
+    click.echo(report.format(fmt), nl=False)
+    sys.exit(0 if report.valid else 1)
+
+
+@main.command()
+@project_option
+@click.option("--out", default=DEFAULT_PACKAGE_OUT, show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the data package (relative to the project). Replaced all at once.")
+def publish(project_dir: str, out: str) -> None:
+    """Check the sources, then write the data package (CSV, JSON, XLSX, SQLite).
+
+    Nothing is written when a check fails: the previous package stays as it was.
+
+    \b
+    Example:
+      shequ publish --out build/data
+    """
+    from .pipeline import InvalidSources, publish_package
+    from .publish import PublishError
+
+    project = _project(project_dir)
+    target = Path(out) if Path(out).is_absolute() else project.root / out
+    try:
+        result, report = publish_package(project, target)
+    except InvalidSources as exc:
+        click.echo(exc.report.format_text(), nl=False, err=True)
+        click.echo("publish: nothing was written", err=True)
+        sys.exit(1)
+    except PublishError as exc:
+        click.echo(f"publish: {exc}", err=True)
+        sys.exit(1)
+    if report.warnings:
+        click.echo(report.format_text(), nl=False, err=True)
+    rows = ", ".join(f"{name} {count}" for name, count in result.tables.items())
+    click.echo(f"published {len(result.files)} files to {project.relative(result.out)} ({rows})")
+
+
+@main.group()
+def divisions() -> None:
+    """The project's administrative divisions table."""
+
+
+@divisions.command("import")
+@project_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--prefix", "prefixes", multiple=True, metavar="CODE",
+              help="Also import every division under this code (repeatable), e.g. --prefix 110105.")
+def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[str, ...]) -> None:
+    """Fill datasets/reference/divisions.csv from the official national lists.
+
+    Reads NBS CSVs (provinces, cities, areas, streets) and the MCA GB/T 2260
+    'code name' list. Keeps only the divisions the data uses (and those under
+    --prefix), each with its parents.
+
+    \b
+    Example:
+      shequ divisions import nbs-2023-*.csv mca-gbt2260-2024.txt --prefix 440305
+    """
+    from .divisions import DivisionImportError, import_divisions
+
+    project = _project(project_dir)
+    try:
+        result = import_divisions(project, [Path(f) for f in files], list(prefixes))
+    except DivisionImportError as exc:
+        click.echo(f"divisions import: {exc}", err=True)
+        sys.exit(1)
+    click.echo(str(result))

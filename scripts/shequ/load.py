@@ -1,0 +1,107 @@
+"""The load stage: every source of a project read into memory, with load problems.
+
+``load(project)`` gives a :class:`Sources`: records, vocabularies, the divisions
+table, package metadata, and the rows of every published table. Nothing here
+judges the values; that is the checks' job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .project import Project
+from .report import Problem
+from .sources import Record, load_all_records, load_mapping
+from .tables import Origin, Schemas, Table, read_csv_table, record_tables
+
+VOCABULARY_KEYS = ("title_en", "title_zh", "terms")
+
+
+@dataclass
+class Vocabulary:
+    name: str
+    file: str
+    title_en: str
+    title_zh: str
+    terms: dict[str, dict]  # code -> term mapping, in file order
+
+
+@dataclass
+class Division:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+@dataclass
+class Sources:
+    project: Project
+    schemas: Schemas
+    records: dict[str, list[Record]]
+    vocabularies: dict[str, Vocabulary]
+    divisions: dict[str, Division]
+    package: dict
+    tables: dict[str, Table]
+    problems: list[Problem] = field(default_factory=list)
+
+    def by_id(self, dataset: str) -> dict[str, Record]:
+        return {r.id: r for r in self.records[dataset]}
+
+    def division_path(self, code: str) -> list[Division]:
+        """The division and its ancestors, top first; unknown codes are left out."""
+        chain = []
+        while code:
+            d = self.divisions.get(code)
+            if d is None:
+                break
+            chain.append(d)
+            code = d.parent
+        return chain[::-1]
+
+
+def load_vocabularies(project: Project, table: Table) -> tuple[dict[str, Vocabulary], list[Problem]]:
+    vocabularies, problems = {}, []
+    folder = project.vocabularies
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        name = path.stem
+        rel = project.relative(path)
+        data, found = load_mapping(project, path)
+        problems.extend(found)
+        if data is None:
+            continue
+        terms = data.get("terms")
+        if not isinstance(terms, list):
+            problems.append(Problem("vocabulary.terms", "must be a list of terms", rel, ("terms",)))
+            terms = []
+        vocab = Vocabulary(name, rel, str(data.get("title_en", name)), str(data.get("title_zh", name)), {})
+        for i, term in enumerate(terms):
+            if not isinstance(term, dict):
+                problems.append(Problem("vocabulary.terms", "each term must be a mapping with code, "
+                                        "label_en, label_zh and provision", rel, ("terms", i)))
+                continue
+            row = {**term, "vocabulary": name}
+            table.add([row.get(c) for c in table.columns], Origin(rel, ("terms", i), "mapping"))
+            if isinstance(term.get("code"), str):
+                vocab.terms.setdefault(term["code"], term)
+        vocabularies[name] = vocab
+    return vocabularies, problems
+
+
+def load(project: Project) -> Sources:
+    schemas = Schemas(project)
+    records, problems = load_all_records(project)
+    tables = record_tables(schemas, records)
+    vocabularies, found = load_vocabularies(project, tables["vocabulary_terms"])
+    problems += found
+    tables["divisions"] = read_csv_table(project, schemas, "divisions", project.divisions_table)
+    if not project.divisions_table.is_file():
+        problems.append(Problem("divisions.missing-table", "the divisions table is missing",
+                                project.relative(project.divisions_table),
+                                hint="create it with 'shequ divisions import'"))
+    divisions = {
+        row[0]: Division(*row) for row in tables["divisions"].rows if row[0]
+    }
+    package, found = load_mapping(project, project.package_file)
+    problems += found
+    return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, problems)

@@ -1,0 +1,64 @@
+"""Where a Shequ project keeps its files.
+
+Commands work on the project in the current directory (as ``mkdocs`` does) or on
+the one named with ``--project``; code never finds data through its own install
+location, so an installed ``shequ`` works on any checkout or fork.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Record datasets: one YAML file per record, in ``datasets/<name>/<id>.yaml``.
+RECORD_DATASETS = ("organizations", "incubators")
+
+
+class NotAProject(Exception):
+    """The folder has no ``datasets/package.yaml``."""
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def at(cls, folder: str | Path = ".") -> "Project":
+        root = Path(folder).resolve()
+        if not (root / "datasets" / "package.yaml").is_file():
+            raise NotAProject(
+                f"{root} is not a Shequ project: datasets/package.yaml is missing "
+                "(run the command from a project folder, or name one with --project)"
+            )
+        return cls(root)
+
+    @property
+    def datasets(self) -> Path:
+        return self.root / "datasets"
+
+    @property
+    def schemas(self) -> Path:
+        return self.datasets / "schemas"
+
+    @property
+    def vocabularies(self) -> Path:
+        return self.datasets / "vocabularies"
+
+    @property
+    def divisions_table(self) -> Path:
+        return self.datasets / "reference" / "divisions.csv"
+
+    @property
+    def package_file(self) -> Path:
+        return self.datasets / "package.yaml"
+
+    @property
+    def policy(self) -> Path:
+        return self.datasets / "policy"
+
+    def relative(self, path: Path) -> str:
+        """The path as maintainers see it in messages: relative, forward slashes."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()

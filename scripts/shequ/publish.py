@@ -1,0 +1,298 @@
+"""The publish stage: checked sources → a Frictionless data package.
+
+Writes, for every table, CSV (UTF-8) and JSON; one XLSX workbook with a sheet
+per table and a sheet describing every field; one SQLite database with typed
+columns, primary and foreign keys; and ``datapackage.json`` with sizes, sha256
+hashes, row counts and schemas. Output is reproducible (sorted rows, fixed
+column order, dates from ``package.yaml`` and never from the clock) and atomic
+(written beside the target and swapped in only after frictionless has
+validated it).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+from frictionless import Package
+
+from . import atomic
+from .load import Sources
+from .tables import TABLE_ORDER, typed
+
+DATABASE = "shequ.sqlite"
+WORKBOOK = "shequ.xlsx"
+XLSX_MEDIATYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "date": "TEXT", "string": "TEXT"}
+
+
+class PublishError(Exception):
+    """The written package failed its own validation."""
+
+
+@dataclass
+class PublishedTable:
+    name: str
+    schema: dict  # the published schema: source schema plus vocabulary enums
+    rows: list[list]  # typed, sorted by primary key
+
+
+@dataclass
+class PublishResult:
+    out: Path
+    tables: dict[str, int]  # table -> row count
+    files: list[str]
+
+
+def published_schema(sources: Sources, name: str) -> dict:
+    """The source Table Schema, with each vocabulary field's allowed codes filled in."""
+    schema = copy.deepcopy(sources.schemas.descriptors[name])
+    for field in schema["fields"]:
+        vocab = sources.vocabularies.get(field.get("vocabulary", ""))
+        if vocab is not None:
+            field.setdefault("constraints", {})["enum"] = list(vocab.terms)
+    return schema
+
+
+def prepare_tables(sources: Sources) -> dict[str, PublishedTable]:
+    out = {}
+    for name in TABLE_ORDER:
+        table = sources.tables[name]
+        schema = published_schema(sources, name)
+        types = [f["type"] for f in schema["fields"]]
+        rows = [[typed(v, t) for v, t in zip(row, types)] for row in table.rows]
+        key_index = [table.columns.index(k) for k in schema["primaryKey"]]
+        rows.sort(key=lambda r: tuple(_sort_key(r[i]) for i in key_index))
+        out[name] = PublishedTable(name, schema, rows)
+    return out
+
+
+def _sort_key(value):
+    return (value is None, value if value is not None else 0)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def write_csv(path: Path, table: PublishedTable) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f["name"] for f in table.schema["fields"]])
+    for row in table.rows:
+        writer.writerow([_cell(v) for v in row])
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+
+def write_json(path: Path, table: PublishedTable) -> None:
+    names = [f["name"] for f in table.schema["fields"]]
+    lines = [
+        json.dumps({k: _json_value(v) for k, v in zip(names, row)}, ensure_ascii=False, separators=(",", ":"))
+        for row in table.rows
+    ]
+    path.write_text("[\n" + ",\n".join(lines) + ("\n" if lines else "") + "]\n", encoding="utf-8")
+
+
+def write_xlsx(path: Path, tables: dict[str, PublishedTable], created: dt.datetime, title: str) -> None:
+    # Strings are always written as strings: nothing in a cell becomes a formula,
+    # a link or a number the publisher did not mean.
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    workbook.set_properties({"title": title, "created": created})
+    bold = workbook.add_format({"bold": True})
+    for table in tables.values():
+        sheet = workbook.add_worksheet(table.name)
+        fields = table.schema["fields"]
+        sheet.write_row(0, 0, [f["name"] for f in fields], bold)
+        sheet.freeze_panes(1, 0)
+        for r, row in enumerate(table.rows, start=1):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, _cell(value))
+    sheet = workbook.add_worksheet("fields")
+    header = ["table", "field", "type", "required", "title", "title_zh", "description", "allowed values"]
+    sheet.write_row(0, 0, header, bold)
+    r = 1
+    for table in tables.values():
+        for f in table.schema["fields"]:
+            constraints = f.get("constraints", {})
+            values = [table.name, f["name"], f["type"], "yes" if constraints.get("required") else "no",
+                      f.get("title", ""), f.get("title_zh", ""), f.get("description", ""),
+                      ", ".join(constraints.get("enum", []))]
+            for c, value in enumerate(values):
+                sheet.write_string(r, c, value)
+            r += 1
+    workbook.close()
+
+
+def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        for table in tables.values():
+            schema = table.schema
+            columns = []
+            for f in schema["fields"]:
+                not_null = " NOT NULL" if f.get("constraints", {}).get("required") else ""
+                columns.append(f'"{f["name"]}" {SQL_TYPES[f["type"]]}{not_null}')
+            columns.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in schema["primaryKey"]) + ")")
+            for fk in schema.get("foreignKeys", []):
+                ref = fk["reference"]
+                ref_table = ref["resource"] or table.name
+                columns.append(
+                    "FOREIGN KEY (" + ", ".join(f'"{c}"' for c in fk["fields"]) + f') REFERENCES "{ref_table}" ('
+                    + ", ".join(f'"{c}"' for c in ref["fields"]) + ")"
+                )
+            connection.execute(f'CREATE TABLE "{table.name}" (\n  ' + ",\n  ".join(columns) + "\n)")
+        with connection:
+            # Referenced tables first, so that foreign keys hold while inserting.
+            for name in _insert_order(tables):
+                table = tables[name]
+                marks = ", ".join("?" * len(table.schema["fields"]))
+                connection.executemany(
+                    f'INSERT INTO "{name}" VALUES ({marks})',
+                    ([_sql_value(v) for v in row] for row in table.rows),
+                )
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise PublishError(f"SQLite foreign key check failed: {problems[:5]}")
+    finally:
+        connection.close()
+
+
+def _insert_order(tables: dict[str, PublishedTable]) -> list[str]:
+    order, seen = [], set()
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        for fk in tables[name].schema.get("foreignKeys", []):
+            if fk["reference"]["resource"]:
+                visit(fk["reference"]["resource"])
+        order.append(name)
+
+    for name in tables:
+        visit(name)
+    return order
+
+
+def _sql_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _file_facts(path: Path) -> dict:
+    data = path.read_bytes()
+    return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+
+
+def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out: Path) -> dict:
+    meta = sources.package
+    descriptor = {
+        key: meta[key]
+        for key in ("name", "title", "description", "version", "homepage", "keywords", "licenses", "sources",
+                    "contributors")
+        if key in meta
+    }
+    if "created" in meta:
+        descriptor["created"] = str(meta["created"])
+    descriptor["resources"] = resources = []
+    for table in tables.values():
+        resources.append({
+            "name": table.name,
+            "path": f"{table.name}.csv",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            **_file_facts(out / f"{table.name}.csv"),
+            "rows": len(table.rows),
+            "schema": table.schema,
+        })
+    for table in tables.values():
+        schema = {k: v for k, v in table.schema.items() if k != "foreignKeys"}
+        resources.append({
+            "name": f"{table.name}-json",
+            "path": f"{table.name}.json",
+            "format": "json",
+            "mediatype": "application/json",
+            "encoding": "utf-8",
+            **_file_facts(out / f"{table.name}.json"),
+            "rows": len(table.rows),
+            "schema": schema,
+        })
+    resources.append({
+        "name": "workbook", "type": "file", "path": WORKBOOK, "format": "xlsx", "mediatype": XLSX_MEDIATYPE,
+        **_file_facts(out / WORKBOOK),
+        "description": "Every table as a sheet, and a sheet 'fields' describing every field.",
+    })
+    resources.append({
+        "name": "database", "type": "file", "path": DATABASE, "format": "sqlite",
+        "mediatype": "application/vnd.sqlite3", **_file_facts(out / DATABASE),
+        "description": "Every table with typed columns, primary keys and foreign keys.",
+    })
+    return descriptor
+
+
+def self_check(out: Path) -> None:
+    """Validate the written package with frictionless; a failure fails the publish."""
+    report = Package(str(out / "datapackage.json")).validate()
+    if not report.valid:
+        lines = [f"{row[0]}: {row[1]}: {row[2]}" for row in report.flatten(["name", "type", "message"])[:20]]
+        raise PublishError("the written data package is not valid:\n" + "\n".join(lines))
+
+
+def created_datetime(sources: Sources) -> dt.datetime:
+    created = sources.package.get("created")
+    if isinstance(created, str):
+        created = dt.date.fromisoformat(created)
+    if not isinstance(created, dt.date):
+        created = dt.date(2000, 1, 1)
+    return dt.datetime(created.year, created.month, created.day)
+
+
+def write_package(sources: Sources, folder: Path) -> PublishResult:
+    """Write the data package into an empty folder (no swapping, no checks)."""
+    tables = prepare_tables(sources)
+    for table in tables.values():
+        write_csv(folder / f"{table.name}.csv", table)
+        write_json(folder / f"{table.name}.json", table)
+    write_xlsx(folder / WORKBOOK, tables, created_datetime(sources), str(sources.package.get("title", "")))
+    write_sqlite(folder / DATABASE, tables)
+    descriptor = package_descriptor(sources, tables, folder)
+    (folder / "datapackage.json").write_text(
+        json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files = sorted(p.name for p in folder.iterdir())
+    return PublishResult(folder, {t.name: len(t.rows) for t in tables.values()}, files)
+
+
+def publish(sources: Sources, out: Path) -> PublishResult:
+    """Write, self-check and swap in the data package at ``out``."""
+    out = Path(out).resolve()
+    atomic.clean_stale(out)
+    with atomic.staging(out) as tmp:
+        result = write_package(sources, tmp)
+        self_check(tmp)
+    result.out = out
+    return result

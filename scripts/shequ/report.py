@@ -1,0 +1,139 @@
+"""Problems found in the sources, and the three ways they are printed.
+
+A problem names the file, the line, the field, what is wrong and the rule that
+found it, in the form maintainers see in CI::
+
+    datasets/organizations/x.yaml:7: uscc: check character is 'H', expected 'K' [uscc.check-character]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+ERROR = "error"
+WARNING = "warning"
+
+#: A path into a YAML record, e.g. ``("sources", 0, "url")``.
+FieldPath = tuple
+
+
+def field_label(path: Sequence) -> str:
+    """``("sources", 0, "url")`` → ``"sources[0].url"``."""
+    label = ""
+    for part in path:
+        if isinstance(part, int):
+            label += f"[{part}]"
+        else:
+            label += f".{part}" if label else str(part)
+    return label
+
+
+@dataclass
+class Problem:
+    """One error or warning. ``line`` is filled in lazily by :func:`locate_lines`."""
+
+    rule: str
+    message: str
+    file: str  # path relative to the project root, with forward slashes
+    path: FieldPath = ()
+    severity: str = ERROR
+    line: int | None = None
+    hint: str | None = None
+
+    @property
+    def field(self) -> str:
+        return field_label(self.path)
+
+    def text(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        what = f"{self.field}: {self.message}" if self.path else self.message
+        if self.hint:
+            what += f" ({self.hint})"
+        prefix = "warning: " if self.severity == WARNING else ""
+        return f"{where}: {prefix}{what} [{self.rule}]"
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "field": self.field or None,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.problems, key=lambda p: (p.file, p.line or 0, p.field, p.rule, p.message))
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        if not e and not w:
+            return "valid: no problems found"
+        state = "invalid" if e else "valid"
+        return f"{state}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+
+    def format_text(self) -> str:
+        lines = [p.text() for p in self.sorted()]
+        lines.append(self.summary())
+        return "\n".join(lines) + "\n"
+
+    def format_json(self) -> str:
+        return json.dumps(
+            {
+                "valid": self.valid,
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "problems": [p.as_dict() for p in self.sorted()],
+            },
+            ensure_ascii=False,
+            indent=2,
+        ) + "\n"
+
+    def format_github(self) -> str:
+        """GitHub Actions workflow commands, so problems show on the pull request's lines."""
+        out = []
+        for p in self.sorted():
+            props = f"file={_gh_property(p.file)}"
+            if p.line:
+                props += f",line={p.line}"
+            props += f",title={_gh_property(p.rule)}"
+            message = f"{p.field}: {p.message}" if p.path else p.message
+            if p.hint:
+                message += f" ({p.hint})"
+            out.append(f"::{p.severity} {props}::{_gh_data(message)}")
+        out.append(self.summary())
+        return "\n".join(out) + "\n"
+
+    def format(self, kind: str) -> str:
+        return {"text": self.format_text, "json": self.format_json, "github": self.format_github}[kind]()
+
+
+def _gh_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(value: str) -> str:
+    return _gh_data(value).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,249 @@
+"""Read YAML sources safely, and find the line of a value when a check needs it.
+
+Every YAML file is untrusted input. Loading uses libyaml's C safe loader for
+speed, and turns each of these into a problem rather than a crash:
+
+- a file over :data:`MAX_BYTES`, a file that is not UTF-8, NUL bytes
+- anchors or aliases (an alias bomb expands exponentially once serialized)
+- duplicate keys, tags other than YAML's own, absurdly deep nesting
+- an empty file, or a top level that is not a mapping
+- a symlink, or a folder where a record file belongs
+
+Line numbers are not kept on the fast path: :class:`LineFinder` re-reads only
+the files that have problems.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .project import RECORD_DATASETS, Project
+from .report import Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 20
+
+# A cheap pre-filter: text that might hold an anchor or alias gets the exact,
+# event-level check. Plain scalars such as "R&D" do not match.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])[&*][^\s,\[\]{}]")
+
+# Bidi overrides and zero-width characters hide or reorder text; in a name they
+# can make two different records look identical.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+@dataclass
+class Record:
+    """One record file: ``data`` is the mapping it holds."""
+
+    dataset: str
+    id: str  # the file name without .yaml
+    file: str  # relative to the project root
+    data: dict
+
+
+class _YamlProblem(Exception):
+    def __init__(self, rule: str, message: str, line: int | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.rule, self.message, self.line, self.hint = rule, message, line, hint
+
+
+class _RecordLoader(yaml.CSafeLoader):
+    """The C safe loader, refusing duplicate keys and deep nesting."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = key_node.value
+            if key in seen:
+                raise _YamlProblem(
+                    "yaml.duplicate-key",
+                    f"key '{key}' appears twice (first on line {seen[key] + 1})",
+                    key_node.start_mark.line + 1,
+                    "keep one of them",
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_anchors(text: str) -> None:
+    """Raise on the first anchor or alias; only called when the pre-filter matched."""
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+            raise _YamlProblem(
+                "yaml.alias",
+                f"YAML {kind} '{anchor}' is not allowed",
+                event.start_mark.line + 1,
+                "write each value out in full",
+            )
+
+
+def _depth(value: Any, limit: int, level: int = 0) -> bool:
+    if level > limit:
+        return True
+    if isinstance(value, dict):
+        return any(_depth(v, limit, level + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_depth(v, limit, level + 1) for v in value)
+    return False
+
+
+def read_yaml_text(path: Path) -> str:
+    """The text of a YAML file, refusing what no YAML source should be."""
+    if path.is_symlink():
+        raise _YamlProblem("files.symlink", "symbolic links are not allowed in datasets/", None,
+                           "replace the link with the file itself")
+    if path.is_dir():
+        raise _YamlProblem("files.not-a-file", "is a folder, but a YAML file was expected")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise _YamlProblem("yaml.too-large", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+                           None, "a record is a few kilobytes; split or shorten it")
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte-order mark is harmless: editors on Windows add it
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _YamlProblem("yaml.encoding", f"byte {exc.start} is not UTF-8", line,
+                           "save the file as UTF-8") from None
+    if "\x00" in text:
+        raise _YamlProblem("yaml.encoding", "file contains a NUL byte", text[: text.index("\x00")].count("\n") + 1)
+    return text
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse untrusted YAML text into plain Python values, or raise ``_YamlProblem``."""
+    if _MAYBE_ANCHOR.search(text):
+        _check_anchors(text)
+    try:
+        value = yaml.load(text, Loader=_RecordLoader)
+    except _YamlProblem:
+        raise
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        raise _YamlProblem("yaml.tag", _first_line(exc.problem), mark.line + 1 if mark else None,
+                           "only plain YAML values are allowed") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise _YamlProblem("yaml.syntax", _first_line(exc.problem or exc.context or "invalid YAML"),
+                           mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise _YamlProblem("yaml.syntax", _first_line(str(exc))) from None
+    except RecursionError:
+        raise _YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
+    if _depth(value, MAX_DEPTH):
+        raise _YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _first_line(message: str) -> str:
+    return str(message).strip().splitlines()[0] if message else "invalid YAML"
+
+
+def load_mapping(project: Project, path: Path) -> tuple[dict | None, list[Problem]]:
+    """Load one YAML file whose top level must be a mapping."""
+    rel = project.relative(path)
+    try:
+        value = parse_yaml(read_yaml_text(path))
+    except _YamlProblem as exc:
+        return None, [Problem(exc.rule, exc.message, rel, line=exc.line, hint=exc.hint)]
+    if value is None:
+        return None, [Problem("yaml.empty", "file is empty; a mapping of fields was expected", rel, line=1)]
+    if not isinstance(value, dict):
+        return None, [Problem("yaml.not-a-mapping",
+                              f"top level is a {_kind(value)}; a mapping of fields was expected", rel, line=1)]
+    bad_keys = [k for k in value if not isinstance(k, str)]
+    if bad_keys:
+        return None, [Problem("yaml.key-type", f"key {bad_keys[0]!r} is not text", rel,
+                              hint="field names are words such as 'name'")]
+    return value, []
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", str: "text value", int: "number", float: "number", bool: "true/false value"}.get(
+        type(value), type(value).__name__)
+
+
+def record_files(project: Project, dataset: str) -> Iterator[Path]:
+    folder = project.datasets / dataset
+    if not folder.is_dir():
+        return iter(())
+    return iter(sorted(p for p in folder.iterdir() if not p.name.startswith(".")))
+
+
+def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Problem]]:
+    """Load every record file of one dataset, sorted by id."""
+    records, problems = [], []
+    for path in record_files(project, dataset):
+        rel = project.relative(path)
+        if not path.name.endswith(".yaml") or path.name == ".yaml":
+            hint = "rename it to end in .yaml" if path.name.endswith(".yml") else "record files end in .yaml"
+            problems.append(Problem("files.unexpected", "is not a record file", rel, hint=hint))
+            continue
+        data, found = load_mapping(project, path)
+        problems.extend(found)
+        if data is not None:
+            records.append(Record(dataset, path.name[: -len(".yaml")], rel, data))
+    return records, problems
+
+
+def load_all_records(project: Project) -> tuple[dict[str, list[Record]], list[Problem]]:
+    out, problems = {}, []
+    for dataset in RECORD_DATASETS:
+        out[dataset], found = load_records(project, dataset)
+        problems.extend(found)
+    return out, problems
+
+
+class LineFinder:
+    """Finds the line of a field in a YAML file, re-reading the file once, only when asked."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._nodes: dict[str, Any] = {}
+
+    def _node(self, file: str):
+        if file not in self._nodes:
+            try:
+                text = (self.root / file).read_text(encoding="utf-8-sig")
+                self._nodes[file] = yaml.compose(text, Loader=yaml.CSafeLoader)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                self._nodes[file] = None
+        return self._nodes[file]
+
+    def line(self, file: str, path: tuple) -> int | None:
+        node = self._node(file)
+        if node is None:
+            return None
+        line = node.start_mark.line + 1
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key, value in node.value:
+                    if key.value == part:
+                        # A scalar sits on its key's line; a block under a key starts below it.
+                        line = key.start_mark.line + 1
+                        node = value
+                        break
+                else:
+                    return line
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+    def fill(self, problems: list[Problem]) -> None:
+        for p in problems:
+            if p.line is None and p.file.endswith(".yaml"):
+                p.line = self.line(p.file, p.path)
