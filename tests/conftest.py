@@ -1,0 +1,152 @@
+"""Shared fixtures: a small, valid project in a temporary folder, built from the
+repository's own schemas and vocabularies, that each test may break on purpose."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REFERENCE_DIVISIONS = SHARED / "reference" / "divisions"
+
+DIVISIONS_CSV = """code,name,level,parent
+11,北京市,province,
+1101,市辖区,prefecture,11
+110105,朝阳区,county,1101
+110105001,建外街道,township,110105
+110105002,朝外街道,township,110105
+"""
+
+ORGANIZATION = """\
+id: org-silver-age
+name: 朝阳区银龄互助会
+name_en: Chaoyang Silver Age Mutual Aid Association
+alternate_names: [银龄互助会]
+legal_form: social-group
+management_track: registered
+uscc: {uscc}
+registration_authority: 北京市朝阳区民政局
+registration_date: 2019-05-12
+division: "110105001"
+address: 北京市朝阳区建外街道示例路1号
+community: 示例社区
+founded: 2018-11-03
+status: active
+incubated_by: inc-chaoyang-base
+incubated_from: 2018-06-01
+incubated_until: 2019-05-31
+fields_of_activity: [elderly-care, mutual-aid]
+service_populations: [seniors]
+service_functions: [neighbourhood-support]
+support_received:
+  - type: government-procurement
+    provider: 朝阳区民政局
+    year: 2021
+    amount_cny: 50000
+website: https://example.org/silver-age
+email: contact@example.org
+phone: 010-6555 0123
+sources:
+  - title: Shequ demonstration record (fictional)
+    url: https://example.org/shequ-demo/org-silver-age
+    accessed: 2026-11-01
+last_verified: 2026-11-01
+description_en: A fictional mutual aid group of older residents.
+description_zh: 虚构的老年居民互助组织。
+"""
+
+FILED_ORGANIZATION = """\
+id: org-harmony-mediators
+name: 朝外调解志愿队
+legal_form: unregistered
+management_track: filed
+registration_authority: 朝外街道办事处
+registration_date: 2020-03-01
+division: "110105002"
+founded: 2020-01-15
+status: active
+fields_of_activity: [promoting-harmony]
+service_functions: [dispute-mediation]
+sources:
+  - title: Shequ demonstration record (fictional)
+    url: https://example.org/shequ-demo/org-harmony-mediators
+    accessed: 2026-11-01
+last_verified: 2026-11-01
+"""
+
+INCUBATOR = """\
+id: inc-chaoyang-base
+name: 朝阳区社区社会组织孵化基地
+name_en: Chaoyang Community Organization Incubation Base
+kind: incubation-base
+operator: 示例社会工作服务中心
+host_body: 北京市朝阳区民政局
+division: "110105"
+opened: 2015-06-01
+capacity: 30
+support_types: [activity-sites, incubation]
+sources:
+  - title: Shequ demonstration record (fictional)
+    url: https://example.org/shequ-demo/inc-chaoyang-base
+    accessed: 2026-11-01
+last_verified: 2026-11-01
+"""
+
+
+def make_uscc(legal_type: str = "1", area: str = "110105", subject: str = "MJ0000001") -> str:
+    from stdnum.cn import uscc
+
+    body = "5" + legal_type + area + subject
+    return body + uscc.calc_check_digit(body)
+
+
+class MiniProject:
+    """A valid project with two organizations and one incubator."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        datasets = root / "datasets"
+        shutil.copytree(REPO / "datasets" / "schemas", datasets / "schemas")
+        shutil.copytree(REPO / "datasets" / "vocabularies", datasets / "vocabularies")
+        shutil.copy(REPO / "datasets" / "package.yaml", datasets / "package.yaml")
+        (datasets / "reference").mkdir()
+        (datasets / "reference" / "divisions.csv").write_text(DIVISIONS_CSV, encoding="utf-8")
+        (datasets / "organizations").mkdir()
+        (datasets / "incubators").mkdir()
+        self.write("organizations", "org-silver-age", ORGANIZATION.format(uscc=make_uscc()))
+        self.write("organizations", "org-harmony-mediators", FILED_ORGANIZATION)
+        self.write("incubators", "inc-chaoyang-base", INCUBATOR)
+
+    def path(self, dataset: str, record_id: str) -> Path:
+        return self.root / "datasets" / dataset / f"{record_id}.yaml"
+
+    def write(self, dataset: str, record_id: str, text: str) -> Path:
+        path = self.path(dataset, record_id)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def edit(self, dataset: str, record_id: str, old: str, new: str) -> None:
+        path = self.path(dataset, record_id)
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path.name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def report(self):
+        from shequ.pipeline import validate
+        from shequ.project import Project
+
+        return validate(Project.at(self.root))[1]
+
+
+@pytest.fixture
+def mini(tmp_path, monkeypatch) -> MiniProject:
+    monkeypatch.setenv("SHEQU_TODAY", "2026-11-26")
+    return MiniProject(tmp_path / "project")
+
+
+def rules(report) -> list[str]:
+    return [p.rule for p in report.errors]
