@@ -112,6 +112,7 @@ class MiniProject:
         datasets = root / "datasets"
         shutil.copytree(REPO / "datasets" / "schemas", datasets / "schemas")
         shutil.copytree(REPO / "datasets" / "vocabularies", datasets / "vocabularies")
+        shutil.copytree(REPO / "datasets" / "policy", datasets / "policy")
         shutil.copy(REPO / "datasets" / "package.yaml", datasets / "package.yaml")
         (datasets / "reference").mkdir()
         (datasets / "reference" / "divisions.csv").write_text(DIVISIONS_CSV, encoding="utf-8")
@@ -150,3 +151,26 @@ def mini(tmp_path, monkeypatch) -> MiniProject:
 
 def rules(report) -> list[str]:
     return [p.rule for p in report.errors]
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    """The 1-based number of the line of ``path`` holding the n-th occurrence of ``needle``."""
+    seen = 0
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} not found {occurrence} time(s) in {path}")
+
+
+def problems_of(report, rule: str) -> list:
+    """Every problem (error or warning) with this rule id."""
+    return [p for p in report.problems if p.rule == rule]
+
+
+def one_problem(report, rule: str, field: str | None = None):
+    """The single problem with this rule id (and field); fails showing the whole report otherwise."""
+    found = [p for p in problems_of(report, rule) if field is None or p.field == field]
+    assert len(found) == 1, f"expected one {rule} problem at {field!r}, got:\n{report.format_text()}"
+    return found[0]

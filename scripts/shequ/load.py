@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .policy import Policy, load_policy
 from .project import Project
 from .report import Problem
 from .sources import Record, load_all_records, load_mapping
@@ -43,6 +44,7 @@ class Sources:
     divisions: dict[str, Division]
     package: dict
     tables: dict[str, Table]
+    policy: Policy
     problems: list[Problem] = field(default_factory=list)
 
     def by_id(self, dataset: str) -> dict[str, Record]:
@@ -104,4 +106,6 @@ def load(project: Project) -> Sources:
     }
     package, found = load_mapping(project, project.package_file)
     problems += found
-    return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, problems)
+    policy, found = load_policy(project, {name: set(v.terms) for name, v in vocabularies.items()})
+    problems += found
+    return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems)

@@ -48,14 +48,12 @@ paragraphs are separated by a blank line.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .project import Project
-from .report import Problem
+from .report import Problem, did_you_mean
 from .sources import INVISIBLE, load_mapping
 
 DOCUMENTS = "documents"
@@ -215,23 +213,6 @@ class Policy:
         return [t for t in self.glossary if full_id in t.see]
 
 
-def _load_mapping(project: Project, path: Path) -> tuple[dict | None, list[Problem]]:
-    """``load_mapping``, but a value the YAML constructor cannot build is a problem, not a crash.
-
-    (libyaml turns ``2016-02-30`` into a call that raises ``ValueError``.)
-    """
-    try:
-        return load_mapping(project, path)
-    except (ValueError, OverflowError, TypeError) as exc:
-        return None, [Problem("yaml.value", f"a value cannot be read: {exc}", project.relative(path),
-                              hint="quote dates that are not real calendar dates, or correct them")]
-
-
-def did_you_mean(value: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
 def vocabulary_codes(project: Project) -> dict[str, set[str]]:
     """Vocabulary name → its codes, read from ``datasets/vocabularies``.
 
@@ -241,7 +222,7 @@ def vocabulary_codes(project: Project) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     folder = project.vocabularies
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
-        data, _ = _load_mapping(project, path)
+        data, _ = load_mapping(project, path)
         terms = data.get("terms") if data else None
         out[path.stem] = {
             t["code"] for t in (terms if isinstance(terms, list) else ())
@@ -404,7 +385,7 @@ class _Loader:
                     "this folder holds only <doc-id>.yaml files"
                 self.problems.append(Problem("policy.file", "is not a policy document file", file, hint=hint))
                 continue
-            data, found = _load_mapping(self.project, path)
+            data, found = load_mapping(self.project, path)
             self.problems.extend(found)
             if data is not None:
                 self.document(path.name[: -len(".yaml")], file, data)
@@ -543,7 +524,7 @@ class _Loader:
             self.problems.append(Problem("policy.file", "the glossary is missing", file,
                                          hint="create it: a mapping with 'terms'"))
             return
-        data, found = _load_mapping(self.project, path)
+        data, found = load_mapping(self.project, path)
         self.problems.extend(found)
         if data is None:
             return

@@ -8,6 +8,7 @@ found it, in the form maintainers see in CI::
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -17,6 +18,12 @@ WARNING = "warning"
 
 #: A path into a YAML record, e.g. ``("sources", 0, "url")``.
 FieldPath = tuple
+
+
+def did_you_mean(value: str, choices: list[str]) -> str | None:
+    """A hint naming the closest known choice, e.g. ``divison`` → "did you mean 'division'?"."""
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
 
 
 def field_label(path: Sequence) -> str:

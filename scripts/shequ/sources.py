@@ -15,7 +15,6 @@ the files that have problems.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,11 +138,33 @@ def parse_yaml(text: str) -> Any:
                            mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise _YamlProblem("yaml.syntax", _first_line(str(exc))) from None
+    except (ValueError, OverflowError, TypeError) as exc:
+        # libyaml builds 2016-02-30 by calling date(), which raises.
+        raise _YamlProblem("yaml.value", f"a value cannot be read: {exc}", _unreadable_value_line(text),
+                           "correct the date or number, or put it in quotes") from None
     except RecursionError:
         raise _YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
     if _depth(value, MAX_DEPTH):
         raise _YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
     return value
+
+
+def _unreadable_value_line(text: str) -> int | None:
+    """The line of the first scalar the safe constructor cannot build (e.g. 2016-02-30)."""
+    constructor = yaml.constructor.SafeConstructor()
+    stack = [yaml.compose(text, Loader=yaml.CSafeLoader)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except (ValueError, OverflowError, TypeError, yaml.YAMLError):
+                return node.start_mark.line + 1
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in reversed(node.value) for v in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
 
 
 def _first_line(message: str) -> str:
@@ -215,9 +236,10 @@ class LineFinder:
     def _node(self, file: str):
         if file not in self._nodes:
             try:
-                text = (self.root / file).read_text(encoding="utf-8-sig")
+                # The same guards as loading: never follow a link, never read a huge file.
+                text = read_yaml_text(self.root / file)
                 self._nodes[file] = yaml.compose(text, Loader=yaml.CSafeLoader)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            except (_YamlProblem, OSError, yaml.YAMLError, RecursionError):
                 self._nodes[file] = None
         return self._nodes[file]
 
@@ -245,5 +267,8 @@ class LineFinder:
 
     def fill(self, problems: list[Problem]) -> None:
         for p in problems:
-            if p.line is None and p.file.endswith(".yaml"):
-                p.line = self.line(p.file, p.path)
+            if p.line is not None or not p.file.endswith(".yaml"):
+                continue
+            # A problem with no field is about the whole file: it points at line 1,
+            # and the file (perhaps huge, perhaps a link) is not read again.
+            p.line = self.line(p.file, p.path) if p.path else 1

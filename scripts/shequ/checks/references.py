@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..load import Sources
-from ..report import Problem
-from .structure import did_you_mean
+from ..report import Problem, did_you_mean
 
 
 def check(sources: Sources) -> Iterator[Problem]:

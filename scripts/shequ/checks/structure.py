@@ -7,22 +7,16 @@ YAML file, field and line they came from.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Iterator
 
 from frictionless import Resource, Schema
 
 from ..load import Sources
-from ..report import Problem
+from ..report import Problem, did_you_mean
 from ..tables import LAYOUT, POSITION, Table
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"', re.S)
-
-
-def did_you_mean(key: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def check(sources: Sources) -> Iterator[Problem]:
@@ -99,11 +93,17 @@ def _frictionless(sources: Sources, name: str, table: Table) -> Iterator[Problem
 def _translate(error, field: dict | None, file: str, path: tuple, line: int | None) -> Problem | None:
     cell = getattr(error, "cell", None)
     if error.type == "primary-key":
+        if "None" in (error.note or ""):
+            return None  # an empty key: the required rule reports the missing value
         return Problem("structure.duplicate", "is listed twice", file, path, line=line,
                        hint="remove the repeated entry")
     if error.type == "type-error":
         type_ = field["type"]
         hint = None
+        if field.get("format") in ("email", "uri") and isinstance(cell, str):
+            what = "an email address" if field["format"] == "email" else "a URL"
+            return Problem(f"structure.{field['format']}", f"'{_short(cell)}' is not {what}", file, path,
+                           line=line)
         if type_ == "string" and isinstance(cell, str) and cell.isdigit():
             hint = "write it in quotes, e.g. \"" + cell + "\""
         elif type_ == "date":

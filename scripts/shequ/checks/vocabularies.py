@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..load import Sources
-from ..report import Problem
+from ..report import Problem, did_you_mean
 from ..tables import LAYOUT
-from .structure import did_you_mean
 
 
 def _vocabulary_fields(sources: Sources, dataset: str) -> Iterator[tuple[tuple, str, str]]:
@@ -35,6 +34,13 @@ def _vocabulary_fields(sources: Sources, dataset: str) -> Iterator[tuple[tuple, 
 
 
 def check(sources: Sources) -> Iterator[Problem]:
+    for vocab in sources.vocabularies.values():
+        for i, (code, term) in enumerate(vocab.terms.items()):
+            provision = term.get("provision")
+            if isinstance(provision, str) and sources.policy.provision(provision) is None:
+                yield Problem("vocabularies.provision", f"provision '{provision}' is not in datasets/policy/",
+                              vocab.file, ("terms", i, "provision"),
+                              hint=sources.policy.suggest(provision) or "write <document-id>/<provision-id>")
     for dataset in LAYOUT:
         for rec, path, vocabulary, value in _vocabulary_fields(sources, dataset):
             if not isinstance(value, str):
