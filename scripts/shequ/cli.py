@@ -117,3 +117,35 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
         click.echo(f"divisions import: {exc}", err=True)
         sys.exit(1)
     click.echo(str(result))
+
+
+@main.command()
+@project_option
+@click.option("--orgs", "orgs", multiple=True, type=click.IntRange(min=1), default=(10_000, 100_000),
+              show_default=True, help="Number of synthetic organizations; repeat for several sizes.")
+@click.option("--incubators", type=click.IntRange(min=1), default=None,
+              help="Number of synthetic incubators (default: one per 200 organizations, at least 8).")
+@click.option("--divisions", "official", multiple=True, type=click.Path(exists=True),
+              help="Official division lists (files or a folder) to spread records over; "
+                   "default: the project's own table.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
+              help="Also write the figures as JSON to this file.")
+def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, official: tuple[str, ...],
+          json_out: str | None) -> None:
+    """Time validate and publish on synthetic records, with each stage's peak memory.
+
+    Records are generated in a temporary copy; the project is not changed.
+
+    \b
+    Example:
+      shequ bench --orgs 10000 --orgs 100000 --divisions ../shared/reference/divisions
+    """
+    from .bench import bench as run_bench, format_table, write_json
+
+    figures = run_bench(_project(project_dir), sorted(orgs), incubators, [Path(p) for p in official])
+    click.echo(format_table(figures), nl=False)
+    if json_out:
+        write_json(figures, Path(json_out))
+    if any(f.exit_code for f in figures):
+        click.echo("bench: a stage failed on the synthetic data", err=True)
+        sys.exit(1)
