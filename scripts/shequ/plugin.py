@@ -1,0 +1,265 @@
+"""The MkDocs plugin: ``mkdocs build`` and ``mkdocs serve`` run the whole pipeline.
+
+load → check → publish → render, inside MkDocs:
+
+- ``on_config``: load and check the sources. Errors stop the build with the same
+  ``path:line: field: …`` lines as ``shequ validate`` and no traceback. The site is
+  then built into a staging folder beside ``site_dir``.
+- ``on_files``: write the data package into the site's ``data/`` and add the
+  generated listing pages (organizations, incubators, regions, topics,
+  statistics, data) as pages MkDocs renders with the theme.
+- ``on_page_content``: the body of a generated page comes from its autoescaping
+  template, never from Markdown.
+- ``on_post_build``: render one page per record straight into the output with the
+  theme's ``main.html`` (record pages stay out of the navigation, which keeps each
+  page small), write each record as JSON and the DCAT catalogue, then swap the
+  staging folder in. A failed build leaves the previous site as it was.
+
+Use it in ``mkdocs.yml``::
+
+    plugins:
+      - search
+      - shequ
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urljoin
+
+from markupsafe import escape
+from mkdocs.commands.build import get_context
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from . import atomic
+from .pipeline import validate
+from .project import NotAProject, Project
+from .publish import PublishError, self_check, write_package
+from .render import Directory, GeneratedPage, Renderer, Settings, listing_pages, read_package, record_pages, site_files
+from .render.model import UnsafeValue
+
+log = logging.getLogger("mkdocs.plugins.shequ")
+
+PACKAGE_ROOT = Path(__file__).parent
+OVERRIDES = PACKAGE_ROOT / "templates" / "overrides"
+STYLESHEET = PACKAGE_ROOT / "assets" / "shequ.css"
+STYLESHEET_URI = "assets/shequ.css"
+
+
+class ShequConfig(Config):
+    #: The project folder, relative to mkdocs.yml.
+    project = c.Type(str, default=".")
+    #: Where the data package goes in the site.
+    data_path = c.Type(str, default="data/")
+    #: Rows per page of organization listings.
+    per_page = c.Type(int, default=200)
+    #: Base URL to edit a source file in the repository; by default derived from repo_url and edit_uri.
+    source_edit_uri = c.Optional(c.Type(str))
+
+
+class SiteError(PluginError):
+    """The site cannot be built; the message says why, with file and line where there is one."""
+
+
+class ShequPlugin(BasePlugin[ShequConfig]):
+    def __init__(self):
+        self.dirty = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self.target: Path | None = None  # the real site_dir while building into a staging folder
+        self.staging: Path | None = None
+        self.package_dir: Path | None = None
+        self.generated: dict[str, GeneratedPage] = {}
+        self.renderer: Renderer | None = None
+        self.sources = None
+        self.env = None
+        self.nav = None
+        self.files: Files | None = None
+        self.largest_record_page = (0, "")
+
+    # Stage 0: how the build was started --------------------------------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty
+
+    def on_serve(self, server, *, config, builder):
+        if self.sources is not None:
+            server.watch(str(self.sources.project.datasets))
+            server.watch(str(self.sources.project.root / "CITATION.cff"))
+        return server
+
+    # Stage 1: load and check -------------------------------------------------------------------
+
+    def on_config(self, config):
+        self._reset()
+        root = (Path(config.config_file_path).parent / self.config.project).resolve()
+        try:
+            project = Project.at(root)
+        except NotAProject as exc:
+            raise SiteError(str(exc)) from None
+        sources, report = validate(project)
+        if not report.valid:
+            raise SiteError("the sources have errors; the site was not built\n" + report.format_text().rstrip())
+        for problem in report.warnings:
+            log.warning(problem.text())
+        self.sources = sources
+
+        # Material overrides (demonstration banner, no GitHub API call), after a deployment's own custom_dir.
+        dirs = config.theme.dirs
+        if str(OVERRIDES) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
+        if STYLESHEET_URI not in config.extra_css:
+            config.extra_css.append(STYLESHEET_URI)
+        config.extra["shequ_demonstration"] = bool(sources.package.get("demonstration"))
+
+        if not self.dirty:
+            # MkDocs writes into site_dir as it goes; build beside it and swap at the end.
+            self.target = Path(config.site_dir).resolve()
+            atomic.clean_stale(self.target)
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=self.target.parent))
+            config.site_dir = str(self.staging)
+        return config
+
+    # Stage 2: publish, and the generated pages MkDocs renders ----------------------------------
+
+    def on_files(self, files: Files, *, config) -> Files:
+        project = self.sources.project
+        data_path = self.config.data_path.strip("/") + "/"
+        self.package_dir = Path(tempfile.mkdtemp(prefix="shequ-data-"))
+        try:
+            write_package(self.sources, self.package_dir)
+            self_check(self.package_dir)
+        except PublishError as exc:
+            raise SiteError(f"publish: {exc}") from None
+        package = read_package(self.package_dir, project.root / "CITATION.cff")
+        for path in sorted(self.package_dir.iterdir()):
+            files.append(File.generated(config, data_path + path.name, abs_src_path=str(path)))
+        files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
+
+        settings = Settings(
+            edit_base=self._edit_base(config),
+            site_url=config.site_url or None,
+            per_page=self.config.per_page,
+            data_path=data_path,
+        )
+        self.renderer = Renderer(Directory(self.sources), settings)
+        self.package = package
+        try:
+            pages = list(listing_pages(self.renderer, package))
+        except UnsafeValue as exc:
+            raise SiteError(str(exc)) from None
+        for page in pages:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                log.warning(f"docs/{page.src_uri} is replaced by the generated page at /{page.path}")
+                files.remove(existing)
+            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.src_uri, content="", inclusion=inclusion))
+            self.generated[page.src_uri] = page
+        return files
+
+    def _edit_base(self, config) -> str | None:
+        """Where a source file is edited: ``<repo_url>/edit/main/`` for ``edit_uri: edit/main/docs/``."""
+        if self.config.source_edit_uri:
+            return self.config.source_edit_uri.rstrip("/") + "/"
+        if not config.repo_url or not config.edit_uri:
+            return None
+        docs = Path(config.docs_dir).resolve()
+        try:
+            docs_rel = docs.relative_to(self.sources.project.root).as_posix() + "/"
+        except ValueError:
+            docs_rel = docs.name + "/"
+        base = urljoin(config.repo_url.rstrip("/") + "/", config.edit_uri.lstrip("/"))
+        base = base.rstrip("/") + "/"
+        return base[: -len(docs_rel)] if base.endswith("/" + docs_rel) else base
+
+    def on_nav(self, nav, *, config, files):
+        self.nav, self.files = nav, files
+        return nav
+
+    def on_page_content(self, html: str, *, page: Page, config, files) -> str:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is None:
+            return html
+        self._dress(page, generated)
+        return generated.body
+
+    @staticmethod
+    def _dress(page: Page, generated: GeneratedPage) -> None:
+        """Title, edit link and table of contents of a generated page. The theme prints
+        ``page.meta.title`` unescaped, so it gets the escaped title."""
+        page.meta["title"] = str(escape(generated.title))
+        page.edit_url = generated.edit_url
+        page.toc = get_toc([{"level": 2, "id": anchor, "name": str(escape(name)), "children": []}
+                            for anchor, name in generated.toc])
+
+    def on_env(self, env, *, config, files):
+        self.env = env
+        return env
+
+    # Stage 3: record pages, straight into the output; then swap the site in --------------------
+
+    @event_priority(-100)  # last, after search and any other plugin wrote into the staging folder
+    def on_post_build(self, *, config) -> None:
+        site = Path(config.site_dir)
+        start = time.monotonic()
+        try:
+            count = self._write_record_pages(config, site)
+            for f in site_files(self.renderer, self.package):
+                out = site / f.path
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(f.data)
+        except UnsafeValue as exc:
+            raise SiteError(str(exc)) from None
+        size, path = self.largest_record_page
+        log.info(f"shequ: {count} record pages in {time.monotonic() - start:.1f} s; "
+                 f"largest {size / 1024:.1f} KB ({path})")
+        self._cleanup_package()
+        if self.target is not None:
+            atomic.swap_in(site, self.target)
+            config.site_dir = str(self.target)
+            self.staging = self.target = None
+
+    def _write_record_pages(self, config, site: Path) -> int:
+        template = self.env.get_template("main.html")
+        doc_pages = self.files.documentation_pages()
+        count = 0
+        for generated in record_pages(self.renderer):
+            file = File.generated(config, generated.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            page = Page(None, file, config)
+            page.markdown = ""
+            page.content = generated.body
+            self._dress(page, generated)
+            context = get_context(self.nav, doc_pages, config, page)
+            html = template.render(context).encode("utf-8", errors="xmlcharrefreplace")
+            out = site / generated.path / "index.html"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(html)
+            if len(html) > self.largest_record_page[0]:
+                self.largest_record_page = (len(html), generated.path)
+            count += 1
+        return count
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._cleanup_package()
+        if self.staging is not None:
+            # The previous site at self.target was never touched; only the staging folder goes.
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = self.target = None
+
+    def _cleanup_package(self) -> None:
+        if self.package_dir is not None:
+            shutil.rmtree(self.package_dir, ignore_errors=True)
+            self.package_dir = None

@@ -1,0 +1,70 @@
+"""The render stage: checked sources and the published data package → site pages.
+
+One small function per page type turns the shared
+:class:`~shequ.render.model.Directory` into :class:`GeneratedPage` objects: a
+site path, a plain-text title and a body of HTML from an autoescaping template
+(``templates/pages/``). The MkDocs plugin puts each body inside the Material
+theme.
+
+- :mod:`.directory`: organization and incubator pages, their listings, record JSON
+- :mod:`.regions`: province → prefecture → county → township, with counts
+- :mod:`.topics`: one page per term of the topic vocabularies
+- :mod:`.statistics`: counts drawn as inline SVG bar charts
+- :mod:`.downloads`: the data package's files, dictionary, JSON-LD and DCAT catalogue
+
+Example::
+
+    sources, report = validate(project)
+    renderer = Renderer(Directory(sources), Settings(edit_base="https://github.com/o/r/edit/main/"))
+    page = organization(renderer, renderer.directory.organizations[0])
+    page.path   # 'organizations/org-silver-age/'
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .directory import incubator, incubator_listing, organization, organization_listing, record_json
+from .downloads import catalogue, downloads, read_package
+from .model import TOPIC_VOCABULARIES, Directory
+from .page import GeneratedFile, GeneratedPage, Renderer, Settings
+from .regions import region, region_index
+from .statistics import statistics
+from .topics import topic, topic_index
+
+
+def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
+    """Every generated page but the record pages: listings, regions, topics, statistics, data."""
+    directory = renderer.directory
+    yield from organization_listing(renderer)
+    yield incubator_listing(renderer)
+    yield region_index(renderer)
+    for r in directory.regions.values():
+        yield from region(renderer, r)
+    yield topic_index(renderer)
+    for vocabulary in TOPIC_VOCABULARIES:
+        for term in directory.terms.get(vocabulary, {}).values():
+            yield from topic(renderer, term)
+    yield statistics(renderer)
+    yield downloads(renderer, package)
+
+
+def record_pages(renderer: Renderer) -> Iterator[GeneratedPage]:
+    """One page per organization and per incubator."""
+    for org in renderer.directory.organizations:
+        yield organization(renderer, org)
+    for inc in renderer.directory.incubators:
+        yield incubator(renderer, inc)
+
+
+def site_files(renderer: Renderer, package) -> Iterator[GeneratedFile]:
+    """Files besides pages: each record as JSON, the DCAT catalogue."""
+    for entry in [*renderer.directory.organizations, *renderer.directory.incubators]:
+        yield record_json(entry)
+    yield catalogue(renderer, package)
+
+
+__all__ = [
+    "Directory", "GeneratedFile", "GeneratedPage", "Renderer", "Settings",
+    "listing_pages", "read_package", "record_pages", "site_files",
+]

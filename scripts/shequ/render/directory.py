@@ -1,0 +1,203 @@
+"""Organization and incubator pages, their listings, and each record as JSON.
+
+A record page shows every field of the record with its labels from the Table
+Schema (``title_zh`` and ``title``), vocabulary codes as their Chinese and
+English labels, the region breadcrumb, the sources, a link to correct the
+record's YAML in the repository, the record as JSON and schema.org JSON-LD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from .html import http_url
+from .model import Entry
+from .page import GeneratedFile, GeneratedPage, Renderer, paginated
+
+#: Main-table fields shown elsewhere on a record page, not in its table of fields.
+NOT_IN_TABLE = {"id", "name", "description_en", "description_zh"}
+
+#: The vocabulary of each list of codes in a record.
+LIST_VOCABULARIES = {
+    "fields_of_activity": "fields_of_activity",
+    "service_populations": "service_populations",
+    "service_functions": "service_functions",
+    "support_types": "support_types",
+}
+
+
+@dataclass
+class Row:
+    """One labelled value on a record page; ``kind`` tells the template how to show it."""
+
+    label_zh: str
+    label_en: str
+    kind: str  # text | date | number | term | terms | names | incubator | region | url
+    value: object
+
+
+def _rows(renderer: Renderer, entry: Entry) -> list[Row]:
+    directory = renderer.directory
+    table = "organizations" if entry.dataset == "organizations" else "incubators"
+    fields = directory.fields[table]
+    rows: list[Row] = []
+    for name, f in fields.items():
+        if name in NOT_IN_TABLE:
+            continue
+        value = entry.values.get(name)
+        if value is None:
+            continue
+        if f.vocabulary:
+            row = Row(f.title_zh, f.title, "term", directory.term(f.vocabulary, value))
+        elif name == "division":
+            row = Row(f.title_zh, f.title, "region", (directory.region_path(value), value))
+        elif name == "incubated_by":
+            row = Row(f.title_zh, f.title, "incubator", (directory.incubator_by_id.get(value), value))
+        elif name == "website":
+            row = Row(f.title_zh, f.title, "url", value)
+        elif f.type == "date":
+            row = Row(f.title_zh, f.title, "date", value)
+        elif f.type in ("integer", "number"):
+            row = Row(f.title_zh, f.title, "number", value)
+        else:
+            row = Row(f.title_zh, f.title, "text", value)
+        rows.append(row)
+        if name == "name_en" and entry.lists.get("alternate_names"):
+            alt = directory.fields["organization_alternate_names"]["name"]
+            rows.append(Row(alt.title_zh, alt.title, "names", entry.lists["alternate_names"]))
+    for key, vocabulary in LIST_VOCABULARIES.items():
+        codes = entry.lists.get(key)
+        if codes:
+            vocab = directory.vocabularies.get(vocabulary)
+            label_zh, label_en = (vocab.title_zh, vocab.title_en) if vocab else (key, key)
+            rows.append(Row(label_zh, label_en, "terms", [directory.term(vocabulary, c) for c in codes]))
+    return rows
+
+
+def _child_fields(renderer: Renderer, table: str) -> list:
+    return [f for name, f in renderer.directory.fields[table].items()
+            if name not in ("organization_id", "incubator_id", "position")]
+
+
+def organization(renderer: Renderer, org: Entry) -> GeneratedPage:
+    directory = renderer.directory
+    path = org.path
+    body = renderer.render(
+        "organization.html", path,
+        entry=org,
+        rows=_rows(renderer, org),
+        regions=directory.region_path(org.values.get("division")),
+        support_fields=_child_fields(renderer, "organization_support"),
+        source_fields=_child_fields(renderer, "organization_sources"),
+        edit_url=renderer.edit_url(org.file),
+        ld=organization_jsonld(renderer, org),
+    )
+    return GeneratedPage(path, org.name, body, renderer.edit_url(org.file))
+
+
+def incubator(renderer: Renderer, inc: Entry) -> GeneratedPage:
+    directory = renderer.directory
+    path = inc.path
+    incubated = sorted(directory.incubated.get(inc.id, []), key=lambda o: (o.values.get("incubated_from") or dt.date.min, o.id))
+    body = renderer.render(
+        "incubator.html", path,
+        entry=inc,
+        rows=_rows(renderer, inc),
+        regions=directory.region_path(inc.values.get("division")),
+        incubated=incubated,
+        source_fields=_child_fields(renderer, "incubator_sources"),
+        edit_url=renderer.edit_url(inc.file),
+        ld=incubator_jsonld(renderer, inc),
+    )
+    return GeneratedPage(path, inc.name, body, renderer.edit_url(inc.file))
+
+
+def organization_listing(renderer: Renderer) -> list[GeneratedPage]:
+    orgs = sorted(renderer.directory.organizations, key=lambda o: (o.values.get("division", ""), o.name, o.id))
+    pages = paginated(renderer, "organizations.html", "organizations/", "Organizations 社区社会组织", orgs)
+    pages[0].in_nav = True
+    return pages
+
+
+def incubator_listing(renderer: Renderer) -> GeneratedPage:
+    path = "incubators/"
+    incs = sorted(renderer.directory.incubators, key=lambda i: (i.values.get("division", ""), i.name, i.id))
+    body = renderer.render("incubators.html", path, items=incs)
+    return GeneratedPage(path, "Incubators 孵化机构", body, in_nav=True)
+
+
+def record_json(entry: Entry) -> GeneratedFile:
+    """The record as its YAML gave it, as JSON (dates as ISO text)."""
+    text = json.dumps({"id": entry.id, **entry.raw}, ensure_ascii=False, indent=2, default=_iso) + "\n"
+    return GeneratedFile(entry.json_path, text.encode("utf-8"))
+
+
+def _iso(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+# schema.org JSON-LD -----------------------------------------------------------------------------
+
+def _address(renderer: Renderer, entry: Entry) -> dict:
+    path = renderer.directory.region_path(entry.values.get("division"))
+    address = {"@type": "PostalAddress", "addressCountry": "CN"}
+    if entry.values.get("address"):
+        address["streetAddress"] = entry.values["address"]
+    if path:
+        address["addressRegion"] = path[0].name
+    locality = [r.name for r in path[1:] if r.level in ("county", "township")]
+    if locality:
+        address["addressLocality"] = " ".join(locality)
+    return address
+
+
+def _common_ld(renderer: Renderer, entry: Entry) -> dict:
+    values = entry.values
+    ld = {"@context": "https://schema.org", "@type": "Organization", "name": entry.name}
+    page_url = renderer.absolute(entry.path)
+    if page_url:
+        ld["@id"] = page_url + "#organization"
+    alternate = [values["name_en"]] if values.get("name_en") else []
+    alternate += entry.lists.get("alternate_names", [])
+    if alternate:
+        ld["alternateName"] = alternate
+    description = values.get("description_zh") or values.get("description_en")
+    if description:
+        ld["description"] = description
+    ld["address"] = _address(renderer, entry)
+    if http_url(values.get("website")):
+        ld["url"] = values["website"]
+    if values.get("email"):
+        ld["email"] = values["email"]
+    if values.get("phone"):
+        ld["telephone"] = values["phone"]
+    return ld
+
+
+def organization_jsonld(renderer: Renderer, org: Entry) -> dict:
+    values = org.values
+    ld = _common_ld(renderer, org)
+    if values.get("uscc"):
+        ld["identifier"] = f"CN-USCI-{values['uscc']}"
+    if values.get("founded"):
+        ld["foundingDate"] = values["founded"]
+    if values.get("dissolved"):
+        ld["dissolutionDate"] = values["dissolved"]
+    incubator = renderer.directory.incubator_by_id.get(values.get("incubated_by", ""))
+    if incubator is not None:
+        ld["sponsor"] = {"@type": "Organization", "name": incubator.name}
+    topics = [renderer.directory.term("fields_of_activity", c) for c in org.lists.get("fields_of_activity", [])]
+    if topics:
+        ld["knowsAbout"] = [f"{t.label_zh} {t.label_en}" for t in topics]
+    return ld
+
+
+def incubator_jsonld(renderer: Renderer, inc: Entry) -> dict:
+    ld = _common_ld(renderer, inc)
+    if inc.values.get("opened"):
+        ld["foundingDate"] = inc.values["opened"]
+    return ld

@@ -1,0 +1,239 @@
+"""The downloads page, generated from the published ``datapackage.json``.
+
+It lists every file with its format, size, sha256 and row count; the version,
+licence and how to cite (from ``CITATION.cff``); a data dictionary from the
+Table Schemas; schema.org ``Dataset`` JSON-LD with a ``DataDownload`` per file;
+and it comes with ``catalog.ttl``, a DCAT catalogue in Turtle that CKAN's DCAT
+harvester (ckanext-dcat) reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .html import http_url
+from .page import GeneratedFile, GeneratedPage, Renderer
+
+CATALOGUE = "catalog.ttl"
+CITATION = "CITATION.cff"
+
+#: Formats of files that are not tables described in datapackage.json.
+OTHER_FORMATS = {
+    "datapackage.json": ("json", "application/json", "Frictionless Data Package descriptor"),
+    "SHA256SUMS": ("txt", "text/plain", "Checksums for sha256sum -c"),
+}
+
+
+@dataclass
+class PackageFile:
+    name: str
+    format: str
+    mediatype: str
+    bytes: int
+    sha256: str
+    rows: int | None = None
+    description: str = ""
+
+
+@dataclass
+class Package:
+    """What the downloads page needs to know about the published data package."""
+
+    descriptor: dict
+    files: list[PackageFile]
+    citation: dict = field(default_factory=dict)
+
+    @property
+    def tables(self) -> list[dict]:
+        """The CSV resources, one per table, with their published schemas."""
+        return [r for r in self.descriptor.get("resources", []) if r.get("format") == "csv"]
+
+
+def read_package(folder: Path, citation_file: Path | None = None) -> Package:
+    """Read a written data package folder: its descriptor and the facts of every file in it."""
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    by_path = {r["path"]: r for r in descriptor.get("resources", [])}
+    citation = {}
+    if citation_file is not None and citation_file.is_file():
+        citation = yaml.safe_load(citation_file.read_text(encoding="utf-8")) or {}
+    files = []
+    for path in sorted(folder.iterdir(), key=lambda p: _file_order(p.name, by_path)):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        resource = by_path.get(path.name, {})
+        fmt, mediatype, description = OTHER_FORMATS.get(path.name, (resource.get("format", path.suffix.lstrip(".")),
+                                                                   resource.get("mediatype", ""), ""))
+        if resource:
+            description = resource.get("description") or resource.get("schema", {}).get("title", "")
+        files.append(PackageFile(path.name, fmt, mediatype, len(data), hashlib.sha256(data).hexdigest(),
+                                 resource.get("rows"), description))
+    return Package(descriptor, files, citation if isinstance(citation, dict) else {})
+
+
+def _file_order(name: str, by_path: dict) -> tuple:
+    paths = list(by_path)
+    if name in paths:
+        return (1, paths.index(name), name)
+    return (0 if name == "datapackage.json" else 2, 0, name)
+
+
+def cite_text(package: Package) -> str:
+    """A plain citation, e.g. 'Shequ contributors (2026). Title (Version 0.1.0) [Data set].'"""
+    c, d = package.citation, package.descriptor
+    authors = ", ".join(a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names"))))
+                        for a in c.get("authors", []) if isinstance(a, dict)) or "Shequ contributors"
+    year = str(c.get("date-released") or d.get("created") or "")[:4]
+    title = c.get("title") or d.get("title") or d.get("name", "")
+    version = c.get("version") or d.get("version")
+    text = f"{authors} ({year}). {title}" if year else f"{authors}. {title}"
+    if version:
+        text += f" (Version {version})"
+    return text + " [Data set]."
+
+
+def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
+    path = renderer.settings.data_path
+    d = package.descriptor
+    licenses = [(lic.get("title") or lic.get("name", ""), http_url(lic.get("path"))) for lic in d.get("licenses", [])]
+    body = renderer.render(
+        "data.html", path,
+        package=package,
+        descriptor=d,
+        licenses=licenses,
+        cite=cite_text(package),
+        catalogue=CATALOGUE,
+        vocabularies=renderer.directory.vocabularies,
+        ld=dataset_jsonld(renderer, package),
+    )
+    toc = [("files", "Files 文件"), ("cite", "Licence and citation 许可与引用"), ("dictionary", "Data dictionary 数据字典")]
+    return GeneratedPage(path, "Data 数据下载", body, toc=toc, in_nav=True)
+
+
+def _download_url(renderer: Renderer, name: str) -> str:
+    return renderer.absolute(renderer.settings.data_path + name) or name
+
+
+def dataset_jsonld(renderer: Renderer, package: Package) -> dict:
+    d = package.descriptor
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": d.get("title") or d.get("name", ""),
+        "description": d.get("description", ""),
+        "identifier": d.get("name", ""),
+        "version": d.get("version", ""),
+        "keywords": d.get("keywords", []),
+        "isAccessibleForFree": True,
+        "creator": [{"@type": "Organization", "name": c.get("title", "")} for c in d.get("contributors", [])
+                    if isinstance(c, dict)],
+        "distribution": [
+            {"@type": "DataDownload", "name": f.name, "encodingFormat": f.mediatype or f.format,
+             "contentUrl": _download_url(renderer, f.name), "contentSize": str(f.bytes), "sha256": f.sha256}
+            for f in package.files
+        ],
+    }
+    licenses = [http_url(lic.get("path")) for lic in d.get("licenses", [])]
+    if any(licenses):
+        ld["license"] = next(u for u in licenses if u)
+    if d.get("created"):
+        ld["datePublished"] = str(d["created"])[:10]
+    page = renderer.absolute(renderer.settings.data_path)
+    if page:
+        ld["url"] = page
+    return ld
+
+
+# DCAT ---------------------------------------------------------------------------------------------
+
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _literal(value) -> str:
+    text = str(value)
+    for a, b in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        text = text.replace(a, b)
+    return f'"{text}"'
+
+
+def _iri(value: str) -> str:
+    return "<" + _IRI_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m.group())), value) + ">"
+
+
+def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
+    """``data/catalog.ttl``: one dcat:Catalog holding one dcat:Dataset with a dcat:Distribution per file.
+
+    IRIs are relative to the catalogue's own address unless the site's URL is configured,
+    in which case they are absolute (``@base``), as harvesters prefer.
+    """
+    d = package.descriptor
+    base = renderer.absolute(renderer.settings.data_path)
+    lines = [
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        "@prefix foaf: <http://xmlns.com/foaf/0.1/> .",
+        "@prefix spdx: <http://spdx.org/rdf/terms#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
+    ]
+    if base:
+        lines.append(f"@base {_iri(base)} .")
+    lines += [
+        "",
+        f"{_iri(CATALOGUE)} a dcat:Catalog ;",
+        f"    dct:title {_literal(d.get('title') or d.get('name', ''))} ;",
+        f"    dct:description {_literal('Open data published by the Shequ site: ' + (d.get('title') or ''))} ;",
+        f"    dct:publisher {_iri('#publisher')} ;",
+        f"    dcat:dataset {_iri('#dataset')} .",
+        "",
+        f"{_iri('#publisher')} a foaf:Agent ;",
+        "    foaf:name " + _literal(", ".join(c.get("title", "") for c in d.get("contributors", [])
+                                           if isinstance(c, dict)) or "Shequ contributors") + " .",
+        "",
+        f"{_iri('#dataset')} a dcat:Dataset ;",
+        f"    dct:identifier {_literal(d.get('name', ''))} ;",
+        f"    dct:title {_literal(d.get('title') or d.get('name', ''))} ;",
+        f"    dct:description {_literal(d.get('description', ''))} ;",
+        f"    owl:versionInfo {_literal(d.get('version', ''))} ;",
+        f"    dcat:landingPage {_iri('./')} ;",
+        f"    dct:publisher {_iri('#publisher')} ;",
+    ]
+    if d.get("created"):
+        lines.append(f"    dct:issued {_literal(str(d['created'])[:10])}^^xsd:date ;")
+    for keyword in d.get("keywords", []):
+        lines.append(f"    dcat:keyword {_literal(keyword)} ;")
+    license_url = next((u for u in (http_url(lic.get("path")) for lic in d.get("licenses", [])) if u), None)
+    if license_url:
+        lines.append(f"    dct:license {_iri(license_url)} ;")
+    lines.append("    dcat:distribution " + ", ".join(_iri(f"#file-{i}") for i, _ in enumerate(package.files)) + " .")
+    for i, f in enumerate(package.files):
+        lines += [
+            "",
+            f"{_iri(f'#file-{i}')} a dcat:Distribution ;",
+            f"    dct:title {_literal(f.name)} ;",
+        ]
+        if f.description:
+            lines.append(f"    dct:description {_literal(f.description)} ;")
+        lines += [
+            f"    dcat:accessURL {_iri(f.name)} ;",
+            f"    dcat:downloadURL {_iri(f.name)} ;",
+            f"    dct:format {_literal(f.format.upper())} ;",
+        ]
+        if f.mediatype:
+            lines.append(f"    dcat:mediaType {_literal(f.mediatype)} ;")
+        if license_url:
+            lines.append(f"    dct:license {_iri(license_url)} ;")
+        lines += [
+            f"    dcat:byteSize {_literal(f.bytes)}^^xsd:decimal ;",
+            "    spdx:checksum [ a spdx:Checksum ;",
+            "        spdx:algorithm spdx:checksumAlgorithm_sha256 ;",
+            f"        spdx:checksumValue {_literal(f.sha256)}^^xsd:hexBinary ] .",
+        ]
+    text = "\n".join(lines) + "\n"
+    return GeneratedFile(renderer.settings.data_path + CATALOGUE, text.encode("utf-8"))

@@ -1,0 +1,98 @@
+"""The one way values become HTML: Jinja templates with autoescaping on.
+
+Every template under ``templates/pages/`` is rendered by :func:`environment`,
+which escapes every value unless a helper here has already made it safe.
+Helpers that return :class:`~markupsafe.Markup` build it only from escaped parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+TEMPLATES = "templates/pages"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("shequ", TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(
+        http_url=http_url,
+        date=format_date,
+        number=format_number,
+        filesize=format_size,
+    )
+    env.globals.update(jsonld=jsonld)
+    return env
+
+
+def http_url(value) -> str | None:
+    """The value if it is an absolute http(s) URL with a host, else None: nothing else becomes a link."""
+    if not isinstance(value, str) or any(c in value for c in " \t\r\n\"'<>`"):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def jsonld(data) -> Markup:
+    """A ``<script type="application/ld+json">`` element that no value can break out of."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, default=_json_default)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup('<script type="application/ld+json">') + Markup(text) + Markup("</script>")
+
+
+def _json_default(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def format_date(value) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+
+
+def format_number(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, (int, float)) else str(value)
+
+
+def format_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+def relative(from_page: str, to: str) -> str:
+    """A relative link from the page at ``from_page`` (a site path like ``a/b/``) to ``to``.
+
+    Relative links keep the site working under any base path.
+
+    >>> relative("organizations/x/", "incubators/y/")
+    '../../incubators/y/'
+    >>> relative("", "data/shequ.xlsx")
+    'data/shequ.xlsx'
+    """
+    base = posixpath.dirname(from_page.rstrip("/") + "/x") if from_page else ""
+    target = to or "./"
+    rel = posixpath.relpath(target.rstrip("/") or ".", base or ".")
+    if target.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel

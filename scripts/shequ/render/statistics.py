@@ -1,0 +1,101 @@
+"""The statistics page: counts drawn at build time as inline SVG bar charts.
+
+No chart JavaScript and no external host: each chart is an ``<svg>`` built by
+the template from the numbers here, with the same numbers in a table beside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .model import Directory
+from .page import GeneratedPage, Renderer
+
+#: Chart geometry, in SVG units (the chart scales to the width of its column).
+WIDTH = 360
+LABEL_HEIGHT = 17
+BAR_HEIGHT = 14
+ROW_HEIGHT = 40
+BAR_SPACE = 310  # the longest bar; the rest of the width holds its count
+
+
+@dataclass
+class Bar:
+    label_zh: str
+    label_en: str
+    count: int
+    link: str | None = None  # a site path
+    y: float = 0
+    width: float = 0
+
+
+@dataclass
+class Chart:
+    id: str
+    title_zh: str
+    title_en: str
+    bars: list[Bar]
+    note_en: str = ""
+    note_zh: str = ""
+
+    @property
+    def height(self) -> int:
+        return max(ROW_HEIGHT * len(self.bars), ROW_HEIGHT)
+
+    def layout(self) -> "Chart":
+        top = max((b.count for b in self.bars), default=0) or 1
+        for i, bar in enumerate(self.bars):
+            bar.y = i * ROW_HEIGHT
+            bar.width = round(BAR_SPACE * bar.count / top, 1)
+        return self
+
+
+def _term_bars(directory: Directory, vocabulary: str, counts: Counter) -> list[Bar]:
+    bars = []
+    for code, term in directory.terms.get(vocabulary, {}).items():
+        if counts.get(code):
+            link = term.path if directory.has_page(term) else None
+            bars.append(Bar(term.label_zh, term.label_en, counts[code], link))
+    known = set(directory.terms.get(vocabulary, {}))
+    bars += [Bar(code, code, n) for code, n in sorted(counts.items()) if code not in known]
+    return sorted(bars, key=lambda b: -b.count)
+
+
+def region_level(directory: Directory) -> str:
+    """The first level, from province down, at which the organizations are spread over several regions."""
+    for level in ("province", "prefecture", "county"):
+        used = {r.code for r in directory.regions.values() if r.level == level and r.organizations}
+        if len(used) > 1:
+            return level
+    return "county"
+
+
+def charts(directory: Directory) -> list[Chart]:
+    fields = directory.count_by(lambda o: o.lists.get("fields_of_activity", []))
+    tracks = directory.count_by(lambda o: o.values.get("management_track"))
+    forms = directory.count_by(lambda o: o.values.get("legal_form"))
+    years = directory.count_by(lambda o: o.values["founded"].year if o.values.get("founded") else None)
+    level = region_level(directory)
+    regions = [r for r in directory.regions.values() if r.level == level and r.organizations]
+    out = [
+        Chart("fields", "活动领域", "Field of activity", _term_bars(directory, "fields_of_activity", fields),
+              "An organization may work in several fields.", "一个组织可有多个活动领域。"),
+        Chart("tracks", "管理方式", "Management track", _term_bars(directory, "management_tracks", tracks)),
+        Chart("legal-forms", "组织形式", "Legal form", _term_bars(directory, "legal_forms", forms)),
+        Chart("founded", "成立年份", "Year founded",
+              [Bar(str(y), str(y), n) for y, n in sorted(years.items())],
+              "Organizations without a founding date are left out.", "未填写成立日期的组织不计入。"),
+        Chart("regions", "地区", "Region",
+              sorted((Bar(r.name, r.code, r.organizations, r.path) for r in regions), key=lambda b: -b.count)),
+    ]
+    return [c.layout() for c in out]
+
+
+def statistics(renderer: Renderer) -> GeneratedPage:
+    path = "statistics/"
+    found = charts(renderer.directory)
+    body = renderer.render("statistics.html", path, charts=found, width=WIDTH, label_height=LABEL_HEIGHT,
+                           bar_height=BAR_HEIGHT, total=len(renderer.directory.organizations))
+    toc = [(c.id, f"{c.title_zh} {c.title_en}") for c in found]
+    return GeneratedPage(path, "Statistics 统计", body, toc=toc, in_nav=True)
