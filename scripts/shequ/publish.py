@@ -17,6 +17,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import multiprocessing as mp
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -288,11 +290,26 @@ def created_datetime(sources: Sources) -> dt.datetime:
 def write_package(sources: Sources, folder: Path) -> PublishResult:
     """Write the data package into an empty folder (no swapping, no checks)."""
     tables = prepare_tables(sources)
-    for table in tables.values():
-        write_csv(folder / f"{table.name}.csv", table)
-        write_json(folder / f"{table.name}.json", table)
-    write_xlsx(folder / WORKBOOK, tables, created_datetime(sources), str(sources.package.get("title", "")))
-    write_sqlite(folder / DATABASE, tables)
+    # The workbook is the slowest file to write; a forked process writes it on the
+    # other core while this one writes the rest. Small packages are not worth a fork.
+    workbook_args = (folder / WORKBOOK, tables, created_datetime(sources), str(sources.package.get("title", "")))
+    rows = sum(len(t.rows) for t in tables.values())
+    child = None
+    if rows > 20_000 and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
+        child = mp.get_context("fork").Process(target=write_xlsx, args=workbook_args)
+        child.start()
+    else:
+        write_xlsx(*workbook_args)
+    try:
+        for table in tables.values():
+            write_csv(folder / f"{table.name}.csv", table)
+            write_json(folder / f"{table.name}.json", table)
+        write_sqlite(folder / DATABASE, tables)
+    finally:
+        if child is not None:
+            child.join()
+    if child is not None and child.exitcode != 0:
+        raise PublishError(f"writing {WORKBOOK} failed (exit code {child.exitcode})")
     descriptor = package_descriptor(sources, tables, folder)
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

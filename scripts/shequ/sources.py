@@ -15,7 +15,10 @@ the files that have problems.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -202,10 +205,31 @@ def record_files(project: Project, dataset: str) -> Iterator[Path]:
     return iter(sorted(p for p in folder.iterdir() if not p.name.startswith(".")))
 
 
+#: Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 4000
+
+
 def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Problem]]:
-    """Load every record file of one dataset, sorted by id."""
+    """Load every record file of one dataset, sorted by id.
+
+    Large datasets are parsed by one worker process per core (libyaml holds the
+    GIL, so threads would not help); the result is the same as a serial load.
+    """
+    paths = list(record_files(project, dataset))
+    workers = min(os.cpu_count() or 1, 4)
+    if len(paths) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return _load_paths(project, dataset, paths)
+    chunks = [paths[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        parts = list(pool.map(_load_paths, [project] * workers, [dataset] * workers, chunks))
+    records = sorted((r for part in parts for r in part[0]), key=lambda r: r.file)
+    problems = [p for part in parts for p in part[1]]
+    return records, problems
+
+
+def _load_paths(project: Project, dataset: str, paths: list[Path]) -> tuple[list[Record], list[Problem]]:
     records, problems = [], []
-    for path in record_files(project, dataset):
+    for path in paths:
         rel = project.relative(path)
         if not path.name.endswith(".yaml") or path.name == ".yaml":
             hint = "rename it to end in .yaml" if path.name.endswith(".yml") else "record files end in .yaml"
