@@ -1,0 +1,526 @@
+"""The site: `mkdocs build` on a copy of the project runs load → check → publish → render.
+
+The demo site is built once per session (``site`` fixture) from the repository's
+own datasets, docs and mkdocs.yml, plus three records of this file's own: a
+registered organization, the incubator that incubated it, and a record whose
+every text field is hostile. ``tests/test_site_browser.py`` reuses the build.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from markupsafe import escape
+
+from conftest import DIVISIONS_CSV, FILED_ORGANIZATION, INCUBATOR, ORGANIZATION, make_uscc
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("datasets", "docs", "mkdocs.yml", "CITATION.cff")
+
+ORG = "org-site-test-silver"
+FILED = "org-site-test-filed"
+HOSTILE = "org-site-test-hostile"
+INC = "inc-site-test-base"
+
+HOSTILE_RECORD = """\
+id: org-site-test-hostile
+name: "<script>alert(1)</script>敌意测试"
+name_en: "<img src=x onerror=alert(1)>"
+alternate_names: ["[x](javascript:alert(1))", "{{ 7*7 }}", "{% raw %}"]
+legal_form: unregistered
+management_track: filed
+registration_authority: "<!-- -->建外街道办事处"
+registration_date: 2020-03-01
+division: "110105001"
+address: "</title><script>alert(2)</script>"
+community: "{{ 7*7 }}{% raw %}<!--"
+founded: 2020-01-15
+status: active
+incubated_by: inc-site-test-base
+fields_of_activity: [mutual-aid]
+support_received:
+  - type: government-procurement
+    provider: "<img src=x onerror=alert(3)>"
+    year: 2021
+sources:
+  - title: "[x](javascript:alert(1)) <!-- hidden -->"
+    url: https://example.org/shequ-demo/hostile
+    accessed: 2026-11-01
+last_verified: 2026-11-01
+description_en: "</script><script>alert(4)</script> {{ 7*7 }} {% raw %} <!-- --> ]]>"
+description_zh: "<b onmouseover=alert(5)>粗体</b> [链接](javascript:alert(1))"
+"""
+
+#: Each hostile text, as the page must show it.
+HOSTILE_TEXTS = [
+    "<script>alert(1)</script>敌意测试",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "<!-- -->建外街道办事处",
+    "</title><script>alert(2)</script>",
+    "<img src=x onerror=alert(3)>",
+    "</script><script>alert(4)</script> {{ 7*7 }} {% raw %} <!-- --> ]]>",
+    "<b onmouseover=alert(5)>粗体</b> [链接](javascript:alert(1))",
+]
+
+
+# Building ----------------------------------------------------------------------------------------
+
+def make_site_project(root: Path) -> Path:
+    """A copy of the repository's project files plus this file's three records."""
+    root.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+        elif source.is_file():
+            shutil.copy(source, root / name)
+    datasets = root / "datasets"
+    for folder in ("organizations", "incubators", "reference"):
+        (datasets / folder).mkdir(exist_ok=True)
+    _merge_divisions(datasets / "reference" / "divisions.csv")
+    org = ORGANIZATION.format(uscc=make_uscc(subject="MJ0099001")).replace("org-silver-age", ORG)
+    (datasets / "organizations" / f"{ORG}.yaml").write_text(org.replace("inc-chaoyang-base", INC), encoding="utf-8")
+    (datasets / "organizations" / f"{FILED}.yaml").write_text(
+        FILED_ORGANIZATION.replace("org-harmony-mediators", FILED), encoding="utf-8")
+    (datasets / "organizations" / f"{HOSTILE}.yaml").write_text(HOSTILE_RECORD, encoding="utf-8")
+    (datasets / "incubators" / f"{INC}.yaml").write_text(INCUBATOR.replace("inc-chaoyang-base", INC),
+                                                         encoding="utf-8")
+    return root
+
+
+def _merge_divisions(path: Path) -> None:
+    """Add the test records' divisions to the project's table, keeping its own rows."""
+    ours = list(csv.reader(io.StringIO(DIVISIONS_CSV)))
+    if not path.is_file():
+        path.write_text(DIVISIONS_CSV, encoding="utf-8")
+        return
+    text = path.read_text(encoding="utf-8")
+    known = {row[0] for row in csv.reader(io.StringIO(text)) if row}
+    missing = [row for row in ours[1:] if row[0] not in known]
+    if missing:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(missing)
+        path.write_text(text.rstrip("\n") + "\n" + buffer.getvalue(), encoding="utf-8")
+
+
+def mkdocs_build(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SHEQU_TODAY": "2026-11-26"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@dataclass
+class BuiltSite:
+    root: Path  # the project
+    site: Path  # its built site/
+    seconds: float
+    output: str
+
+    def page(self, path: str) -> str:
+        return (self.site / path / "index.html").read_text(encoding="utf-8")
+
+
+_BUILT: dict[str, BuiltSite] = {}
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> BuiltSite:
+    """The demo site, built once per session (the browser tests share it)."""
+    if "site" not in _BUILT:
+        root = make_site_project(tmp_path_factory.mktemp("site") / "project")
+        start = time.monotonic()
+        result = mkdocs_build(root)
+        seconds = time.monotonic() - start
+        assert result.returncode == 0, result.stderr[-4000:]
+        _BUILT["site"] = BuiltSite(root, root / "site", seconds, result.stdout + result.stderr)
+    return _BUILT["site"]
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+class Links(HTMLParser):
+    """Every URL an HTML page refers to, with the tag and attribute, and every id."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls: list[tuple[str, str, str, dict]] = []
+        self.ids: set[str] = set()
+        self.scripts: list[dict] = []
+        self._in_script: dict | None = None
+        self.script_text: list[tuple[dict, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        for name in ("href", "src", "srcset", "poster", "data", "action", "formaction", "xlink:href"):
+            if attributes.get(name):
+                self.urls.append((tag, name, attributes[name], attributes))
+        if tag == "script":
+            self._in_script = attributes
+            self.scripts.append(attributes)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            self.script_text.append((self._in_script, data))
+
+
+def parse(path: Path) -> Links:
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+# The build -----------------------------------------------------------------------------------------
+
+def test_demo_site_builds_quickly(site):
+    assert site.seconds <= 20, f"the demo site took {site.seconds:.1f} s"
+    assert "Traceback" not in site.output
+
+
+def test_every_page_type_is_built(site):
+    for path in ("", "organizations/", "incubators/", "regions/", "topics/", "statistics/", "data/",
+                 f"organizations/{ORG}/", f"organizations/{HOSTILE}/", f"incubators/{INC}/",
+                 "regions/110105/", "regions/110105001/", "topics/fields-of-activity/elderly-care/",
+                 "topics/management-tracks/filed/", "topics/service-populations/seniors/",
+                 "topics/service-functions/dispute-mediation/"):
+        assert (site.site / path / "index.html").is_file(), path
+
+
+def test_staging_folders_are_gone_after_a_build(site):
+    assert not list(site.root.glob(".site.tmp-*"))
+    assert not (site.root / ".site.old").exists()
+
+
+# Record pages --------------------------------------------------------------------------------------
+
+def test_organization_page_labels_every_field_from_the_table_schema(site):
+    page = site.page(f"organizations/{ORG}/")
+    schema = json.loads((REPO / "datasets/schemas/organizations.schema.json").read_text(encoding="utf-8"))
+    record = (site.root / f"datasets/organizations/{ORG}.yaml").read_text(encoding="utf-8")
+    for field in schema["fields"]:
+        if field["name"] in ("id", "name", "description_en", "description_zh"):
+            continue
+        if re.search(rf"^{field['name']}:", record, re.M):
+            assert str(escape(field["title_zh"])) in page and str(escape(field["title"])) in page, field["name"]
+
+
+def test_organization_page_shows_vocabulary_labels_in_chinese_and_english(site):
+    page = site.page(f"organizations/{ORG}/")
+    for zh, en in (("社会团体", "Social group"), ("养老照护", "Elderly care"), ("在民政部门登记", "Registered with civil affairs")):
+        assert zh in page and en in page
+
+
+def test_organization_page_has_region_breadcrumb_incubator_sources_and_links(site):
+    page = site.page(f"organizations/{ORG}/")
+    trail = page[page.index('class="shequ-trail"'):]
+    trail = trail[: trail.index("</nav>")]
+    assert [name for name in ("北京市", "朝阳区", "建外街道") if name in trail] == ["北京市", "朝阳区", "建外街道"]
+    assert trail.index("北京市") < trail.index("朝阳区") < trail.index("建外街道")
+    assert f'href="../../incubators/{INC}/"' in page
+    assert "Shequ demonstration record (fictional)" in page
+    assert f'href="../{ORG}.json"' in page
+    assert f"https://github.com/shequ-project/shequ/edit/main/datasets/organizations/{ORG}.yaml" in page
+
+
+def test_record_json_is_the_record(site):
+    data = json.loads((site.site / f"organizations/{ORG}.json").read_text(encoding="utf-8"))
+    assert data["id"] == ORG and data["division"] == "110105001"
+    assert data["founded"] == "2018-11-03"
+
+
+def jsonld_blocks(path: Path) -> list[dict]:
+    parser = parse(path)
+    return [json.loads(text) for attrs, text in parser.script_text if attrs.get("type") == "application/ld+json"]
+
+
+def test_organization_jsonld_names_the_uscc(site):
+    [ld] = jsonld_blocks(site.site / f"organizations/{ORG}/index.html")
+    assert ld["@type"] == "Organization"
+    assert ld["identifier"] == "CN-USCI-" + make_uscc(subject="MJ0099001")
+    assert ld["name"] == "朝阳区银龄互助会"
+    [filed] = jsonld_blocks(site.site / f"organizations/{FILED}/index.html")
+    assert "identifier" not in filed
+
+
+def test_incubator_page_lists_the_organizations_it_incubated(site):
+    page = site.page(f"incubators/{INC}/")
+    incubated = page[page.index('id="incubated"'):]
+    assert f'href="../../organizations/{ORG}/"' in incubated
+    assert f'href="../../organizations/{HOSTILE}/"' in incubated
+    assert f'href="../../organizations/{FILED}/"' not in incubated
+
+
+def test_record_pages_stay_under_60_kb(site):
+    pages = list((site.site / "organizations").glob("*/index.html")) + list((site.site / "incubators").glob("*/index.html"))
+    assert pages
+    largest = max(pages, key=lambda p: p.stat().st_size)
+    assert largest.stat().st_size <= 60 * 1024, f"{largest}: {largest.stat().st_size} bytes"
+
+
+def test_record_pages_stay_out_of_the_navigation(site):
+    home = site.page("")
+    assert f"organizations/{ORG}/" not in home
+    assert f'href="{ORG}/"' in site.page("organizations/")
+
+
+# Listings ------------------------------------------------------------------------------------------
+
+def test_organization_listing_has_name_region_track_status_and_fields(site):
+    page = site.page("organizations/")
+    row = page[page.index(f'href="{ORG}/"'):]
+    row = row[: row.index("</tr>")]
+    for text in ("朝阳区银龄互助会", "建外街道", "在民政部门登记", "正常", "养老照护"):
+        assert text in row
+
+
+def test_regions_drill_down_from_province_to_township_with_counts(site):
+    index = site.page("regions/")
+    assert 'href="11/"' in index
+    county = site.page("regions/110105/")
+    assert 'href="../110105001/"' in county and 'href="../110105002/"' in county
+    township = site.page("regions/110105001/")
+    assert f'href="../../organizations/{ORG}/"' in township
+    assert f'href="../../organizations/{FILED}/"' not in township
+    counts = re.findall(r'<td class="shequ-number">(\d+)</td>', county)
+    assert counts and all(int(n) >= 0 for n in counts)
+
+
+def test_a_page_per_topic_term(site):
+    vocab_dir = site.site / "topics"
+    for vocabulary in ("fields-of-activity", "service-populations", "service-functions", "management-tracks"):
+        assert len(list((vocab_dir / vocabulary).glob("*/index.html"))) >= 3, vocabulary
+    page = site.page("topics/fields-of-activity/elderly-care/")
+    assert f'href="../../../organizations/{ORG}/"' in page
+
+
+# Statistics and downloads ----------------------------------------------------------------------------
+
+def test_statistics_are_inline_svg_with_their_tables(site):
+    page = site.page("statistics/")
+    for chart in ("fields", "tracks", "legal-forms", "founded", "regions"):
+        section = page[page.index(f'<section class="shequ-chart" aria-labelledby="{chart}"'):]
+        section = section[: section.index("</section>")]
+        assert "<svg" in section and "<rect" in section and "<table" in section, chart
+    content = page[page.index('<article'):page.index("</article>")]
+    assert "<script" not in content
+
+
+def test_data_page_lists_every_published_file_with_its_facts(site):
+    page = site.page("data/")
+    data = site.site / "data"
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    rows = {r["path"]: r.get("rows") for r in descriptor["resources"]}
+    for path in sorted(data.iterdir()):
+        if path.name in ("index.html", "catalog.ttl"):
+            continue
+        assert f'href="{path.name}"' in page, path.name
+        assert hashlib.sha256(path.read_bytes()).hexdigest() in page, path.name
+        assert f'data-bytes="{path.stat().st_size}"' in page, path.name
+        if rows.get(path.name) is not None:
+            cell = page[page.index(f'href="{path.name}"'):]
+            assert f'<td class="shequ-number">{rows[path.name]:,}</td>' in cell[: cell.index("</tr>")]
+    assert descriptor["version"] in page
+    assert "Creative Commons Attribution 4.0 International" in page
+    assert "Shequ contributors (2026)" in page  # how to cite, from CITATION.cff
+
+
+def test_data_dictionary_comes_from_the_table_schemas(site):
+    page = site.page("data/")
+    dictionary = page[page.index('id="dictionary"'):]
+    schema = json.loads((REPO / "datasets/schemas/organizations.schema.json").read_text(encoding="utf-8"))
+    for field in schema["fields"]:
+        assert f"<code>{field['name']}</code>" in dictionary
+        assert str(escape(field["description"])) in dictionary
+    assert "<code>social-group</code>" in dictionary  # a vocabulary field's allowed values
+
+
+def test_data_page_has_dataset_jsonld_with_a_download_per_file(site):
+    [ld] = jsonld_blocks(site.site / "data/index.html")
+    assert ld["@type"] == "Dataset"
+    names = {d["name"] for d in ld["distribution"]}
+    assert {"organizations.csv", "shequ.xlsx", "shequ.sqlite", "datapackage.json"} <= names
+    assert all(d["@type"] == "DataDownload" and len(d["sha256"]) == 64 for d in ld["distribution"])
+
+
+def test_dcat_catalogue_describes_every_file(site):
+    text = (site.site / "data/catalog.ttl").read_text(encoding="utf-8")
+    assert "a dcat:Catalog" in text and "a dcat:Dataset" in text
+    files = [p.name for p in (site.site / "data").iterdir() if p.name not in ("index.html", "catalog.ttl")]
+    assert text.count("a dcat:Distribution") == len(files)
+    for name in files:
+        assert f"dcat:downloadURL <{name}>" in text
+    try:
+        import rdflib
+    except ImportError:
+        return
+    graph = rdflib.Graph().parse(data=text, format="turtle", publicID="https://example.org/data/catalog.ttl")
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    assert len(list(graph.subjects(rdflib.RDF.type, dcat.Distribution))) == len(files)
+
+
+# Theme and safety ------------------------------------------------------------------------------------
+
+def test_every_page_carries_the_demonstration_banner(site):
+    for path in html_files(site.site):
+        if path.name == "404.html":
+            continue
+        assert 'class="shequ-demo"' in path.read_text(encoding="utf-8"), path
+
+
+def test_hostile_values_are_shown_as_text(site):
+    page = site.page(f"organizations/{HOSTILE}/")
+    for text in HOSTILE_TEXTS:
+        assert str(escape(text)) in page, text
+    content = page[page.index('<article'):page.index("</article>")]
+    parser = Links()
+    parser.feed(content)
+    assert [s for s in parser.scripts if s.get("type") != "application/ld+json"] == []
+    assert "49" not in content  # {{ 7*7 }} was never evaluated
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title
+
+
+@pytest.mark.parametrize("kind", ["record", "listing"])
+def test_no_value_becomes_markup_or_a_script_link(site, kind):
+    paths = [site.site / f"organizations/{HOSTILE}/index.html"] if kind == "record" else [
+        site.site / "organizations/index.html", site.site / f"incubators/{INC}/index.html",
+        site.site / "regions/110105001/index.html", site.site / "topics/fields-of-activity/mutual-aid/index.html"]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        parser = parse(path)
+        assert not [u for _, _, u, _ in parser.urls if u.strip().lower().startswith(("javascript:", "data:", "vbscript:"))]
+        assert "onerror=" not in text.replace("onerror=alert", "")  # only inside escaped text
+        assert "<img src=x" not in text and "<script>alert" not in text and "<b onmouseover" not in text
+
+
+def test_jsonld_is_escaped_so_no_value_ends_the_script(site):
+    path = site.site / f"organizations/{HOSTILE}/index.html"
+    text = path.read_text(encoding="utf-8")
+    block = text[text.index('<script type="application/ld+json">'):]
+    block = block[: block.index("</script>")]
+    assert "<" not in block[len('<script type="application/ld+json">'):]
+    [ld] = jsonld_blocks(path)
+    assert ld["name"] == "<script>alert(1)</script>敌意测试"
+    assert ld["address"]["streetAddress"] == "</title><script>alert(2)</script>"
+
+
+def test_every_internal_link_resolves(site):
+    broken = []
+    ids: dict[Path, set[str]] = {}
+    for path in html_files(site.site):
+        parser = parse(path)
+        ids[path] = parser.ids
+    for path in html_files(site.site):
+        for tag, attr, url, _ in parse(path).urls:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or url.startswith(("mailto:", "tel:")) or attr == "srcset":
+                continue
+            if parts.path.startswith("/"):  # 404.html: root-relative, as the server finds it
+                target = site.site / unquote(parts.path).lstrip("/")
+            else:
+                target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{path.relative_to(site.site)}: {url}")
+            elif parts.fragment and target.suffix == ".html" and target in ids and parts.fragment not in ids[target]:
+                broken.append(f"{path.relative_to(site.site)}: {url} (no such anchor)")
+    assert not broken, "\n".join(broken[:30])
+
+
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
+#: Links that only take the reader elsewhere: following one is the reader's choice, not a request.
+OUTBOUND = {("a", "href"), ("link", "href")}
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    found = []
+    for path in html_files(site.site):
+        for tag, attr, url, attrs in parse(path).urls:
+            if not EXTERNAL.match(url.strip()):
+                continue
+            if tag == "a" or (tag == "link" and attrs.get("rel") in ("canonical", "alternate")):
+                continue
+            found.append(f"{path.relative_to(site.site)}: <{tag} {attr}={url}>")
+    for path in sorted(site.site.rglob("*.css")):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", path.read_text(encoding="utf-8")):
+            if EXTERNAL.match(url.strip()):
+                found.append(f"{path.relative_to(site.site)}: url({url})")
+        for url in re.findall(r"@import\s+['\"]([^'\"]+)", path.read_text(encoding="utf-8")):
+            found.append(f"{path.relative_to(site.site)}: @import {url}")
+    for path in html_files(site.site):
+        text = path.read_text(encoding="utf-8")
+        for host in ("fonts.googleapis.com", "fonts.gstatic.com", "api.github.com", "cdn.jsdelivr.net", "unpkg.com"):
+            if host in text:
+                found.append(f"{path.relative_to(site.site)}: {host}")
+    assert not found, "\n".join(found[:30])
+
+
+def test_edit_links_point_at_files_that_exist(site):
+    base = "https://github.com/shequ-project/shequ/edit/main/"
+    missing = set()
+    for path in html_files(site.site):
+        for tag, attr, url, attrs in parse(path).urls:
+            if attrs.get("rel") == "edit":
+                assert url.startswith(base), url
+                if not (site.root / url[len(base):]).is_file():
+                    missing.add(url)
+    assert not missing, sorted(missing)[:10]
+
+
+# A failed build --------------------------------------------------------------------------------------
+
+def test_a_failing_check_stops_the_build_and_leaves_the_previous_site(site, tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(site.root, root, ignore=shutil.ignore_patterns(".*"))
+    before = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    record = root / "datasets" / "organizations" / f"{ORG}.yaml"
+    text = record.read_text(encoding="utf-8").replace("division: \"110105001\"", "divison: \"110105001\"")
+    record.write_text(text, encoding="utf-8")
+
+    result = mkdocs_build(root)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    line = text.splitlines().index('divison: "110105001"') + 1
+    assert f"datasets/organizations/{ORG}.yaml:{line}: divison: unknown field 'divison'" in result.stderr
+    after = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(root.glob(".site.tmp-*"))
+
+
+def test_demonstration_banner_follows_package_yaml(tmp_path):
+    from jinja2 import Environment, FileSystemLoader
+
+    overrides = REPO / "scripts" / "shequ" / "templates" / "overrides"
+    env = Environment(loader=FileSystemLoader([str(overrides)]))
+    env.loader.searchpath.append(str(tmp_path))
+    (tmp_path / "base.html").write_text("{% if self.announce() %}[{% block announce %}{% endblock %}]{% endif %}")
+    render = env.get_template("main.html").render
+    assert "Demonstration data" in render(config={"extra": {"shequ_demonstration": True}})
+    assert render(config={"extra": {"shequ_demonstration": False}}) == ""
