@@ -1,0 +1,381 @@
+"""The published data package: valid for frictionless, described truthfully, reproducible to
+the byte, replaced all at once or not at all, and safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import REPO, MiniProject
+from shequ import publish as publish_module
+from shequ.pipeline import InvalidSources, publish_package
+from shequ.project import Project
+from shequ.publish import PublishedTable, write_xlsx
+from shequ.tables import TABLE_ORDER
+
+SQL_TYPE_OF = {"integer": "INTEGER", "number": "REAL"}  # everything else is stored as TEXT
+
+
+def publish(root: Path, out: Path):
+    return publish_package(Project.at(root), out)[0]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def siblings(out: Path) -> list[str]:
+    """Everything beside the output folder, apart from the folder itself."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+
+
+def frictionless_validate(folder: Path) -> dict:
+    exe = shutil.which("frictionless")
+    if exe is None:
+        pytest.skip("the frictionless command is not installed")
+    result = subprocess.run([exe, "validate", "--json", "datapackage.json"], cwd=folder,
+                            capture_output=True, text=True, timeout=300)
+    return json.loads(result.stdout)
+
+
+def descriptor(folder: Path) -> dict:
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory) -> tuple[MiniProject, Path]:
+    """The mini project and its published package, built once for the tests that only read them."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SHEQU_TODAY", "2026-11-26")
+        project = MiniProject(tmp_path_factory.mktemp("shared") / "project")
+        out = tmp_path_factory.mktemp("shared-out") / "data"
+        publish(project.root, out)
+    return project, out
+
+
+@pytest.fixture
+def package(shared) -> Path:
+    """The shared published package: read it, never change it."""
+    return shared[1]
+
+
+@pytest.fixture
+def own_package(mini, tmp_path) -> Path:
+    """The mini project published to a folder of its own, which the test may replace or break."""
+    out = tmp_path / "out" / "data"
+    publish(mini.root, out)
+    return out
+
+
+# --- valid and truthful ----------------------------------------------------------------------
+
+
+def test_mini_package_is_valid_for_the_frictionless_command(package):
+    report = frictionless_validate(package)
+    assert report["valid"] is True, json.dumps(report["errors"], ensure_ascii=False)[:2000]
+    # Every resource was checked: CSV and JSON tables, the workbook and the database.
+    assert report["stats"]["tasks"] == len(descriptor(package)["resources"]) == 2 * len(TABLE_ORDER) + 2
+
+
+def test_repository_demonstration_data_publishes_a_valid_package(tmp_path):
+    records = [p for p in (REPO / "datasets" / "organizations").glob("*.yaml")]
+    if not records:
+        pytest.skip("datasets/organizations holds no demonstration records yet")
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "datasets", root / "datasets")  # never write into the repository
+    out = tmp_path / "data"
+    result = publish(root, out)
+    assert result.tables["organizations"] == len(records)
+    report = frictionless_validate(out)
+    assert report["valid"] is True, json.dumps(report["errors"], ensure_ascii=False)[:2000]
+    assert "demonstration data" in descriptor(out)["title"]
+
+
+def test_package_title_says_demonstration_data(package):
+    assert "demonstration data" in descriptor(package)["title"]
+
+
+def test_created_comes_from_package_yaml_not_the_clock(shared):
+    import yaml
+
+    mini, package = shared
+    meta = yaml.safe_load((mini.root / "datasets" / "package.yaml").read_text(encoding="utf-8"))
+    assert descriptor(package)["created"] == f"{meta['created']}T00:00:00Z"
+
+
+def test_each_csv_resource_states_the_bytes_hash_and_rows_of_its_file(package):
+    resources = [r for r in descriptor(package)["resources"] if r["format"] == "csv"]
+    assert [r["name"] for r in resources] == list(TABLE_ORDER)
+    for resource in resources:
+        data = (package / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data), resource["name"]
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest(), resource["name"]
+        rows = list(csv.reader(data.decode("utf-8").splitlines()))
+        assert rows[0] == [f["name"] for f in resource["schema"]["fields"]]
+        assert resource["rows"] == len(rows) - 1, resource["name"]
+
+
+def test_row_counts_are_those_of_the_mini_project(package):
+    rows = {r["name"]: r["rows"] for r in descriptor(package)["resources"] if r["format"] == "csv"}
+    # Two organizations, one incubator, five divisions; silver-age has one alternate name,
+    # one support entry, four classifications, the mediators two.
+    assert (rows["organizations"], rows["incubators"], rows["divisions"]) == (2, 1, 5)
+    assert (rows["organization_alternate_names"], rows["organization_support"]) == (1, 1)
+    assert rows["organization_classifications"] == 4 + 2
+    assert rows["organization_sources"] == 2 and rows["incubator_sources"] == 1
+
+
+def test_json_tables_hold_the_same_rows_as_the_csv_tables(package):
+    for name in TABLE_ORDER:
+        with (package / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+            from_csv = [{k: v for k, v in row.items()} for row in csv.DictReader(fh)]
+        from_json = json.loads((package / f"{name}.json").read_text(encoding="utf-8"))
+        assert len(from_json) == len(from_csv), name
+        for a, b in zip(from_csv, from_json):
+            assert a == {k: "" if v is None else str(v) for k, v in b.items()}, name
+
+
+def test_sha256sums_passes_sha256sum_check_and_covers_every_file(package):
+    exe = shutil.which("sha256sum")
+    if exe is None:
+        pytest.skip("sha256sum is not installed")
+    result = subprocess.run([exe, "-c", "SHA256SUMS"], cwd=package, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = sorted(line.split("  ", 1)[1] for line in (package / "SHA256SUMS").read_text().splitlines())
+    assert listed == sorted(p.name for p in package.iterdir() if p.name != "SHA256SUMS")
+
+
+def test_a_tampered_file_fails_sha256sum_check(own_package):
+    package = own_package
+    exe = shutil.which("sha256sum")
+    if exe is None:
+        pytest.skip("sha256sum is not installed")
+    with (package / "organizations.csv").open("a", encoding="utf-8") as fh:
+        fh.write("tampered\n")
+    result = subprocess.run([exe, "-c", "SHA256SUMS"], cwd=package, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "organizations.csv: FAILED" in result.stdout
+
+
+# --- reproducible ----------------------------------------------------------------------------
+
+
+class _AnyDatetime(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, dt.datetime)  # code checking isinstance(x, datetime) still works
+
+
+class _DayLater(dt.datetime, metaclass=_AnyDatetime):
+    """datetime as it will be a day and a bit from now."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return dt.datetime.now(tz) + CLOCK_SHIFT
+
+    @classmethod
+    def utcnow(cls):
+        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + CLOCK_SHIFT
+
+    @classmethod
+    def today(cls):
+        return cls.now()
+
+
+CLOCK_SHIFT = dt.timedelta(days=1, seconds=7)
+
+
+def move_clock_forward(monkeypatch) -> None:
+    """Make the clock read a day later for the writers: time.time(), and datetime.now() in the
+    modules that write files (xlsxwriter's document properties, zip entries, shequ itself)."""
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + CLOCK_SHIFT.total_seconds())
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in ("xlsxwriter", "zipfile", "shequ", "sqlite3") and \
+                getattr(module, "datetime", None) is dt.datetime:
+            monkeypatch.setattr(module, "datetime", _DayLater)
+
+
+def test_two_publishes_are_byte_identical_even_a_day_apart(mini, tmp_path, monkeypatch):
+    first, second = tmp_path / "first" / "data", tmp_path / "second" / "data"
+    publish(mini.root, first)
+    move_clock_forward(monkeypatch)
+    publish(mini.root, second)
+    a, b = snapshot(first), snapshot(second)
+    assert list(a) == list(b)
+    for kind in ("csv", "json", "xlsx", "sqlite"):
+        assert any(name.endswith(kind) for name in a), kind
+    assert {"datapackage.json", "SHA256SUMS"} <= set(a)
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_republishing_the_same_sources_replaces_the_output_with_equal_bytes(mini, own_package):
+    before = snapshot(own_package)
+    publish(mini.root, own_package)
+    assert snapshot(own_package) == before
+
+
+# --- atomic ----------------------------------------------------------------------------------
+
+
+def test_publish_of_invalid_sources_leaves_the_previous_output_byte_identical(mini, own_package):
+    before = snapshot(own_package)
+    mini.edit("organizations", "org-silver-age", "status: active", "status: activ")
+    with pytest.raises(InvalidSources) as caught:
+        publish(mini.root, own_package)
+    assert "vocabularies.unknown-term" in [p.rule for p in caught.value.report.errors]
+    assert snapshot(own_package) == before
+    assert siblings(own_package) == []
+
+
+def test_publish_whose_write_step_fails_leaves_the_previous_output_and_no_temp_folders(mini, own_package,
+                                                                                       monkeypatch):
+    before = snapshot(own_package)
+    mini.edit("organizations", "org-silver-age", "community: 示例社区", "community: 另一个社区")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publish_module, "write_sqlite", broken)
+    with pytest.raises(OSError, match="disk full"):
+        publish(mini.root, own_package)
+    assert snapshot(own_package) == before
+    assert siblings(own_package) == []
+
+
+def test_first_publish_that_fails_leaves_nothing_behind(mini, tmp_path, monkeypatch):
+    out = tmp_path / "fresh" / "data"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(publish_module, "write_sqlite", broken)
+    with pytest.raises(RuntimeError):
+        publish(mini.root, out)
+    assert not out.exists()
+    assert siblings(out) == []
+
+
+def test_staging_folders_left_by_a_killed_run_are_cleaned_up(mini, own_package):
+    leftover = own_package.parent / f".{own_package.name}.tmp-killed"
+    leftover.mkdir()
+    (leftover / "half.csv").write_text("id\n", encoding="utf-8")
+    publish(mini.root, own_package)
+    assert siblings(own_package) == []
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def test_workbook_has_a_sheet_per_table_and_a_fields_sheet(package):
+    book = openpyxl.load_workbook(package / "shequ.xlsx")
+    assert book.sheetnames == [*TABLE_ORDER, "fields"]
+    resources = {r["name"]: r for r in descriptor(package)["resources"] if r["format"] == "csv"}
+    for name in TABLE_ORDER:
+        sheet = book[name]
+        header = [c.value for c in sheet[1]]
+        assert header == [f["name"] for f in resources[name]["schema"]["fields"]], name
+        assert sheet.max_row - 1 == resources[name]["rows"], name
+    fields = book["fields"]
+    described = {(row[0], row[1]) for row in fields.iter_rows(min_row=2, values_only=True)}
+    assert described == {(name, f["name"]) for name in TABLE_ORDER for f in resources[name]["schema"]["fields"]}
+
+
+def test_workbook_keeps_codes_as_text_and_numbers_as_numbers(package):
+    book = openpyxl.load_workbook(package / "shequ.xlsx")
+    divisions = book["divisions"]
+    codes = [row[0] for row in divisions.iter_rows(min_row=2)]
+    assert all(c.data_type == "s" for c in codes)  # "110105001" is a code, not a number
+    assert "110105001" in [c.value for c in codes]
+    support = book["organization_support"]
+    year = [c for c in support[2] if c.column == [c.value for c in support[1]].index("year") + 1][0]
+    assert (year.data_type, year.value) == ("n", 2021)
+    organizations = book["organizations"]
+    website_col = [c.value for c in organizations[1]].index("website")
+    assert all(row[website_col].hyperlink is None for row in organizations.iter_rows(min_row=2))
+
+
+def formula_table() -> dict[str, PublishedTable]:
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"},
+                         {"name": "count", "type": "integer"}], "primaryKey": ["id"]}
+    rows = [["a", "=1+1", 1], ["b", "@SUM(A1:A2)", 2], ["c", "+1", 3], ["d", "-1", 4],
+            ["e", "=HYPERLINK(\"http://example.org\",\"x\")", 5], ["f", "https://example.org", 6]]
+    return {"notes": PublishedTable("notes", schema, rows)}
+
+
+def test_workbook_stores_formula_like_text_as_strings(tmp_path):
+    # The text rules reject such values in every field of the sources, so the
+    # workbook writer is tested directly with a hand-made table.
+    path = tmp_path / "book.xlsx"
+    tables = formula_table()
+    write_xlsx(path, tables, dt.datetime(2026, 11, 26), "test")
+    sheet = openpyxl.load_workbook(path)["notes"]
+    notes = [row[1] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in notes] == [row[1] for row in tables["notes"].rows]
+    assert [c.data_type for c in notes] == ["s"] * len(notes)  # 'f' would be a formula
+    assert all(c.hyperlink is None for c in notes)
+    counts = [row[2] for row in sheet.iter_rows(min_row=2)]
+    assert [c.data_type for c in counts] == ["n"] * len(counts)
+
+
+# --- SQLite ----------------------------------------------------------------------------------
+
+
+def test_database_columns_are_typed_as_the_schemas_say(package):
+    resources = {r["name"]: r for r in descriptor(package)["resources"] if r["format"] == "csv"}
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert tables == set(TABLE_ORDER)
+        for name in TABLE_ORDER:
+            info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
+            fields = resources[name]["schema"]["fields"]
+            assert [col[1] for col in info] == [f["name"] for f in fields], name
+            assert [col[2] for col in info] == [SQL_TYPE_OF.get(f["type"], "TEXT") for f in fields], name
+            required = {f["name"] for f in fields if f.get("constraints", {}).get("required")}
+            assert {col[1] for col in info if col[3]} >= required, name
+        assert db.execute("SELECT typeof(year), typeof(amount_cny) FROM organization_support").fetchone() == (
+            "integer", "real")
+        assert db.execute("SELECT count(*) FROM organizations").fetchone() == (2,)
+
+
+def test_database_has_the_primary_keys_of_the_schemas(package):
+    resources = {r["name"]: r for r in descriptor(package)["resources"] if r["format"] == "csv"}
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        for name in TABLE_ORDER:
+            info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
+            key = [col[1] for col in sorted((c for c in info if c[5]), key=lambda c: c[5])]
+            assert key == resources[name]["schema"]["primaryKey"], name
+
+
+def test_database_has_the_foreign_keys_of_the_schemas(package):
+    resources = {r["name"]: r for r in descriptor(package)["resources"] if r["format"] == "csv"}
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        for name in TABLE_ORDER:
+            rows = db.execute(f'PRAGMA foreign_key_list("{name}")').fetchall()
+            found: dict[int, tuple] = {}
+            for fk_id, seq, table, from_, to, *_ in sorted(rows, key=lambda r: (r[0], r[1])):
+                target, froms, tos = found.get(fk_id, (table, [], []))
+                found[fk_id] = (target, froms + [from_], tos + [to])
+            expected = {(fk["reference"]["resource"] or name, tuple(fk["fields"]), tuple(fk["reference"]["fields"]))
+                        for fk in resources[name]["schema"].get("foreignKeys", [])}
+            assert {(t, tuple(f), tuple(o)) for t, f, o in found.values()} == expected, name
+        organizations = {(r[2], r[3], r[4]) for r in db.execute('PRAGMA foreign_key_list("organizations")')}
+        assert organizations == {("incubators", "incubated_by", "id"), ("divisions", "division", "code")}
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_database_refuses_a_row_that_breaks_a_foreign_key(package):
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        db.execute("PRAGMA foreign_keys = ON")
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("INSERT INTO organization_alternate_names VALUES ('no-such-org', 'x')")
