@@ -1,0 +1,153 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright.
+
+The site comes from ``test_site.py``'s session build and is served by a local
+``http.server`` on 127.0.0.1. Playwright never downloads a browser: without
+``/usr/bin/chromium`` these tests fail, they do not skip. Each page type is
+also saved as a phone-width screenshot in ``/tmp/shots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from test_site import FILED, HOSTILE, HOSTILE_TEXTS, INC, ORG, site  # noqa: F401  (site is a fixture)
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SHOTS = Path("/tmp/shots")
+PHONE = {"width": 390, "height": 844}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site):  # noqa: F811
+    handler = functools.partial(_QuietHandler, directory=str(site.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install it with 'apt-get install chromium fonts-noto-cjk'")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    page: object
+    base: str
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str):
+        response = self.page.goto(self.base + path, wait_until="load")
+        assert response is not None and response.ok, path
+        return self.page
+
+    def shoot(self, name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        out = SHOTS / f"{name}-{PHONE['width']}.png"
+        self.page.screenshot(path=str(out), full_page=True)
+        return out
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", service_workers="block")
+    page = context.new_page()
+    v = Visit(page, base_url)
+    page.on("request", lambda r: v.requests.append(r.url))
+    page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: v.page_errors.append(str(e)))
+
+    def on_dialog(dialog):
+        v.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    yield v
+    context.close()
+    foreign = [u for u in v.requests if not u.startswith(base_url) and not u.startswith(("data:", "blob:"))]
+    assert not foreign, f"requests to other hosts: {foreign}"
+
+
+PAGES = {
+    "home": ("", ["Shequ 社区", "Demonstration data", "Organizations 组织"]),
+    "organization": (f"organizations/{ORG}/", ["朝阳区银龄互助会", "统一社会信用代码", "朝阳区社区社会组织孵化基地",
+                                                "Suggest a correction"]),
+    "incubator": (f"incubators/{INC}/", ["朝阳区社区社会组织孵化基地", "孵化的组织", "朝阳区银龄互助会"]),
+    "region": ("regions/110105/", ["朝阳区", "建外街道", "朝外街道", "朝阳区银龄互助会"]),
+    "statistics": ("statistics/", ["活动领域", "Management track", "Year founded"]),
+    "downloads": ("data/", ["organizations.csv", "SHA-256", "Data dictionary", "Shequ contributors"]),
+    "organizations": ("organizations/", ["朝阳区银龄互助会", "朝外调解志愿队"]),
+    "topic": ("topics/fields-of-activity/elderly-care/", ["养老照护", "朝阳区银龄互助会"]),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_with_expected_content(visit, name):
+    path, texts = PAGES[name]
+    page = visit.open(path)
+    body = page.inner_text("body")
+    for text in texts:
+        assert text in body, f"{name}: {text!r} not shown"
+    assert page.locator("aside.md-banner .shequ-demo").is_visible()
+    # Nothing is wider than the phone: no sideways scrolling of the whole page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    visit.shoot(name)
+    assert not visit.page_errors and not visit.console_errors, visit.page_errors + visit.console_errors
+
+
+def test_statistics_charts_are_drawn_without_script(visit):
+    page = visit.open("statistics/")
+    charts = page.locator("article svg[role=img]")
+    assert charts.count() == 5
+    box = charts.first.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 20
+
+
+def test_hostile_record_shows_its_values_as_text_and_runs_nothing(visit):
+    page = visit.open(f"organizations/{HOSTILE}/")
+    page.wait_for_timeout(300)  # give any injected handler a chance to fire
+    article = page.inner_text("article")
+    for text in HOSTILE_TEXTS:
+        assert " ".join(text.split()) in " ".join(article.split()), text
+    assert page.locator("article img").count() == 0
+    assert page.locator("article b").count() == 0
+    assert page.title().startswith("<script>alert(1)</script>敌意测试")
+    visit.shoot("hostile")
+    page.locator("article .shequ-description").first.hover()
+    assert visit.dialogs == []
+    assert visit.console_errors == [] and visit.page_errors == []
+
+
+def test_no_request_leaves_the_site(visit):
+    for path in ("", f"organizations/{ORG}/", "data/"):
+        visit.open(path)
+        visit.page.wait_for_load_state("networkidle")
+    assert visit.requests  # the check in the fixture's teardown saw every request
