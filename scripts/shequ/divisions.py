@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .project import Project
-from .sources import load_all_records
+from .project import RECORD_DATASETS, Project
+from .sources import record_files
 
 #: Level of a division by the length of its code.
 LEVELS = {2: "province", 4: "prefecture", 6: "county", 9: "township"}
@@ -97,6 +97,16 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.not_found and not self.missing_parents
+
+    def __str__(self) -> str:
+        """A short summary for people: counts, then anything that needs a look."""
+        lines = [f"{self.table.as_posix()}: {self.rows:,} divisions ({len(self.added):,} added, "
+                 f"{self.kept:,} already there), from {len(self.read)} list(s) with "
+                 f"{sum(self.read.values()):,} entries"]
+        lines += [f"renamed {code}: {old} -> {new}" for code, old, new in self.renamed]
+        lines += [f"not in any list given: {item}" for item in self.not_found]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
 
 
 def nbs_code(gbt_code: str) -> str:
@@ -257,22 +267,23 @@ def list_files(paths: Iterable[str | Path]) -> list[Path]:
         p = Path(p)
         if p.is_dir():
             for child in sorted(p.iterdir()):
-                if child.is_file() and child.suffix.lower() in (".csv", ".txt") and _recognised(child):
+                if child.is_file() and child.suffix.lower() in (".csv", ".txt") and list_format(child):
                     out.append(child)
         else:
             out.append(p)
     return out
 
 
-def _recognised(path: Path) -> bool:
+def list_format(path: Path) -> str | None:
+    """The format of a list file, judged by its first line (None if unknown or unreadable)."""
     try:
-        with path.open(encoding="utf-8-sig") as fh:
+        with Path(path).open(encoding="utf-8-sig") as fh:
             for line in fh:
                 if line.strip():
-                    return detect_format(line.strip()) is not None
+                    return detect_format(line.strip())
     except (OSError, UnicodeDecodeError):
-        return False
-    return False
+        return None
+    return None
 
 
 def read_official(files: Iterable[str | Path], warnings: list[str] | None = None,
@@ -342,20 +353,53 @@ def write_table(path: Path, rows: Iterable[dict[str, str]]) -> int:
     return len(ordered)
 
 
+# A top-level ``division:`` or ``uscc:`` line with a plain or quoted value. Lines at column 0
+# are top-level keys of a block mapping, so most files need no full YAML parse.
+_TOP_LEVEL = re.compile(r"""^(division|uscc):[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#"'][^\s#]*))?[ \t]*(?:#.*)?$""",
+                        re.M)
+
+
+def _record_codes(path: Path) -> tuple[object, object]:
+    """(division, uscc) of one record file; (None, None) if it cannot be read."""
+    from .sources import _YamlProblem, parse_yaml, read_yaml_text
+
+    try:
+        text = read_yaml_text(path)
+    except (_YamlProblem, OSError):
+        return None, None
+    found: dict[str, list] = {"division": [], "uscc": []}
+    for m in _TOP_LEVEL.finditer(text):
+        value = next((g for g in m.groups()[1:] if g is not None), None)
+        found[m.group(1)].append(value)
+    simple = all(len(v) == 1 and v[0] is not None for v in found.values() if v) and found["division"] \
+        and (found["uscc"] or "uscc" not in text) and not text.lstrip().startswith(("{", "---", "%"))
+    if simple:
+        return found["division"][0], (found["uscc"] or [None])[0]
+    try:
+        data = parse_yaml(text)  # the slow, exact way, for anything unusual
+    except _YamlProblem:
+        return None, None
+    return (data.get("division"), data.get("uscc")) if isinstance(data, dict) else (None, None)
+
+
 def used_codes(project: Project) -> dict[str, str]:
-    """Division codes the records use (``division``, and characters 3–8 of ``uscc``) -> first file using it."""
-    records, _ = load_all_records(project)  # unreadable records are the validator's business
+    """Division codes the records use (``division``, and characters 3–8 of ``uscc``) -> first file using it.
+
+    Unreadable records are skipped: reporting them is the validator's business.
+    """
     used: dict[str, str] = {}
-    for dataset in sorted(records):
-        for rec in records[dataset]:
-            division = rec.data.get("division")
+    for dataset in RECORD_DATASETS:
+        for path in record_files(project, dataset):
+            if not path.name.endswith(".yaml") or not path.is_file():
+                continue
+            division, uscc = _record_codes(path)
+            rel = project.relative(path)
             if isinstance(division, int) and not isinstance(division, bool):
                 division = str(division)
             if is_division_code(division):
-                used.setdefault(division, rec.file)
-            uscc = rec.data.get("uscc")
+                used.setdefault(division, rel)
             if isinstance(uscc, str) and len(uscc) == 18 and uscc[2:8].isascii() and uscc[2:8].isdigit():
-                used.setdefault(nbs_code(uscc[2:8]), rec.file)
+                used.setdefault(nbs_code(uscc[2:8]), rel)
     return used
 
 
