@@ -90,3 +90,19 @@ def test_term_that_is_not_a_mapping_is_reported_at_its_item(mini, bad_term):
     p = one_problem(mini.report(), "vocabulary.terms")
     assert (p.file, p.field) == ("datasets/vocabularies/incubator_kinds.yaml", "terms[1]")
     assert p.line == 5
+
+
+def test_term_provisions_that_exist_in_the_policy_documents_pass(mini):
+    assert not problems_of(mini.report(), "vocabularies.provision")
+
+
+def test_term_provision_missing_from_the_policy_documents_suggests_the_close_one(mini):
+    path = mini.root / "datasets" / "vocabularies" / "statuses.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "provision: social-groups-regulations/supervision}"
+    assert old in text
+    path.write_text(text.replace(old, "provision: social-groups-regulations/supervisio}", 1), encoding="utf-8")
+    p = one_problem(mini.report(), "vocabularies.provision")
+    assert (p.file, p.field) == ("datasets/vocabularies/statuses.yaml", "terms[0].provision")
+    assert p.line == line_of(path, "supervisio}")
+    assert p.hint == "did you mean 'social-groups-regulations/supervision'?"
