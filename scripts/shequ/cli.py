@@ -149,3 +149,29 @@ def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, offic
     if any(f.exit_code for f in figures):
         click.echo("bench: a stage failed on the synthetic data", err=True)
         sys.exit(1)
+
+
+@main.command()
+@project_option
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is missing or out of date.")
+def schemas(project_dir: str, check: bool) -> None:
+    """Write the JSON Schemas editors use for records, from the Table Schemas.
+
+    One file per record type in datasets/schemas/json/. Run it after changing a
+    Table Schema or a vocabulary.
+
+    \b
+    Example:
+      shequ schemas --check
+    """
+    from .jsonschemas import generate, write
+
+    project = _project(project_dir)
+    files = generate(project) if check else write(project)
+    stale = [f for f in files if not f.current]
+    for f in files:
+        state = "up to date" if f.current else ("out of date" if check else "written")
+        click.echo(f"{project.relative(f.path)}: {state}")
+    if check and stale:
+        click.echo("schemas: run 'shequ schemas' and commit the result", err=True)
+        sys.exit(1)
