@@ -3,8 +3,6 @@ even on file systems that ignore case."""
 
 from __future__ import annotations
 
-import pytest
-
 from conftest import ORGANIZATION, line_of, make_uscc, one_problem, problems_of
 
 ORG = "organizations"

@@ -3,9 +3,7 @@ each reported at the YAML file, field and line it came from."""
 
 from __future__ import annotations
 
-import pytest
-
-from conftest import line_of, one_problem, problems_of, rules
+from conftest import line_of, one_problem, problems_of
 
 ORG = "organizations"
 SILVER = "org-silver-age"

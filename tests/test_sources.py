@@ -9,8 +9,6 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import pytest
-
 from conftest import ORGANIZATION, line_of, make_uscc, one_problem, problems_of
 
 ORG_DIR = Path("datasets") / "organizations"
