@@ -94,14 +94,15 @@ def divisions() -> None:
 
 @divisions.command("import")
 @project_option
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--prefix", "prefixes", multiple=True, metavar="CODE",
               help="Also import every division under this code (repeatable), e.g. --prefix 110105.")
 def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[str, ...]) -> None:
     """Fill datasets/reference/divisions.csv from the official national lists.
 
     Reads NBS CSVs (provinces, cities, areas, streets) and the MCA GB/T 2260
-    'code name' list. Keeps only the divisions the data uses (and those under
+    'code name' list; a folder stands for the lists in it. Exits 1 when the
+    data uses a code that no list names. Keeps only the divisions the data uses (and those under
     --prefix), each with its parents.
 
     \b
@@ -116,7 +117,12 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
     except DivisionImportError as exc:
         click.echo(f"divisions import: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:
+        click.echo(f"divisions import: cannot write the table: {exc}", err=True)
+        sys.exit(1)
     click.echo(str(result))
+    # Codes the data uses that no official list names need a person's look.
+    sys.exit(0 if result.ok else 1)
 
 
 @main.command()
@@ -175,3 +181,66 @@ def schemas(project_dir: str, check: bool) -> None:
     if check and stale:
         click.echo("schemas: run 'shequ schemas' and commit the result", err=True)
         sys.exit(1)
+
+
+@main.group()
+def new() -> None:
+    """Write a new record that passes the checks, with a free id and today's date."""
+
+
+def _new_command(record_type: str):
+    from .scaffold import DATASET_OF_TYPE, FLAG_FIELDS, LIST_FLAGS
+
+    dataset = DATASET_OF_TYPE[record_type]
+
+    def command(project_dir: str, seed: str | None, interactive: bool | None, **fields) -> None:
+        from .scaffold import Question, ask_missing, create_record, describe
+
+        project = _project(project_dir)
+        values = {k: v for k, v in fields.items() if v not in (None, ())}
+        if interactive is None:
+            interactive = sys.stdin.isatty()
+        if interactive:
+            def ask(question: Question, terms: list[tuple[str, str]]):
+                for code, label in terms:
+                    click.echo(f"  {code:28} {label}")
+                return click.prompt(question.text, default=question.default)
+            values = ask_missing(project, dataset, values, ask)
+        created = create_record(project, dataset, values, seed=seed)
+        for problem in created.problems:
+            click.echo(problem.text() if created.path else describe(problem), err=True)
+        if created.path is None:
+            click.echo(f"new {record_type}: nothing was written; give the missing or corrected values "
+                       f"(shequ new {record_type} --help)", err=True)
+            sys.exit(1)
+        click.echo(f"created {project.relative(created.path)}")
+
+    command.__doc__ = f"""Write a new {record_type} record with a free id and today's date.
+
+    Values come from the flags; in a terminal, it asks for what a valid record
+    still needs. The record is checked with the whole project and kept only if it
+    passes. An existing file is never replaced.
+
+    \b
+    Example:
+      shequ new {record_type} --name 示例社区志愿服务队 --division 110105001 \\
+        --source-title "街道社区社会组织名录" --source-url https://example.org/list
+    """
+    for name in reversed(LIST_FLAGS[dataset]):
+        command = click.option(f"--{name.replace('_', '-')}", name, multiple=True, metavar="CODE",
+                               help=f"{name}: repeat the flag or separate values with commas.")(command)
+    command = click.option("--source-url", "source_url", metavar="URL", help="Where you read the facts.")(command)
+    command = click.option("--source-title", "source_title", metavar="TEXT",
+                           help="Title of that source (sources[0].title).")(command)
+    for name in reversed(FLAG_FIELDS[dataset]):
+        command = click.option(f"--{name.replace('_', '-')}", name, metavar="VALUE",
+                               help=f"The record's {name}.")(command)
+    command = click.option("--interactive/--no-interactive", default=None,
+                           help="Ask for missing values (default: when run in a terminal).")(command)
+    command = click.option("--seed", default=None, help="Seed for the random id, for reproducible ids.")(command)
+    command = project_option(command)
+    return new.command(record_type)(command)
+
+
+_new_command("organization")
+_new_command("incubator")

@@ -1,0 +1,405 @@
+"""New records: a free id, today's date, values from flags or prompts, checked before they stay.
+
+``shequ new organization`` and ``shequ new incubator`` call :func:`create_record`.
+The importer shares the pieces: :func:`new_id`, :func:`coerce` and :func:`dump_record`.
+
+- Ids are ``org-`` / ``inc-`` plus eight characters drawn at random (reproducibly,
+  with a seed), never derived from the name, and never one a file already has.
+- A record file is created with exclusive create: an existing file is never replaced.
+- The record is checked with the whole project; if it has an error it is removed
+  again and the problems are returned, so what stays always passes the checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import yaml
+
+from .checks.dates import today as checks_today
+from .jsonschemas import modeline
+from .project import RECORD_DATASETS, Project
+from .report import Problem
+from .tables import LAYOUT, Schemas
+
+#: Characters of generated ids: lowercase letters and digits, without look-alikes (i l o 0 1).
+TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TOKEN_LENGTH = 8
+PREFIX = {"organizations": "org-", "incubators": "inc-"}
+DATASET_OF_TYPE = {"organization": "organizations", "incubator": "incubators"}
+
+#: Fields filled for the user, never asked for.
+AUTOMATIC = ("id", "last_verified")
+
+#: Every field ``shequ new`` takes as a flag, per dataset (flag = field with '-' for '_').
+#: Lists of codes are repeatable flags; sources come from --source-title / --source-url.
+FLAG_FIELDS = {
+    "organizations": (
+        "name", "name_en", "legal_form", "management_track", "uscc", "registration_authority",
+        "registration_date", "division", "address", "community", "founded", "status", "dissolved",
+        "incubated_by", "incubated_from", "incubated_until", "website", "email", "phone",
+        "description_en", "description_zh",
+    ),
+    "incubators": (
+        "name", "name_en", "kind", "operator", "host_body", "division", "address", "opened", "capacity",
+        "website", "email", "phone", "description_en", "description_zh",
+    ),
+}
+LIST_FLAGS = {
+    "organizations": ("alternate_names", "fields_of_activity", "service_populations", "service_functions"),
+    "incubators": ("support_types",),
+}
+DEFAULTS = {"organizations": {"status": "active"}, "incubators": {}}
+
+#: Separators accepted inside one list value: "a, b", "a，b", "a、b", "a; b".
+LIST_SPLIT = re.compile(r"\s*[,，、;；\n]\s*")
+
+
+# --- ids ---------------------------------------------------------------------------------------
+
+
+def taken_ids(project: Project) -> set[str]:
+    """Every id a record file has, lowercased (ids differing only in case collide on macOS and Windows)."""
+    out = set()
+    for dataset in RECORD_DATASETS:
+        folder = project.datasets / dataset
+        if folder.is_dir():
+            out.update(p.name.rsplit(".", 1)[0].lower() for p in folder.iterdir())
+    return out
+
+
+def make_rng(seed: int | str | None = None) -> random.Random:
+    """A seeded generator (the same seed gives the same ids); SHEQU_SEED sets the seed for tests."""
+    if seed is None:
+        seed = os.environ.get("SHEQU_SEED")
+    return random.Random(seed if seed is not None else os.urandom(16))
+
+
+def new_id(dataset: str, taken: set[str], rng: random.Random) -> str:
+    """A free id for a new record of ``dataset``; it is added to ``taken``."""
+    while True:
+        value = PREFIX[dataset] + "".join(rng.choices(TOKEN_ALPHABET, k=TOKEN_LENGTH))
+        if value not in taken:
+            taken.add(value)
+            return value
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+def coerce(value: Any, field: dict) -> Any:
+    """A value typed in or read from a file, in the type its Table Schema field has.
+
+    A value that cannot be converted is returned as it is: the checks then say
+    what is wrong with it, in their words.
+    """
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "":
+            return None
+    if value is None:
+        return None
+    type_ = field.get("type", "string")
+    if type_ == "string":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a spreadsheet's 110105001.0
+        return value if isinstance(value, str) else str(value)
+    if type_ == "integer":
+        try:
+            number = float(value) if isinstance(value, str) else value
+            if isinstance(number, (int, float)) and not isinstance(number, bool) and float(number).is_integer():
+                return int(number)
+        except ValueError:
+            pass
+        return value
+    if type_ == "number":
+        try:
+            number = float(value.replace(",", "")) if isinstance(value, str) else float(value)
+        except (TypeError, ValueError):
+            return value
+        return int(number) if number.is_integer() else number
+    if type_ == "date":
+        return parse_date(value)
+    return value
+
+
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(value: Any) -> Any:
+    """A date from 2019-05-12, 2019/5/12, 2019.5.12, 2019年5月12日, 20190512 or a spreadsheet date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if " " in text and re.match(r"^\d{4}-\d{2}-\d{2} 00:00(:00)?$", text):
+        text = text.split(" ", 1)[0]
+    for form in _DATE_FORMS:
+        match = form.match(text)
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return text
+    return text
+
+
+def split_list(values: Iterable[Any]) -> list:
+    """Items of a list field from repeated flags or one cell: "a, b" and "a、b" are two items."""
+    out = []
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            out.extend(v for v in LIST_SPLIT.split(value.strip()) if v)
+        else:
+            out.append(value)
+    return out
+
+
+# --- YAML --------------------------------------------------------------------------------------
+
+_FLOW_UNSAFE = set(",[]{}#")
+
+
+def _plain_ok(text: str, flow: bool = False) -> bool:
+    """True if ``text`` written without quotes reads back as the same text."""
+    if not text or text != text.strip() or any(c in text for c in "\n\r\t\x85\u2028\u2029\ufeff"):
+        return False
+    if flow and not _FLOW_UNSAFE.isdisjoint(text):
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return False
+    try:
+        loaded = yaml.load(f"[{text}]" if flow else f"k: {text}", Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return False
+    return (loaded == [text]) if flow else (loaded == {"k": text})
+
+
+def _quote(text: str) -> str:
+    # A JSON string is a YAML double-quoted scalar; these three are line breaks to YAML.
+    out = json.dumps(text, ensure_ascii=False)
+    return out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
+def _scalar(value: Any, flow: bool = False) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value)
+    return text if _plain_ok(text, flow) else _quote(text)
+
+
+def key_order(schemas: Schemas, dataset: str) -> list[str]:
+    """Keys in the order records are written: main fields, the lists, then last_verified and descriptions."""
+    layout = LAYOUT[dataset]
+    columns = schemas.columns(layout.main)
+    cut = columns.index("last_verified") if "last_verified" in columns else len(columns)
+    return columns[:cut] + [c.key for c in layout.children] + columns[cut:]
+
+
+def dump_record(schemas: Schemas, dataset: str, data: dict) -> str:
+    """A record as block YAML, starting with the editor's schema line; empty values are left out."""
+    order = key_order(schemas, dataset)
+    keys = [k for k in order if k in data] + [k for k in data if k not in order]
+    lines = [modeline(dataset)]
+    for key in keys:
+        value = data[key]
+        if value is None or value == [] or value == "":
+            continue
+        if isinstance(value, list):
+            if all(isinstance(v, str) and _plain_ok(v, flow=True) for v in value):
+                lines.append(f"{key}: [{', '.join(value)}]")
+                continue
+            lines.append(f"{key}:")
+            for item in value:
+                if isinstance(item, dict):
+                    pairs = [(k, v) for k, v in item.items() if v is not None and v != ""]
+                    for i, (k, v) in enumerate(pairs):
+                        lines.append(f"{'  - ' if i == 0 else '    '}{k}: {_scalar(v)}")
+                else:
+                    lines.append(f"  - {_scalar(item)}")
+        else:
+            lines.append(f"{key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+# --- creating records --------------------------------------------------------------------------
+
+
+@dataclass
+class Created:
+    path: Path | None  # None when nothing was kept
+    problems: list[Problem] = field(default_factory=list)  # of the new record: errors and warnings
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def build_record(project: Project, dataset: str, values: dict[str, Any], record_id: str,
+                 today: dt.date | None = None, schemas: Schemas | None = None) -> dict:
+    """A record mapping from field values (text from flags or cells, or typed values).
+
+    ``values`` may hold any field of the record, lists as lists or as "a, b" text,
+    and ``source_title``, ``source_url`` and ``source_accessed`` for its first source.
+    """
+    schemas = schemas or Schemas(project)
+    today = today or checks_today()
+    layout = LAYOUT[dataset]
+    data: dict[str, Any] = {"id": record_id}
+    values = dict(values)
+    source = {k: values.pop(f"source_{k}", None) for k in ("title", "url", "accessed")}
+    children = {c.key: c for c in layout.children}
+    for key, value in values.items():
+        if key in children:
+            child = children[key]
+            if child.is_mapping:
+                data[key] = value
+                continue
+            items = split_list(value if isinstance(value, (list, tuple)) else [value])
+            column = schemas.field(child.table, child.column)
+            data[key] = [coerce(v, column) for v in items] or None
+        elif key in schemas.columns(layout.main):
+            data[key] = coerce(value, schemas.field(layout.main, key))
+        else:
+            data[key] = value  # unknown: the checks name it, with a suggestion
+    if "sources" not in values and (source["title"] or source["url"]):
+        accessed = parse_date(source["accessed"]) if source["accessed"] else today
+        data["sources"] = [{"title": source["title"], "url": source["url"], "accessed": accessed}]
+    for key, default in DEFAULTS[dataset].items():
+        if data.get(key) is None:
+            data[key] = default
+    data.setdefault("last_verified", today)
+    if data.get("last_verified") is None:
+        data["last_verified"] = today
+    return data
+
+
+def write_new(path: Path, text: str) -> None:
+    """Create ``path`` with ``text``; raises FileExistsError rather than replace a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+
+
+def describe(problem: Problem) -> str:
+    """A problem without its file and line: for a record that was not kept."""
+    what = f"{problem.field}: {problem.message}" if problem.path else problem.message
+    if problem.hint:
+        what += f" ({problem.hint})"
+    prefix = "warning: " if problem.severity == "warning" else ""
+    return f"{prefix}{what} [{problem.rule}]"
+
+
+def problems_of_files(report, files: set[str]) -> list[Problem]:
+    """Problems about these files, including a clash reported on the other record ("also used by …")."""
+    return [p for p in report.problems if p.file in files or any(f in p.message for f in files)]
+
+
+def create_record(project: Project, dataset: str, values: dict[str, Any], *, seed: int | str | None = None,
+                  today: dt.date | None = None, keep_invalid: bool = False) -> Created:
+    """Write a new record with a free id, check it with the whole project, and keep it only if valid."""
+    from .pipeline import validate
+
+    schemas = Schemas(project)
+    record_id = new_id(dataset, taken_ids(project), make_rng(seed))
+    data = build_record(project, dataset, values, record_id, today, schemas)
+    path = project.datasets / dataset / f"{record_id}.yaml"
+    write_new(path, dump_record(schemas, dataset, data))
+    _, report = validate(project)
+    found = sorted(problems_of_files(report, {project.relative(path)}), key=lambda p: (p.line or 0, p.field))
+    created = Created(path, found)
+    if created.errors and not keep_invalid:
+        path.unlink()
+        created.path = None
+    return created
+
+
+# --- prompts -----------------------------------------------------------------------------------
+
+
+def vocabulary_terms(project: Project, name: str) -> list[tuple[str, str]]:
+    """(code, "中文 English") of each term of a vocabulary."""
+    from .sources import load_mapping
+
+    data, _ = load_mapping(project, project.vocabularies / f"{name}.yaml")
+    terms = (data or {}).get("terms") or []
+    return [(t["code"], f"{t.get('label_zh', '')} {t.get('label_en', '')}".strip())
+            for t in terms if isinstance(t, dict) and isinstance(t.get("code"), str)]
+
+
+@dataclass
+class Question:
+    key: str  # the key in values
+    text: str
+    vocabulary: str | None = None
+    many: bool = False
+    default: str | None = None
+
+
+def questions(project: Project, dataset: str, values: dict[str, Any]) -> Iterable[Question]:
+    """The questions to ask for what a valid record needs and ``values`` lacks, in order.
+
+    A generator: each question may depend on the answers before it (a registered
+    organization needs its Unified Social Credit Code).
+    """
+    schemas = Schemas(project)
+    layout = LAYOUT[dataset]
+    children = {c.key: c for c in layout.children}
+    for key in key_order(schemas, dataset):
+        if key in AUTOMATIC or values.get(key) not in (None, "", [], ()):
+            continue
+        if key in children:
+            child = children[key]
+            if not child.min_items:
+                continue
+            if key == "sources":
+                for part in ("title", "url"):
+                    if not values.get(f"source_{part}"):
+                        yield Question(f"source_{part}", f"Source {part} (where you read these facts)")
+                continue
+            vocabulary = dict(child.fixed).get("vocabulary") or \
+                schemas.field(child.table, child.column).get("vocabulary")
+            title = schemas.descriptors[child.table].get("title", key)
+            yield Question(key, f"{key} ({title}; one or more codes, separated by commas)", vocabulary, many=True)
+            continue
+        field = schemas.field(layout.main, key)
+        required = field.get("constraints", {}).get("required") or (
+            key == "uscc" and values.get("management_track") == "registered")
+        if not required:
+            continue
+        label = f"{field.get('title', key)} {field.get('title_zh', '')}".strip()
+        yield Question(key, f"{key} ({label})", field.get("vocabulary"), default=DEFAULTS[dataset].get(key))
+
+
+def ask_missing(project: Project, dataset: str, values: dict[str, Any],
+                ask: Callable[[Question, list[tuple[str, str]]], Any]) -> dict[str, Any]:
+    """Fill what ``values`` lacks by asking: ``ask(question, terms)`` returns the answer."""
+    values = dict(values)
+    for question in questions(project, dataset, values):
+        terms = vocabulary_terms(project, question.vocabulary) if question.vocabulary else []
+        values[question.key] = ask(question, terms)
+    return values
