@@ -39,9 +39,17 @@ def test_valid_codes_pass_the_check_character_and_type_rules(mini, code, legal_f
     set_uscc(mini, code)
     mini.edit(ORG, SILVER, "legal_form: social-group", f"legal_form: {legal_form}")
     report = mini.report()
-    # 100000 is the national registry, not a division of the mini project's table: only that is said.
-    assert uscc_rules(report) == {"uscc.division"}
-    assert "'100000'" in one_problem(report, "uscc.division").message
+    # 100000 is the national registry (the Ministry of Civil Affairs): a real area, valid everywhere.
+    assert uscc_rules(report) == set()
+
+
+def test_national_area_code_is_accepted_but_another_unknown_area_is_not(mini):
+    body = "51" + "999999" + "500002862"
+    code = body + stdnum_uscc.calc_check_digit(body)
+    line = set_uscc(mini, code)
+    problem = one_problem(mini.report(), "uscc.division")
+    assert (problem.field, problem.line) == ("uscc", line)
+    assert "'999999'" in problem.message
 
 
 def test_wrong_check_character_names_the_expected_one(mini):

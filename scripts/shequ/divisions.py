@@ -105,6 +105,7 @@ class ImportResult:
                  f"{sum(self.read.values()):,} entries"]
         lines += [f"renamed {code}: {old} -> {new}" for code, old, new in self.renamed]
         lines += [f"not in any list given: {item}" for item in self.not_found]
+        lines += [f"parent not in any list given: {code}" for code in self.missing_parents]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 

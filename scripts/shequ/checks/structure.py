@@ -118,6 +118,9 @@ def _translate(error, field: dict | None, file: str, path: tuple, line: int | No
             return Problem("structure.required", "is required", file, path, line=line,
                            hint=field.get("description") if field else None)
         if field and field.get("format") == "uri" and constraint == "pattern":
+            if isinstance(cell, str) and cell.lower().startswith(("http://", "https://")):
+                return Problem("urls.scheme", f"'{_short(cell)}' contains a space", file, path, line=line,
+                               hint="write spaces in a URL as %20")
             return Problem("urls.scheme", f"'{_short(cell)}' is not an http(s) URL", file, path, line=line,
                            hint="only http:// and https:// links are allowed")
         messages = {
@@ -135,5 +138,6 @@ def _translate(error, field: dict | None, file: str, path: tuple, line: int | No
 
 
 def _short(value, limit: int = 60) -> str:
-    text = str(value)
+    # One problem, one line: line breaks inside a value are shown, not printed.
+    text = str(value).replace("\r", "\\r").replace("\n", "\\n")
     return text if len(text) <= limit else text[:limit] + "…"

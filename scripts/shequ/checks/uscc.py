@@ -3,7 +3,7 @@
 - registered organizations have one; filed and community-guided ones do not;
 - the authority character is 5 (civil affairs);
 - the type character matches the legal form (``uscc_type`` in the legal_forms vocabulary);
-- characters 3–8 are a real division code, ideally the organization's own area;
+- characters 3–8 are a real division code (or 100000, national), ideally the organization's own area;
 - the check character is right, and no two records share a code.
 """
 
@@ -19,6 +19,8 @@ from ..load import Sources
 from ..report import WARNING, Problem
 
 CIVIL_AFFAIRS = "5"
+#: GB/T 2260's code for the whole country: organizations registered nationally.
+NATIONAL = "100000"
 TRACKS_WITH_CODE = {"registered"}
 
 
@@ -66,8 +68,9 @@ def check(sources: Sources) -> Iterator[Problem]:
         elif form is not None and form in (legal_forms.terms if legal_forms else {}) and expected_type is None:
             yield Problem("uscc.type", f"legal form {form} has no Unified Social Credit Code", rec.file,
                           ("legal_form",))
-        area = nbs_code(code[2:8])
-        if area not in sources.divisions:
+        if code[2:8] == NATIONAL:
+            pass  # registered with the Ministry of Civil Affairs itself
+        elif (area := nbs_code(code[2:8])) not in sources.divisions:
             yield Problem("uscc.division", f"characters 3-8 '{code[2:8]}' are not a division in the divisions table",
                           rec.file, ("uscc",), hint="import the registering authority's division with "
                           "'shequ divisions import'")
