@@ -244,3 +244,32 @@ def _new_command(record_type: str):
 
 _new_command("organization")
 _new_command("incubator")
+
+
+@main.command()
+@project_option
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="text for people, markdown for a pull-request comment or a GitHub job summary.")
+def diff(project_dir: str, base: str | None, head: str | None, fmt: str) -> None:
+    """Records added, removed and changed between two git revisions, field by field.
+
+    BASE defaults to HEAD (the last commit) and HEAD to the working tree, so with
+    no arguments it shows uncommitted record changes. 'main...HEAD' shows what a
+    branch changed since it left main.
+
+    \b
+    Examples:
+      shequ diff                      # uncommitted changes
+      shequ diff v0.1.0               # since a release, working tree included
+      shequ diff main...HEAD --format markdown
+    """
+    from .diff import DiffError, format_diff, record_diff
+
+    project = _project(project_dir)
+    try:
+        result = record_diff(project, base, head)
+    except DiffError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(format_diff(result, fmt), nl=False)
