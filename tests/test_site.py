@@ -243,7 +243,7 @@ def test_organization_page_has_region_breadcrumb_incubator_sources_and_links(sit
     assert trail.index("北京市") < trail.index("朝阳区") < trail.index("建外街道")
     assert f'href="../../incubators/{INC}/"' in page
     assert "Shequ demonstration record (fictional)" in page
-    assert f'href="../{ORG}.json"' in page
+    assert f'href="../../organizations/{ORG}.json"' in page
     assert f"https://github.com/shequ-project/shequ/edit/main/datasets/organizations/{ORG}.yaml" in page
 
 
@@ -302,7 +302,7 @@ def test_regions_drill_down_from_province_to_township_with_counts(site):
     index = site.page("regions/")
     assert 'href="11/"' in index
     county = site.page("regions/110105/")
-    assert 'href="../110105001/"' in county and 'href="../110105002/"' in county
+    assert 'href="../../regions/110105001/"' in county and 'href="../../regions/110105002/"' in county
     township = site.page("regions/110105001/")
     assert f'href="../../organizations/{ORG}/"' in township
     assert f'href="../../organizations/{FILED}/"' not in township

@@ -201,6 +201,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         """Title, edit link and table of contents of a generated page. The theme prints
         ``page.meta.title`` unescaped, so it gets the escaped title."""
         page.meta["title"] = str(escape(generated.title))
+        if not generated.search:
+            page.meta["search"] = {"exclude": True}
         page.edit_url = generated.edit_url
         page.toc = get_toc([{"level": 2, "id": anchor, "name": str(escape(name)), "children": []}
                             for anchor, name in generated.toc])

@@ -24,7 +24,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .directory import incubator, incubator_listing, organization, organization_listing, record_json
+from .directory import (
+    incubated_listing,
+    incubator,
+    incubator_listing,
+    organization,
+    organization_listing,
+    record_json,
+)
 from .downloads import catalogue, downloads, read_package
 from .model import TOPIC_VOCABULARIES, Directory
 from .page import GeneratedFile, GeneratedPage, Renderer, Settings
@@ -38,6 +45,8 @@ def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
     directory = renderer.directory
     yield from organization_listing(renderer)
     yield incubator_listing(renderer)
+    for inc in directory.incubators:
+        yield from incubated_listing(renderer, inc)
     yield region_index(renderer)
     for r in directory.regions.values():
         yield from region(renderer, r)

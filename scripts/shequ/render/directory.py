@@ -19,6 +19,10 @@ from .page import GeneratedFile, GeneratedPage, Renderer, paginated
 #: Main-table fields shown elsewhere on a record page, not in its table of fields.
 NOT_IN_TABLE = {"id", "name", "description_en", "description_zh"}
 
+#: How many incubated organizations an incubator's own page lists; the rest are on
+#: ``incubators/<id>/organizations/``, so that no record page grows past 60 KB.
+INCUBATED_ON_PAGE = 25
+
 #: The vocabulary of each list of codes in a record.
 LIST_VOCABULARIES = {
     "fields_of_activity": "fields_of_activity",
@@ -100,18 +104,39 @@ def organization(renderer: Renderer, org: Entry) -> GeneratedPage:
 def incubator(renderer: Renderer, inc: Entry) -> GeneratedPage:
     directory = renderer.directory
     path = inc.path
-    incubated = sorted(directory.incubated.get(inc.id, []), key=lambda o: (o.values.get("incubated_from") or dt.date.min, o.id))
+    incubated = _incubated(renderer, inc)
     body = renderer.render(
         "incubator.html", path,
         entry=inc,
         rows=_rows(renderer, inc),
         regions=directory.region_path(inc.values.get("division")),
-        incubated=incubated,
+        incubated=incubated[:INCUBATED_ON_PAGE],
+        incubated_count=len(incubated),
+        incubated_path=incubated_path(inc) if len(incubated) > INCUBATED_ON_PAGE else None,
         source_fields=_child_fields(renderer, "incubator_sources"),
         edit_url=renderer.edit_url(inc.file),
         ld=incubator_jsonld(renderer, inc),
     )
     return GeneratedPage(path, inc.name, body, renderer.edit_url(inc.file))
+
+
+def _incubated(renderer: Renderer, inc: Entry) -> list[Entry]:
+    """The organizations that name the incubator, most recently incubated first."""
+    orgs = renderer.directory.incubated.get(inc.id, [])
+    return sorted(orgs, key=lambda o: (o.values.get("incubated_from") or dt.date.min, o.id), reverse=True)
+
+
+def incubated_path(inc: Entry) -> str:
+    return f"{inc.path}organizations/"
+
+
+def incubated_listing(renderer: Renderer, inc: Entry) -> list[GeneratedPage]:
+    """All the organizations an incubator incubated, page by page, when its own page cannot hold them."""
+    incubated = _incubated(renderer, inc)
+    if len(incubated) <= INCUBATED_ON_PAGE:
+        return []
+    return paginated(renderer, "incubated.html", incubated_path(inc), f"{inc.name} 孵化的组织", incubated,
+                     edit_url=None, incubator=inc)
 
 
 def organization_listing(renderer: Renderer) -> list[GeneratedPage]:

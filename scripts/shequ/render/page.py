@@ -19,6 +19,7 @@ class GeneratedPage:
     edit_url: str | None = None  # "edit this page": the source the page comes from
     toc: list[tuple[str, str]] = field(default_factory=list)  # (anchor, heading) for the sidebar
     in_nav: bool = False  # a section's first page, listed in the navigation; never a record page
+    search: bool = True  # False for long lists of records, which would swell the search index
 
     @property
     def src_uri(self) -> str:
@@ -99,5 +100,5 @@ def paginated(renderer: Renderer, template: str, base: str, title: str, items: l
         }
         page_title = title if number == 1 else f"{title} ({number}/{len(chunks)})"
         body = renderer.render(template, path, items=chunk, pager=pager, title=title, **context)
-        pages.append(GeneratedPage(path, page_title, body, edit_url))
+        pages.append(GeneratedPage(path, page_title, body, edit_url, search=False))
     return pages
