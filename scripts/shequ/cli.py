@@ -273,3 +273,53 @@ def diff(project_dir: str, base: str | None, head: str | None, fmt: str) -> None
     except DiffError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(format_diff(result, fmt), nl=False)
+
+
+@main.command("import")
+@project_option
+@click.argument("dataset", type=click.Choice(["organizations", "incubators"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", "mapping_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="YAML file naming the column that fills each field (see CONTRIBUTING.md).")
+@click.option("--dry-run", is_flag=True, help="Check every row in a temporary copy; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Write the rows that pass even if others do not.")
+@click.option("--seed", default=None, help="Seed for the random ids, for reproducible ids.")
+def import_(project_dir: str, dataset: str, file: str, mapping_file: str, dry_run: bool, skip_invalid: bool,
+            seed: str | None) -> None:
+    """Turn a CSV or XLSX list into one YAML record per row, checked.
+
+    CSV may be UTF-8 or GB18030. Every row gets a new id; every row that cannot
+    be imported is listed with its row number and why. Nothing is written unless
+    every row passes (or --skip-invalid), and no existing file is replaced.
+    Exit 0 when every row was imported, 1 when a row was not, 2 when the file or
+    the mapping cannot be used.
+
+    \b
+    Example:
+      shequ import organizations 名录.xlsx --mapping chaoyang-mapping.yaml --dry-run
+    """
+    from .importer import ImportFileError, import_records
+
+    project = _project(project_dir)
+    try:
+        result = import_records(project, dataset, Path(file), Path(mapping_file), dry_run=dry_run,
+                                skip_invalid=skip_invalid, seed=seed)
+    except ImportFileError as exc:
+        raise click.UsageError(str(exc)) from None
+    for failure in result.failures:
+        for reason in failure.reasons:
+            click.echo(f"row {failure.row}: {reason}", err=True)
+    for record in result.records:
+        for warning in record.warnings:
+            click.echo(f"row {record.row}: {warning}", err=True)
+    passed, total = len(result.records), result.rows
+    if result.written:
+        click.echo(f"imported {len(result.written)} of {total} rows into datasets/{dataset}/")
+    elif total == 0:
+        click.echo(f"{Path(file).name} has no rows below its header; nothing was written")
+    elif dry_run:
+        click.echo(f"dry run: {passed} of {total} rows would be imported; nothing was written")
+    else:
+        click.echo(f"nothing was written: {len(result.failures)} of {total} rows cannot be imported "
+                   "(fix them, or use --skip-invalid to import the rest)")
+    sys.exit(0 if result.ok else 1)

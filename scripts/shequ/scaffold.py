@@ -186,7 +186,7 @@ def _plain_ok(text: str, flow: bool = False) -> bool:
         return False
     try:
         loaded = yaml.load(f"[{text}]" if flow else f"k: {text}", Loader=yaml.CSafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError):  # 2019-02-30 cannot be built
         return False
     return (loaded == [text]) if flow else (loaded == {"k": text})
 
@@ -314,9 +314,20 @@ def describe(problem: Problem) -> str:
     return f"{prefix}{what} [{problem.rule}]"
 
 
+_RECORD_PATH = re.compile(r"datasets/[a-z_]+/[^\s'\"]+?\.yaml")
+
+
+def files_named(problem: Problem, files) -> list[str]:
+    """Which of ``files`` a problem is about: its own file, or one its message names
+    (a clash is reported on one record, "code … is also used by <the other>")."""
+    if problem.file in files:
+        return [problem.file]
+    return [f for f in _RECORD_PATH.findall(problem.message) if f in files][:1]
+
+
 def problems_of_files(report, files: set[str]) -> list[Problem]:
-    """Problems about these files, including a clash reported on the other record ("also used by …")."""
-    return [p for p in report.problems if p.file in files or any(f in p.message for f in files)]
+    """Problems about these files."""
+    return [p for p in report.problems if files_named(p, files)]
 
 
 def create_record(project: Project, dataset: str, values: dict[str, Any], *, seed: int | str | None = None,

@@ -1,0 +1,370 @@
+"""Bulk import: a registry export or survey (CSV or XLSX) becomes one YAML record per row.
+
+A mapping file says which column fills which field::
+
+    columns:                      # field: column header, as in the file
+      name: 社会组织名称
+      uscc: 统一社会信用代码
+      legal_form: 组织类型
+      registration_date: 成立登记日期
+      division: 区划代码
+      address: 住所
+      fields_of_activity: 活动领域   # a list: "养老、文化" gives two items
+    values:                       # cell text → code, per field
+      legal_form: {社会团体: social-group, 民办非企业单位: social-service-agency}
+      fields_of_activity: {养老服务: elderly-care, 文化体育: culture}
+    defaults:                     # for every row where the column is empty or absent
+      management_track: registered
+    source:                       # the source every record cites
+      title: 北京市朝阳区民政局社会组织名录（2026 年 11 月导出）
+      url: https://example.org/chaoyang/2026-11
+      accessed: 2026-11-20        # default: today
+    sheet: 名录                   # XLSX: the sheet (default: the first)
+    header_row: 1                 # the row holding the column headers (default: 1)
+
+CSV may be UTF-8 (with or without a byte-order mark) or GB18030 (which includes
+GBK and GB2312), as Chinese spreadsheets save it. Every row gets a new id. The
+records are written to a temporary copy of the datasets and checked with all the
+rules there; a row is reported, by its row number as a spreadsheet shows it,
+with every reason it cannot be imported. Nothing is written unless every row
+passes (or ``skip_invalid`` is set), and no existing file is ever replaced.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .project import Project
+from .report import Problem, did_you_mean
+from .scaffold import (build_record, describe, dump_record, files_named, make_rng, new_id, split_list, taken_ids,
+                       write_new)
+from .sources import _YamlProblem, parse_yaml, read_yaml_text
+from .tables import LAYOUT, Schemas
+
+MAPPING_KEYS = ("columns", "values", "defaults", "source", "sheet", "header_row")
+SOURCE_KEYS = ("title", "url", "accessed")
+MAX_ROWS = 200_000
+
+
+class ImportFileError(Exception):
+    """The file or the mapping cannot be used at all (a usage error, not a row's problem)."""
+
+
+@dataclass
+class Mapping:
+    columns: dict[str, str]  # field → header
+    values: dict[str, dict[str, Any]]  # field → {cell text: value}
+    defaults: dict[str, Any]
+    sheet: str | None = None
+    header_row: int = 1
+
+
+@dataclass
+class RowFailure:
+    row: int
+    reasons: list[str]
+
+
+@dataclass
+class RowRecord:
+    row: int
+    id: str
+    text: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    dataset: str
+    rows: int  # data rows read (empty rows are skipped)
+    records: list[RowRecord]  # rows that pass every check
+    failures: list[RowFailure]
+    written: list[Path]
+    dry_run: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+# --- the mapping -------------------------------------------------------------------------------
+
+
+def allowed_fields(schemas: Schemas, dataset: str) -> list[str]:
+    layout = LAYOUT[dataset]
+    keys = [k for k in schemas.columns(layout.main) if k != "id"]  # ids are always new
+    keys += [c.key for c in layout.children if not c.is_mapping]
+    return keys + [f"source_{k}" for k in SOURCE_KEYS]
+
+
+def read_mapping(project: Project, path: Path, dataset: str) -> Mapping:
+    try:
+        data = parse_yaml(read_yaml_text(path))
+    except _YamlProblem as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise ImportFileError(f"{where}: {exc.message}") from None
+    except OSError as exc:
+        raise ImportFileError(f"cannot read the mapping {path}: {exc.strerror}") from None
+    if not isinstance(data, dict):
+        raise ImportFileError(f"{path}: the mapping must be a YAML mapping with 'columns:'")
+    unknown = [k for k in data if k not in MAPPING_KEYS]
+    if unknown:
+        hint = did_you_mean(str(unknown[0]), list(MAPPING_KEYS)) or f"known keys: {', '.join(MAPPING_KEYS)}"
+        raise ImportFileError(f"{path}: unknown key '{unknown[0]}' ({hint})")
+    allowed = allowed_fields(Schemas(project), dataset)
+
+    def fields_of(section: str) -> dict:
+        value = data.get(section) or {}
+        if not isinstance(value, dict):
+            raise ImportFileError(f"{path}: '{section}' must be a mapping of field names")
+        for key in value:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed) or f"fields: {', '.join(allowed)}"
+                raise ImportFileError(f"{path}: {section}: '{key}' is not a field of {dataset} ({hint})")
+        return value
+
+    columns = fields_of("columns")
+    if not columns:
+        raise ImportFileError(f"{path}: 'columns' is empty: map at least the name column")
+    for key, header in columns.items():
+        if not isinstance(header, (str, int)) or isinstance(header, bool):
+            raise ImportFileError(f"{path}: columns: {key}: give the column header as text")
+    values = fields_of("values")
+    for key, table in values.items():
+        if not isinstance(table, dict):
+            raise ImportFileError(f"{path}: values: {key}: must map cell texts to values")
+    defaults = dict(fields_of("defaults"))
+    source = data.get("source") or {}
+    if not isinstance(source, dict) or any(k not in SOURCE_KEYS for k in source):
+        raise ImportFileError(f"{path}: 'source' takes {', '.join(SOURCE_KEYS)}")
+    for key, value in source.items():
+        defaults.setdefault(f"source_{key}", value)
+    header_row = data.get("header_row", 1)
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+        raise ImportFileError(f"{path}: header_row must be a row number, 1 or more")
+    sheet = data.get("sheet")
+    return Mapping({k: str(v) for k, v in columns.items()},
+                   {k: {str(a): b for a, b in t.items()} for k, t in values.items()},
+                   defaults, None if sheet is None else str(sheet), header_row)
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 (BOM or not), else GB18030."""
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"byte {exc.start} is neither UTF-8 nor GB18030: save the file as UTF-8 CSV") from None
+
+
+def read_rows(path: Path, mapping: Mapping) -> tuple[list[str], list[tuple[int, list]]]:
+    """The headers and the (row number, cells) of every row below them."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        rows = _csv_rows(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path, mapping.sheet)
+    elif suffix == ".xls":
+        raise ImportFileError(f"{path.name}: the old .xls format cannot be read: save it as .xlsx or CSV")
+    else:
+        raise ImportFileError(f"{path.name}: give a .csv or .xlsx file")
+    header, body = None, []
+    for number, cells in rows:
+        if number < mapping.header_row:
+            continue
+        if number == mapping.header_row:
+            header = [_header(c) for c in cells]
+            continue
+        if len(body) >= MAX_ROWS:
+            raise ImportFileError(f"{path.name}: more than {MAX_ROWS:,} rows; split the file")
+        body.append((number, list(cells)))
+    if header is None:
+        raise ImportFileError(f"{path.name}: no header row (row {mapping.header_row}); the file is empty")
+    return header, body
+
+
+def _header(cell: Any) -> str:
+    return "" if cell is None else " ".join(str(cell).replace("\ufeff", "").split())
+
+
+def _csv_rows(path: Path):
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {path}: {exc.strerror}") from None
+    text, _ = decode(raw)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    for cells in reader:
+        number += 1
+        yield number, cells
+
+
+def _xlsx_rows(path: Path, sheet: str | None):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise ImportFileError(f"{path.name} cannot be read as an XLSX workbook ({exc})") from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            raise ImportFileError(f"{path.name} has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")
+        for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+            yield number, list(cells)
+    finally:
+        book.close()
+
+
+# --- rows to records ---------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    return value
+
+
+def row_values(mapping: Mapping, index: dict[str, int], cells: list, list_fields: set[str]) -> dict[str, Any]:
+    """Field values of one row: cells by the mapping, translated, defaults where empty."""
+    values: dict[str, Any] = {}
+    for key, header in mapping.columns.items():
+        i = index[header]
+        value = _cell(cells[i]) if i < len(cells) else None
+        if value is None:
+            continue
+        table = mapping.values.get(key, {})
+        if key in list_fields:
+            values[key] = [table.get(str(v), v) for v in split_list([value])]
+        else:
+            values[key] = table.get(str(value), value)
+    for key, value in mapping.defaults.items():
+        if values.get(key) in (None, "", []):
+            values[key] = value
+    return values
+
+
+def _is_empty(cells: list) -> bool:
+    return all(_cell(c) is None for c in cells)
+
+
+def import_records(project: Project, dataset: str, file: Path, mapping_file: Path, *, dry_run: bool = False,
+                   skip_invalid: bool = False, seed: int | str | None = None,
+                   today: dt.date | None = None) -> ImportResult:
+    """Turn every row of ``file`` into a record of ``dataset``, checked; see the module's doc."""
+    from .pipeline import validate
+
+    schemas = Schemas(project)
+    mapping = read_mapping(project, mapping_file, dataset)
+    header, body = read_rows(file, mapping)
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name:
+            index.setdefault(name, i)
+    missing = [h for h in mapping.columns.values() if h not in index]
+    if missing:
+        found = ", ".join(h for h in header if h) or "(none)"
+        raise ImportFileError(f"{file.name}: no column '{missing[0]}' in row {mapping.header_row} (columns: {found})")
+    layout = LAYOUT[dataset]
+    list_fields = {c.key for c in layout.children if not c.is_mapping}
+    existing = _existing_keys(project, dataset)
+    taken, rng = taken_ids(project), make_rng(seed)
+    failures: list[RowFailure] = []
+    pending: dict[str, tuple[int, str]] = {}  # file in the project → (row, text)
+    seen: dict[tuple, int] = {}
+    rows = 0
+    for number, cells in body:
+        if _is_empty(cells):
+            continue
+        rows += 1
+        values = row_values(mapping, index, cells, list_fields)
+        clash = _clash(values, existing, seen, number)
+        if clash:
+            failures.append(RowFailure(number, [clash]))
+            continue
+        record_id = new_id(dataset, taken, rng)
+        data = build_record(project, dataset, values, record_id, today, schemas)
+        pending[f"datasets/{dataset}/{record_id}.yaml"] = (number, dump_record(schemas, dataset, data))
+
+    records: list[RowRecord] = []
+    with tempfile.TemporaryDirectory(prefix="shequ-import-") as tmp:
+        copy = Project(Path(tmp))
+        shutil.copytree(project.datasets, copy.datasets, symlinks=True)
+        for rel, (_, text) in pending.items():
+            write_new(copy.root / rel, text)
+        report = validate(copy)[1] if pending else None
+        by_file: dict[str, list[Problem]] = {rel: [] for rel in pending}
+        for problem in report.problems if report else ():
+            for rel in files_named(problem, by_file):
+                by_file[rel].append(problem)
+    for rel, (number, text) in pending.items():
+        errors = [describe(p) for p in by_file[rel] if p.severity == "error"]
+        if errors:
+            failures.append(RowFailure(number, errors))
+        else:
+            warnings = [describe(p) for p in by_file[rel] if p.severity != "error"]
+            records.append(RowRecord(number, rel.rsplit("/", 1)[1][: -len(".yaml")], text, warnings))
+    failures.sort(key=lambda f: f.row)
+    records.sort(key=lambda r: r.row)
+    written: list[Path] = []
+    if not dry_run and (skip_invalid or not failures):
+        for rec in records:
+            path = project.datasets / dataset / f"{rec.id}.yaml"
+            write_new(path, rec.text)
+            written.append(path)
+    return ImportResult(dataset, rows, records, failures, written, dry_run)
+
+
+def _existing_keys(project: Project, dataset: str) -> dict[tuple, str]:
+    """What identifies a record already in the data: its code, or its name in its division."""
+    from .sources import load_records
+
+    out: dict[tuple, str] = {}
+    records, _ = load_records(project, dataset)
+    for rec in records:
+        if isinstance(rec.data.get("uscc"), str):
+            out[("uscc", rec.data["uscc"])] = rec.file
+        if isinstance(rec.data.get("name"), str):
+            out[("name", rec.data["name"], str(rec.data.get("division")))] = rec.file
+    return out
+
+
+def _clash(values: dict, existing: dict[tuple, str], seen: dict[tuple, int], row: int) -> str | None:
+    """Why a row duplicates a record already in the data or an earlier row, if it does."""
+    keys = []
+    if values.get("uscc") is not None:
+        keys.append((("uscc", str(values["uscc"]).strip()), f"Unified Social Credit Code {values['uscc']}"))
+    if values.get("name") is not None:
+        keys.append((("name", str(values["name"]).strip(), str(values.get("division"))),
+                     f"name {values['name']} in division {values.get('division')}"))
+    for key, what in keys:
+        if key in existing:
+            return f"already in the data as {existing[key]} (same {what})"
+        if key in seen:
+            return f"repeats row {seen[key]} (same {what})"
+    for key, _ in keys:
+        seen[key] = row
+    return None
