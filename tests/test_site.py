@@ -524,3 +524,23 @@ def test_demonstration_banner_follows_package_yaml(tmp_path):
     render = env.get_template("main.html").render
     assert "Demonstration data" in render(config={"extra": {"shequ_demonstration": True}})
     assert render(config={"extra": {"shequ_demonstration": False}}) == ""
+
+
+# The library functions behind `shequ build` ------------------------------------------------------------
+
+def test_library_build_writes_the_site_and_reports_a_failing_check(mini, tmp_path):
+    from shequ.project import Project
+    from shequ.site import SiteBuildError, build
+
+    shutil.copy(REPO / "mkdocs.yml", mini.root / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", mini.root / "docs")
+    out = tmp_path / "out"
+    result = build(Project.at(mini.root), out)
+    assert result.site_dir == out and (out / "organizations" / "org-silver-age" / "index.html").is_file()
+
+    mini.edit("organizations", "org-silver-age", "status: active", "status: activ")
+    with pytest.raises(SiteBuildError) as failed:
+        build(Project.at(mini.root), out)
+    assert "datasets/organizations/org-silver-age.yaml:" in str(failed.value)
+    assert "[vocabularies.unknown-term]" in str(failed.value)
+    assert (out / "organizations" / "org-silver-age" / "index.html").is_file()
