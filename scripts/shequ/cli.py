@@ -323,3 +323,35 @@ def import_(project_dir: str, dataset: str, file: str, mapping_file: str, dry_ru
         click.echo(f"nothing was written: {len(result.failures)} of {total} rows cannot be imported "
                    "(fix them, or use --skip-invalid to import the rest)")
     sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@project_option
+@click.argument("version")
+def release(project_dir: str, version: str) -> None:
+    """Prepare data release VERSION (X.Y.Z): version numbers and a changelog section.
+
+    Checks the sources, sets the version in datasets/package.yaml and
+    CITATION.cff, writes a CHANGELOG.md section from the record diff since the
+    previous release tag, and says how to commit and tag.
+
+    \b
+    Example:
+      shequ release 0.2.0
+    """
+    from .release import InvalidData, ReleaseError, prepare
+
+    project = _project(project_dir)
+    try:
+        result = prepare(project, version)
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from None
+    except InvalidData as exc:
+        click.echo(exc.report.format_text(), nl=False, err=True)
+        click.echo("release: fix the errors first; nothing was changed", err=True)
+        sys.exit(1)
+    counts = result.diff.counts()
+    since = f"since {result.previous_tag}" if result.previous_tag else "first release"
+    click.echo(f"release {version} ({since}: {counts['added']} added, {counts['removed']} removed, "
+               f"{counts['changed']} changed): updated " + ", ".join(project.relative(p) for p in result.files))
+    click.echo(result.next_steps(project), nl=False)

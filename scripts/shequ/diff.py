@@ -30,6 +30,7 @@ from .sources import _YamlProblem, parse_yaml
 ABSENT = object()
 
 WORKTREE = None  # "head" meaning the files on disk
+NOTHING = "(no records)"  # "base" meaning no records at all, before a first release (never a ref: it has a space)
 
 
 class DiffError(Exception):
@@ -253,11 +254,11 @@ def record_diff(project: Project, base: str | None = None, head: str | None = WO
     """Records added, removed and changed from ``base`` to ``head`` (None: the working tree)."""
     top, prefix = repo_location(project)
     base, head, use_merge_base = split_range(base, head)
-    base_commit = resolve(top, base)
+    base_commit = resolve(top, base) if base != NOTHING else None
     head_commit = resolve(top, head) if head is not None else None
     if use_merge_base:
         base_commit = git(top, "merge-base", base_commit, head_commit).decode().strip()
-    old = tree_side(top, prefix, base_commit)
+    old = tree_side(top, prefix, base_commit) if base_commit else Side({}, {})
     new = tree_side(top, prefix, head_commit) if head_commit else worktree_side(project)
     changed = [p for p in new.blobs if p in old.blobs and old.blobs[p] != new.blobs[p]]
     added = [p for p in new.blobs if p not in old.blobs]

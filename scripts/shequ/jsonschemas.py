@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .project import Project
 from .sources import load_mapping
-from .tables import LAYOUT, POSITION, Child, Layout, Schemas
+from .tables import LAYOUT, Child, Layout, Schemas
 
 JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
 
