@@ -24,6 +24,7 @@ Use it in ``mkdocs.yml``::
 
 from __future__ import annotations
 
+import gzip
 import logging
 import shutil
 import tempfile
@@ -87,6 +88,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.nav = None
         self.files: Files | None = None
         self.largest_record_page = (0, "")
+        self.record_paths: list[str] = []
 
     # Stage 0: how the build was started --------------------------------------------------------
 
@@ -225,6 +227,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 out.write_bytes(f.data)
         except UnsafeValue as exc:
             raise SiteError(str(exc)) from None
+        self._add_to_sitemap(config, site)
         size, path = self.largest_record_page
         log.info(f"shequ: {count} record pages in {time.monotonic() - start:.1f} s; "
                  f"largest {size / 1024:.1f} KB ({path})")
@@ -249,10 +252,25 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             out = site / generated.path / "index.html"
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(html)
+            self.record_paths.append(generated.path)
             if len(html) > self.largest_record_page[0]:
                 self.largest_record_page = (len(html), generated.path)
             count += 1
         return count
+
+    def _add_to_sitemap(self, config, site: Path) -> None:
+        """Record pages are not MkDocs pages, so MkDocs' sitemap leaves them out; add them."""
+        sitemap = site / "sitemap.xml"
+        if not config.site_url or not sitemap.is_file():
+            return
+        base = config.site_url.rstrip("/") + "/"
+        entries = "".join(f"    <url>\n         <loc>{escape(base + path)}</loc>\n    </url>\n"
+                          for path in self.record_paths)
+        text = sitemap.read_text(encoding="utf-8").replace("</urlset>", entries + "</urlset>", 1)
+        sitemap.write_text(text, encoding="utf-8")
+        with open(site / "sitemap.xml.gz", "wb") as raw:
+            with gzip.GzipFile(filename="sitemap.xml", fileobj=raw, mode="wb", mtime=0) as gz:
+                gz.write(text.encode("utf-8"))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._cleanup_package()

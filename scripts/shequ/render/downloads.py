@@ -169,11 +169,11 @@ def _iri(value: str) -> str:
 def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
     """``data/catalog.ttl``: one dcat:Catalog holding one dcat:Dataset with a dcat:Distribution per file.
 
-    IRIs are relative to the catalogue's own address unless the site's URL is configured,
-    in which case they are absolute (``@base``), as harvesters prefer.
+    IRIs are relative to the catalogue's own address; when the site's URL is configured,
+    ``@base`` names that address, so that they resolve the same wherever the file is read.
     """
     d = package.descriptor
-    base = renderer.absolute(renderer.settings.data_path)
+    base = renderer.absolute(renderer.settings.data_path + CATALOGUE)
     lines = [
         "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
         "@prefix dct: <http://purl.org/dc/terms/> .",
