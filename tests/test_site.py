@@ -544,3 +544,14 @@ def test_library_build_writes_the_site_and_reports_a_failing_check(mini, tmp_pat
     assert "datasets/organizations/org-silver-age.yaml:" in str(failed.value)
     assert "[vocabularies.unknown-term]" in str(failed.value)
     assert (out / "organizations" / "org-silver-age" / "index.html").is_file()
+
+
+def test_theme_features_that_call_other_hosts_are_off(site):
+    # Material's script holds the addresses of the GitHub API (repository facts, fetched for
+    # an element with data-md-component="source") and of unpkg.com (Mermaid, loaded for a
+    # .mermaid block). The site has neither, so the script never asks those hosts.
+    for path in html_files(site.site):
+        text = path.read_text(encoding="utf-8")
+        assert 'data-md-component="source"' not in text, path
+        assert 'class="mermaid"' not in text, path
+    assert "shequ-project/shequ" in site.page("")  # the repository link itself stays
