@@ -555,3 +555,42 @@ def test_theme_features_that_call_other_hosts_are_off(site):
         assert 'data-md-component="source"' not in text, path
         assert 'class="mermaid"' not in text, path
     assert "shequ-project/shequ" in site.page("")  # the repository link itself stays
+
+
+# Policy ----------------------------------------------------------------------------------------------
+
+def test_policy_index_lists_every_document_and_provision(site):
+    from shequ.policy import load_policy
+    from shequ.project import Project
+
+    policy, _ = load_policy(Project.at(site.root))
+    page = site.page("policy/")
+    for document in policy.documents.values():
+        assert f'href="{document.id}/"' in page
+        for provision in document.provisions:
+            assert f'href="{document.id}/{provision.id}/"' in page
+
+
+def test_provision_page_explains_and_links_to_the_data_it_governs(site):
+    page = site.page("policy/opinions-2016/3.1/")
+    assert "降低准入门槛" in page and "Lowering thresholds" in page
+    for audience in ("For organizers", "For officials", "For researchers"):
+        assert audience in page
+    data = page[page.index('id="data"'):]
+    assert 'href="../../../topics/management-tracks/registered/"' in data
+    assert 'href="../../../topics/management-tracks/filed/"' in data
+    support = site.page("policy/opinions-2016/3.2/")
+    assert 'href="../../../incubators/"' in support[support.index('id="data"'):]
+    functions = site.page("policy/opinions-2016/3.3/")
+    assert 'href="../../../topics/service-functions/dispute-mediation/"' in functions
+
+
+def test_glossary_has_chinese_pinyin_and_english(site):
+    page = site.page("policy/glossary/")
+    assert page.count("<dt ") >= 30
+    assert "shèqū shèhuì zǔzhī" in page and "社区社会组织" in page and "community-based social organization" in page
+
+
+def test_term_pages_link_to_the_provision_they_come_from(site):
+    page = site.page("topics/management-tracks/filed/")
+    assert 'href="../../../policy/opinions-2016/3.1/"' in page

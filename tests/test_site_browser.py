@@ -102,6 +102,8 @@ PAGES = {
                                                 "Suggest a correction"]),
     "incubator": (f"incubators/{INC}/", ["朝阳区社区社会组织孵化基地", "孵化的组织", "朝阳区银龄互助会"]),
     "region": ("regions/110105/", ["朝阳区", "建外街道", "朝外街道", "朝阳区银龄互助会"]),
+    "provision": ("policy/opinions-2016/3.1/", ["降低准入门槛", "Lowering thresholds", "For organizers", "相关数据"]),
+    "glossary": ("policy/glossary/", ["社区社会组织", "shèqū shèhuì zǔzhī"]),
     "statistics": ("statistics/", ["活动领域", "Management track", "Year founded"]),
     "downloads": ("data/", ["organizations.csv", "SHA-256", "Data dictionary", "Shequ contributors"]),
     "organizations": ("organizations/", ["朝阳区银龄互助会", "朝外调解志愿队"]),

@@ -11,6 +11,7 @@ theme.
 - :mod:`.topics`: one page per term of the topic vocabularies
 - :mod:`.statistics`: counts drawn as inline SVG bar charts
 - :mod:`.downloads`: the data package's files, dictionary, JSON-LD and DCAT catalogue
+- :mod:`.policy`: policy documents, provisions (with the data they govern) and the glossary
 
 Example::
 
@@ -35,6 +36,7 @@ from .directory import (
 from .downloads import catalogue, downloads, read_package
 from .model import TOPIC_VOCABULARIES, Directory
 from .page import GeneratedFile, GeneratedPage, Renderer, Settings
+from .policy import policy_pages
 from .regions import region, region_index
 from .statistics import statistics
 from .topics import topic, topic_index
@@ -54,6 +56,7 @@ def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
     for vocabulary in TOPIC_VOCABULARIES:
         for term in directory.terms.get(vocabulary, {}).values():
             yield from topic(renderer, term)
+    yield from policy_pages(renderer)
     yield statistics(renderer)
     yield downloads(renderer, package)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from urllib.parse import urlsplit
 
 import jinja2
@@ -31,6 +32,7 @@ def environment() -> jinja2.Environment:
         date=format_date,
         number=format_number,
         filesize=format_size,
+        paragraphs=paragraphs,
     )
     env.globals.update(jsonld=jsonld)
     return env
@@ -59,6 +61,11 @@ def _json_default(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def paragraphs(text) -> list[str]:
+    """Text split at blank lines; each paragraph is still plain text for the template to escape."""
+    return [p.strip() for p in re.split(r"\n\s*\n", str(text or "")) if p.strip()]
 
 
 def format_date(value) -> str:

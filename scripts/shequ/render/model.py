@@ -24,6 +24,7 @@ from ..tables import LAYOUT, typed
 #: against this again here, so that no value from a source can name another path.
 SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DIVISION_CODE = re.compile(r"^[0-9]{2,12}$")
+PROVISION_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$")
 
 #: Vocabularies that get one page per term, in the order the topic index lists them.
 TOPIC_VOCABULARIES = ("fields_of_activity", "service_populations", "service_functions", "management_tracks")
@@ -44,6 +45,13 @@ def segment(value: str) -> str:
     """``value`` if it is safe as one URL path segment, else :class:`UnsafeValue`."""
     if not isinstance(value, str) or not SEGMENT.match(value):
         raise UnsafeValue(f"{value!r} cannot be used in a page address")
+    return value
+
+
+def provision_segment(value: str) -> str:
+    """Provision ids may hold dots ("3.1"), never two in a row or at either end."""
+    if not isinstance(value, str) or not PROVISION_SEGMENT.match(value) or ".." in value:
+        raise UnsafeValue(f"provision id {value!r} cannot be used in a page address")
     return value
 
 
@@ -153,6 +161,7 @@ class Directory:
             if org.values.get("incubated_by"):
                 self.incubated[org.values["incubated_by"]].append(org)
         self.regions = self._regions()
+        self.policy = getattr(sources, "policy", None)
 
     def _entry(self, record) -> Entry:
         layout = LAYOUT[record.dataset]
@@ -257,6 +266,34 @@ class Directory:
                 for code in dict.fromkeys(org.lists.get(key, [])):
                     out[(key, code)].append(org)
         return out
+
+    @cached_property
+    def term_counts(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(vocabulary, code) -> (organizations, incubators) that use the term anywhere in their record."""
+        orgs: Counter = Counter()
+        incs: Counter = Counter()
+        for dataset, counter in ((self.organizations, orgs), (self.incubators, incs)):
+            table = "organizations" if counter is orgs else "incubators"
+            for entry in dataset:
+                used = set()
+                for name, f in self.fields[table].items():
+                    if f.vocabulary and entry.values.get(name):
+                        used.add((f.vocabulary, entry.values[name]))
+                for key, codes in entry.lists.items():
+                    if key in ("fields_of_activity", "service_populations", "service_functions", "support_types"):
+                        used.update((key, c) for c in codes)
+                for item in entry.lists.get("support_received", []):
+                    if item.get("type"):
+                        used.add(("support_types", item["type"]))
+                counter.update(used)
+        return {key: (orgs.get(key, 0), incs.get(key, 0)) for key in set(orgs) | set(incs)}
+
+    def provision_path(self, full_id: str | None) -> str | None:
+        """The page of a provision cited as ``<document>/<provision>``, if the policy has it."""
+        if not full_id or self.policy is None or self.policy.provision(full_id) is None:
+            return None
+        document, _, provision = full_id.partition("/")
+        return f"policy/{segment(document)}/{provision_segment(provision)}/"
 
     def count_by(self, key) -> Counter:
         """Organizations counted by ``key(org)``, which gives one value or a list of values."""
