@@ -7,6 +7,7 @@ judges the values; that is the checks' job.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from .policy import Policy, load_policy
@@ -91,6 +92,21 @@ def load_vocabularies(project: Project, table: Table) -> tuple[dict[str, Vocabul
 
 
 def load(project: Project) -> Sources:
+    # Parsed YAML holds no reference cycles, so the cyclic garbage collector has
+    # nothing to find while loading; left on, it rescans the growing heap again
+    # and again (a third of the load time at 100,000 records). Afterwards the
+    # loaded objects are frozen, so later collections skip them too.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(project)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _load(project: Project) -> Sources:
     schemas = Schemas(project)
     records, problems = load_all_records(project)
     tables = record_tables(schemas, records)

@@ -219,9 +219,10 @@ def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Pro
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in mp.get_all_start_methods():
         return _load_paths(project, dataset, paths)
-    chunks = [paths[i::workers] for i in range(workers)]
+    # Small chunks, so the parent unpickles one while the workers parse the next.
+    chunks = [paths[i:i + 1000] for i in range(0, len(paths), 1000)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        parts = list(pool.map(_load_paths, [project] * workers, [dataset] * workers, chunks))
+        parts = list(pool.map(_load_paths, [project] * len(chunks), [dataset] * len(chunks), chunks))
     records = sorted((r for part in parts for r in part[0]), key=lambda r: r.file)
     problems = [p for part in parts for p in part[1]]
     return records, problems

@@ -3,22 +3,62 @@
 Each module owns one family of rules and exposes ``check(sources)``, yielding
 :class:`~shequ.report.Problem` objects with a stable rule id. Lines are looked
 up only for the files that have problems.
+
+Large projects run the checks as jobs spread over the machine's cores: the
+families, and the structure checks table by table. The report is the same
+either way; it is sorted before it is printed.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 from ..load import Sources
-from ..report import Report
+from ..report import Problem, Report
 from ..sources import LineFinder
 from . import dates, divisions, identifiers, privacy, references, structure, text, uscc, vocabularies
 
-#: Rule families in the order they run; structure first, as later rules assume its shapes.
+#: Rule families. Structure comes first; later rules skip values whose shape it reports.
 FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text)
+
+#: Below this many table rows, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 50_000
+
+# The sources and jobs of the current run, inherited by forked workers (never pickled).
+_RUN: tuple[Sources, list] | None = None
+
+
+def _jobs(sources: Sources) -> list:
+    jobs = structure.jobs(sources)
+    rows = sum(len(t.rows) for t in sources.tables.values())
+    jobs += [(family.check, rows // 4) for family in FAMILIES if family is not structure]
+    # Largest first, so the pool's workers finish at about the same time.
+    return [job for job, _ in sorted(jobs, key=lambda j: -j[1])]
+
+
+def _run_job(index: int) -> list[Problem]:
+    sources, jobs = _RUN
+    return list(jobs[index](sources))
 
 
 def run(sources: Sources) -> Report:
+    global _RUN
     report = Report(list(sources.problems))
-    for family in FAMILIES:
-        report.extend(family.check(sources))
+    jobs = _jobs(sources)
+    workers = min(os.cpu_count() or 1, 4)
+    rows = sum(len(t.rows) for t in sources.tables.values())
+    if rows >= PARALLEL_THRESHOLD and workers > 1 and "fork" in mp.get_all_start_methods():
+        _RUN = (sources, jobs)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                for problems in pool.map(_run_job, range(len(jobs))):
+                    report.extend(problems)
+        finally:
+            _RUN = None
+    else:
+        for job in jobs:
+            report.extend(job(sources))
     LineFinder(sources.project.root).fill(report.problems)
     return report

@@ -8,21 +8,33 @@ YAML file, field and line they came from.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from functools import partial
+from typing import Callable, Iterable, Iterator
 
 from frictionless import Resource, Schema
 
 from ..load import Sources
 from ..report import Problem, did_you_mean
-from ..tables import LAYOUT, POSITION, Table
+from ..tables import LAYOUT, POSITION
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"', re.S)
 
 
 def check(sources: Sources) -> Iterator[Problem]:
-    yield from _shape(sources)
+    for job, _ in jobs(sources):
+        yield from job(sources)
+
+
+def jobs(sources: Sources) -> list[tuple[Callable[[Sources], Iterable[Problem]], int]]:
+    """The structure checks as independent jobs, each with its size in rows.
+
+    Each table is validated on its own, so large projects can spread the tables
+    over several processes.
+    """
+    out = [(_shape, sum(len(r) for r in sources.records.values()))]
     for name, table in sources.tables.items():
-        yield from _frictionless(sources, name, table)
+        out.append((partial(_frictionless, name=name), len(table.rows)))
+    return out
 
 
 def _shape(sources: Sources) -> Iterator[Problem]:
@@ -62,7 +74,8 @@ def _shape(sources: Sources) -> Iterator[Problem]:
                                               hint=did_you_mean(str(key), keys) or f"known fields: {', '.join(keys)}")
 
 
-def _frictionless(sources: Sources, name: str, table: Table) -> Iterator[Problem]:
+def _frictionless(sources: Sources, name: str) -> Iterator[Problem]:
+    table = sources.tables[name]
     if not table.rows:
         return
     descriptor = dict(sources.schemas.descriptors[name])
