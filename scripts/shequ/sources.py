@@ -40,7 +40,7 @@ _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])[&*][^\s,\[\]{}]")
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One record file: ``data`` is the mapping it holds."""
 
