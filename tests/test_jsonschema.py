@@ -147,3 +147,10 @@ def test_a_record_with_the_modeline_is_checked_as_before(mini):
     mini.edit("organizations", "org-silver-age", "division: \"110105001\"", "divison: \"110105001\"")
     problem = next(p for p in mini.report().errors if p.rule == "structure.unknown-key")
     assert problem.line == 11  # line 10 of the record, one below because of the modeline
+
+
+@pytest.mark.parametrize("dataset", ["organizations", "incubators"])
+def test_every_shipped_record_starts_with_its_schema_line(dataset):
+    missing = [p.name for p in record_files(Project.at(REPO), dataset)
+               if p.read_text("utf-8").splitlines()[0] != modeline(dataset)]
+    assert not missing, f"add '{modeline(dataset)}' as the first line of {missing}"

@@ -851,16 +851,18 @@ def generate(project_root: Path, orgs: int, incubators: int,
         if clean:
             for old in folder.glob("*.yaml"):
                 old.unlink()
+    from .jsonschemas import modeline  # the editor's schema line starts every record file
+
     for j in range(incubators):
         rec = gen.incubator(j)
         path = folders["incubators"] / f"{rec['id']}.yaml"
-        path.write_text(to_yaml(rec), encoding="utf-8", newline="\n")
+        path.write_text(modeline("incubators") + "\n" + to_yaml(rec), encoding="utf-8", newline="\n")
         result.incubators.append(rec["id"])
         result.files.append(path)
     for i in range(orgs):
         rec = gen.organization(i)
         path = folders["organizations"] / f"{rec['id']}.yaml"
-        path.write_text(to_yaml(rec), encoding="utf-8", newline="\n")
+        path.write_text(modeline("organizations") + "\n" + to_yaml(rec), encoding="utf-8", newline="\n")
         result.organizations.append(rec["id"])
         result.files.append(path)
     return result
