@@ -594,3 +594,39 @@ def test_glossary_has_chinese_pinyin_and_english(site):
 def test_term_pages_link_to_the_provision_they_come_from(site):
     page = site.page("topics/management-tracks/filed/")
     assert 'href="../../../policy/opinions-2016/3.1/"' in page
+
+
+# Guides ----------------------------------------------------------------------------------------------
+
+GUIDES = ("start-an-organization", "find-support", "use-the-data", "add-or-correct-a-record")
+
+
+def test_guides_are_built_and_linked_from_the_home_page(site):
+    home = site.page("")
+    for guide in GUIDES:
+        assert (site.site / "guides" / guide / "index.html").is_file()
+        assert f'href="guides/{guide}/"' in home
+
+
+def test_register_or_file_helper_works_without_javascript(site):
+    page = site.page("guides/start-an-organization/")
+    content = page[page.index("<article"):page.index("</article>")]
+    assert content.count("<details") == 3 and "<summary>" in content
+    assert "<script" not in content
+    assert 'href="../../policy/mca-2017/tiered/"' in content
+
+
+def test_use_the_data_examples_run_on_the_published_files(site):
+    page = (REPO / "docs" / "guides" / "use-the-data.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```python\n(.*?)```", page, re.S)
+    assert len(examples) == 3
+    for code in examples:
+        if "import pandas" in code:
+            try:
+                import pandas  # noqa: F401
+            except ImportError:
+                continue  # pandas is the reader's choice, not a dependency of this project
+        result = subprocess.run([sys.executable, "-c", code], cwd=site.site / "data", capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, code + result.stderr[-2000:]
+        assert result.stdout.strip()

@@ -104,6 +104,7 @@ PAGES = {
     "region": ("regions/110105/", ["朝阳区", "建外街道", "朝外街道", "朝阳区银龄互助会"]),
     "provision": ("policy/opinions-2016/3.1/", ["降低准入门槛", "Lowering thresholds", "For organizers", "相关数据"]),
     "glossary": ("policy/glossary/", ["社区社会组织", "shèqū shèhuì zǔzhī"]),
+    "guide": ("guides/start-an-organization/", ["register or file?", "Find your track", "登记"]),
     "statistics": ("statistics/", ["活动领域", "Management track", "Year founded"]),
     "downloads": ("data/", ["organizations.csv", "SHA-256", "Data dictionary", "Shequ contributors"]),
     "organizations": ("organizations/", ["朝阳区银龄互助会", "朝外调解志愿队"]),
@@ -153,3 +154,11 @@ def test_no_request_leaves_the_site(visit):
         visit.open(path)
         visit.page.wait_for_load_state("networkidle")
     assert visit.requests  # the check in the fixture's teardown saw every request
+
+
+def test_register_or_file_helper_opens_an_answer(visit):
+    page = visit.open("guides/start-an-organization/")
+    second = page.locator("article details").nth(1)
+    assert not second.locator("text=register with civil affairs").is_visible()
+    second.locator("summary").click()
+    assert second.locator("text=register with civil affairs").first.is_visible()
