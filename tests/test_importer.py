@@ -245,3 +245,20 @@ def test_incubators_import_too(mini, tmp_path):
     data = parse_yaml(path.read_text("utf-8"))
     assert data["capacity"] == 12 and data["support_types"] == ["activity-sites", "incubation"]
     assert data["sources"][0]["accessed"] == dt.date(2026, 11, 26)
+
+
+def test_the_mapping_example_in_contributing_works(mini, tmp_path):
+    import re
+
+    from conftest import REPO
+
+    text = (REPO / "CONTRIBUTING.md").read_text("utf-8")
+    example = next(block for block in re.findall(r"```yaml\n(.*?)```", text, re.S) if "columns:" in block)
+    mapping = tmp_path / "chaoyang-mapping.yaml"
+    mapping.write_text(example.replace("sheet: 名录", "sheet: 社会组织名录"), "utf-8")
+    headers = ["社会组织名称", "统一社会信用代码", "组织类型", "登记管理机关", "成立登记日期", "区划代码", "住所", "活动领域"]
+    row = ["建外街道书画社", make_uscc(subject="MJ0000031"), "社会团体", "北京市朝阳区民政局", "2019年5月12日",
+           "110105001", "示例路9号", "养老服务、文化体育"]
+    book = xlsx(tmp_path / "名录.xlsx", [headers, row])
+    result = run("import", "organizations", str(book), "--mapping", str(mapping), "--project", str(mini.root))
+    assert result.exit_code == 0, result.output

@@ -198,3 +198,17 @@ def test_written_yaml_reads_back_as_written(mini):
         if value:
             record = {"id": "org-abcdefgh", "name": value}
             assert parse_yaml(dump_record(schemas, "organizations", record)) == record, value
+
+
+def test_every_command_contributing_shows_exists():
+    from conftest import REPO
+
+    text = (REPO / "CONTRIBUTING.md").read_text("utf-8")
+    blocks = "\n".join(re.findall(r"```sh\n(.*?)```", text, re.S) + re.findall(r"`(shequ [^`]+)`", text))
+    commands = re.findall(r"(?:^|&& )shequ ([a-z]+)(?: ([a-z]+))?", blocks, re.M)
+    assert {c for c, _ in commands} >= {"new", "import", "diff", "release", "validate"}
+    for command, sub in commands:
+        assert command in main.commands, command
+        group = main.commands[command]
+        if hasattr(group, "commands") and sub:
+            assert sub in group.commands, f"shequ {command} {sub}"
