@@ -152,3 +152,23 @@ def test_invalid_data_is_not_released(repo):
     assert "[structure.unknown-key]" in result.stderr and "nothing was changed" in result.stderr
     assert "version: 0.1.0" in (repo.root / "datasets" / "package.yaml").read_text("utf-8")
     assert not (repo.root / "CHANGELOG.md").exists()
+
+
+def test_history_lists_the_releases_for_the_downloads_page(repo):
+    from shequ.project import Project
+    from shequ.release import history, latest_url
+
+    assert history(Project.at(repo.root)) == []
+    assert run(repo.root, "0.1.0").exit_code == 0
+    commit(repo.root, "Release 0.1.0")
+    git(repo.root, "tag", "-a", "v0.1.0", "-m", "Release 0.1.0")
+    repo.write("organizations", "org-reading-club", NEW_ORG)
+    commit(repo.root, "one more")
+    assert run(repo.root, "0.2.0").exit_code == 0
+    releases = history(Project.at(repo.root))
+    assert [(r.version, r.date, r.tag) for r in releases] == [("0.2.0", "2026-11-26", "v0.2.0"),
+                                                              ("0.1.0", "2026-11-26", "v0.1.0")]
+    assert releases[0].summary == "Records since v0.1.0: 1 added, 0 removed, 0 changed."
+    site = "https://github.com/shequ-project/shequ"
+    assert releases[1].url(site, "shequ.xlsx") == f"{site}/releases/download/v0.1.0/shequ.xlsx"
+    assert latest_url(site + "/", "shequ.xlsx") == f"{site}/releases/latest/download/shequ.xlsx"
