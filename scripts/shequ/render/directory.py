@@ -21,7 +21,7 @@ NOT_IN_TABLE = {"id", "name", "description_en", "description_zh"}
 
 #: How many incubated organizations an incubator's own page lists; the rest are on
 #: ``incubators/<id>/organizations/``, so that no record page grows past 60 KB.
-INCUBATED_ON_PAGE = 25
+INCUBATED_ON_PAGE = 20
 
 #: The vocabulary of each list of codes in a record.
 LIST_VOCABULARIES = {
