@@ -534,9 +534,16 @@ def test_library_build_writes_the_site_and_reports_a_failing_check(mini, tmp_pat
 
     shutil.copy(REPO / "mkdocs.yml", mini.root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", mini.root / "docs")
+    package = mini.root / "datasets" / "package.yaml"
+    text = re.sub(r"(?m)^repository: .*$", "repository: https://git.example.org/fork/shequ", package.read_text("utf-8"))
+    package.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     result = build(Project.at(mini.root), out)
-    assert result.site_dir == out and (out / "organizations" / "org-silver-age" / "index.html").is_file()
+    record = (out / "organizations" / "org-silver-age" / "index.html").read_text(encoding="utf-8")
+    assert result.site_dir == out
+    # The repository's address comes from datasets/package.yaml.
+    assert 'href="https://git.example.org/fork/shequ/edit/main/datasets/organizations/org-silver-age.yaml"' in record
+    assert 'href="https://git.example.org/fork/shequ/edit/main/docs/index.md"' in (out / "index.html").read_text("utf-8")
 
     mini.edit("organizations", "org-silver-age", "status: active", "status: activ")
     with pytest.raises(SiteBuildError) as failed:

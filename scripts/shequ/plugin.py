@@ -30,7 +30,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from markupsafe import escape
 from mkdocs.commands.build import get_context
@@ -116,6 +116,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         for problem in report.warnings:
             log.warning(problem.text())
         self.sources = sources
+        self._repository(config, sources.package.get("repository"))
 
         # Material overrides (demonstration banner, no GitHub API call), after a deployment's own custom_dir.
         dirs = config.theme.dirs
@@ -133,6 +134,19 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=self.target.parent))
             config.site_dir = str(self.staging)
         return config
+
+    @staticmethod
+    def _repository(config, repository) -> None:
+        """The repository's address comes from ``repository`` in datasets/package.yaml, so that a
+        deployment changes it in one place; a ``repo_url`` in mkdocs.yml still wins."""
+        if not isinstance(repository, str) or not repository.startswith(("https://", "http://")):
+            return
+        if not config.repo_url:
+            config.repo_url = repository.rstrip("/")
+            config.repo_name = urlsplit(repository).path.strip("/") or urlsplit(repository).netloc
+        elif config.repo_url.rstrip("/") != repository.rstrip("/"):
+            log.warning(f"repo_url in mkdocs.yml ({config.repo_url}) differs from repository in "
+                        f"datasets/package.yaml ({repository}); the site links to repo_url")
 
     # Stage 2: publish, and the generated pages MkDocs renders ----------------------------------
 
