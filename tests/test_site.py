@@ -637,3 +637,29 @@ def test_use_the_data_examples_run_on_the_published_files(site):
                                 text=True, timeout=120)
         assert result.returncode == 0, code + result.stderr[-2000:]
         assert result.stdout.strip()
+
+
+def test_data_page_lists_tagged_releases_with_stable_download_urls(mini, tmp_path):
+    from shequ.project import Project
+    from shequ.site import build
+
+    shutil.copy(REPO / "mkdocs.yml", mini.root / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", mini.root / "docs")
+    (mini.root / "CHANGELOG.md").write_text(textwrap.dedent("""\
+        # Changelog
+
+        ## 0.2.0 — 2026-12-01
+
+        Records since v0.1.0: 2 added.
+
+        ## 0.1.0 — 2026-11-26
+
+        First release.
+        """), encoding="utf-8")
+    out = tmp_path / "out"
+    build(Project.at(mini.root), out)
+    page = (out / "data" / "index.html").read_text(encoding="utf-8")
+    releases = page[page.index('id="releases"'):page.index('id="cite"')]
+    assert "0.2.0" in releases and "Records since v0.1.0: 2 added." in releases
+    assert 'href="https://github.com/shequ-project/shequ/releases/download/v0.1.0/organizations.csv"' in releases
+    assert "https://github.com/shequ-project/shequ/releases/latest/download/datapackage.json" in releases

@@ -46,6 +46,7 @@ from . import atomic
 from .pipeline import validate
 from .project import NotAProject, Project
 from .publish import PublishError, self_check, write_package
+from .release import history as release_history
 from .render import Directory, GeneratedPage, Renderer, Settings, listing_pages, read_package, record_pages, site_files
 from .render.model import UnsafeValue
 
@@ -160,6 +161,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         except PublishError as exc:
             raise SiteError(f"publish: {exc}") from None
         package = read_package(self.package_dir, project.root / "CITATION.cff")
+        package.releases = release_history(project)
+        package.repository = self.sources.package.get("repository")
         for path in sorted(self.package_dir.iterdir()):
             files.append(File.generated(config, data_path + path.name, abs_src_path=str(path)))
         files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))

@@ -23,6 +23,9 @@ from .page import GeneratedFile, GeneratedPage, Renderer
 CATALOGUE = "catalog.ttl"
 CITATION = "CITATION.cff"
 
+#: Files of a tagged release the downloads page links to (the release carries every file).
+RELEASE_LINKS = ("datapackage.json", "organizations.csv", "shequ.xlsx", "shequ.sqlite")
+
 #: Formats of files that are not tables described in datapackage.json.
 OTHER_FORMATS = {
     "datapackage.json": ("json", "application/json", "Frictionless Data Package descriptor"),
@@ -48,6 +51,8 @@ class Package:
     descriptor: dict
     files: list[PackageFile]
     citation: dict = field(default_factory=dict)
+    releases: list = field(default_factory=list)  # shequ.release.PastRelease, newest first
+    repository: str | None = None  # where tagged releases keep their files
 
     @property
     def tables(self) -> list[dict]:
@@ -102,6 +107,8 @@ def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
     path = renderer.settings.data_path
     d = package.descriptor
     licenses = [(lic.get("title") or lic.get("name", ""), http_url(lic.get("path"))) for lic in d.get("licenses", [])]
+    repository = http_url(package.repository)
+    release_files = [f.name for f in package.files if f.name in RELEASE_LINKS]
     body = renderer.render(
         "data.html", path,
         package=package,
@@ -111,8 +118,13 @@ def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
         catalogue=CATALOGUE,
         vocabularies=renderer.directory.vocabularies,
         ld=dataset_jsonld(renderer, package),
+        repository=repository,
+        release_files=release_files,
+        latest={name: f"{repository.rstrip('/')}/releases/latest/download/{name}" for name in release_files}
+        if repository else {},
     )
-    toc = [("files", "Files 文件"), ("cite", "Licence and citation 许可与引用"), ("dictionary", "Data dictionary 数据字典")]
+    toc = [("files", "Files 文件"), ("releases", "Releases 版本"), ("cite", "Licence and citation 许可与引用"),
+           ("dictionary", "Data dictionary 数据字典")]
     return GeneratedPage(path, "Data 数据下载", body, toc=toc, in_nav=True)
 
 
