@@ -136,6 +136,8 @@ def parse_yaml(text: str) -> Any:
         raise _YamlProblem("yaml.tag", _first_line(exc.problem), mark.line + 1 if mark else None,
                            "only plain YAML values are allowed") from None
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc):  # newer libyaml stops deep nesting itself
+            raise _YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
         mark = exc.problem_mark or exc.context_mark
         raise _YamlProblem("yaml.syntax", _first_line(exc.problem or exc.context or "invalid YAML"),
                            mark.line + 1 if mark else None) from None
