@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -59,7 +60,11 @@ class Problem:
         if self.hint:
             what += f" ({self.hint})"
         prefix = "warning: " if self.severity == WARNING else ""
-        return f"{where}: {prefix}{what} [{self.rule}]"
+        line = f"{where}: {prefix}{what} [{self.rule}]"
+        # One problem, one line: a file name or key from a pull request may hold line breaks,
+        # terminal escapes or direction overrides; print them as escapes, never as themselves.
+        return re.sub("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                      lambda m: m.group().encode("unicode_escape").decode("ascii"), line)
 
     def as_dict(self) -> dict:
         return {
