@@ -355,3 +355,58 @@ def release(project_dir: str, version: str) -> None:
     click.echo(f"release {version} ({since}: {counts['added']} added, {counts['removed']} removed, "
                f"{counts['changed']} changed): updated " + ", ".join(project.relative(p) for p in result.files))
     click.echo(result.next_steps(project), nl=False)
+
+
+@main.command()
+@project_option
+@click.option("--site-dir", default=None, type=click.Path(file_okay=False),
+              help="Where to build the site (default: site_dir in mkdocs.yml, normally site/). Replaced all at once.")
+@click.option("--strict", is_flag=True, help="Also fail on MkDocs warnings (broken links in docs/, for example).")
+def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
+    """Check the sources, publish the data package and build the site.
+
+    Runs the project's mkdocs.yml with the shequ plugin. Nothing is replaced when a
+    check fails: the previous site stays as it was.
+
+    \b
+    Example:
+      shequ build
+      built site/ in 2.3 s
+    """
+    from .site import SiteBuildError, build as build_site
+
+    project = _project(project_dir)
+    target = None
+    if site_dir:
+        target = Path(site_dir) if Path(site_dir).is_absolute() else project.root / site_dir
+    try:
+        result = build_site(project, target, strict=strict)
+    except SiteBuildError as exc:
+        click.echo(str(exc), err=True)
+        click.echo("build: the previous site was left as it was", err=True)
+        sys.exit(1)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"built {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
+
+
+@main.command()
+@project_option
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT",
+              help="Address to serve the site on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in the default browser.")
+def serve(project_dir: str, dev_addr: str, open_browser: bool) -> None:
+    """Build the site and serve it, rebuilding it when a source changes.
+
+    \b
+    Example:
+      shequ serve
+      INFO    -  [12:00:00] Serving on http://127.0.0.1:8000/
+    """
+    from .site import SiteBuildError, serve as serve_site
+
+    try:
+        serve_site(_project(project_dir), dev_addr, open_browser=open_browser)
+    except SiteBuildError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
