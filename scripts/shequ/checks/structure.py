@@ -7,6 +7,7 @@ YAML file, field and line they came from.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import partial
 from typing import Callable, Iterable, Iterator
@@ -101,6 +102,19 @@ def _frictionless(sources: Sources, name: str) -> Iterator[Problem]:
         problem = _translate(error, field, origin.file, path, origin.line)
         if problem:
             yield problem
+    # frictionless takes .inf, 'Infinity' and 1e999 as numbers; no amount is infinite, and
+    # publishing one broke the XLSX and JSON files with a traceback.
+    for index, field in enumerate(descriptor["fields"]):
+        if field["type"] != "number":
+            continue
+        for row, origin in zip(table.rows, table.origins):
+            try:
+                finite = math.isfinite(float(row[index]))
+            except (TypeError, ValueError, OverflowError):
+                continue  # missing, or not a number: the type rule says so
+            if not finite:
+                yield Problem("structure.type", f"'{_short(row[index])}' is not a finite number", origin.file,
+                              origin.path(field["name"]), line=origin.line, hint="write the amount in digits")
 
 
 def _translate(error, field: dict | None, file: str, path: tuple, line: int | None) -> Problem | None:
