@@ -21,7 +21,6 @@ from shequ.synthetic import (
     generate,
     make_uscc,
     org_code_check,
-    to_yaml,
     townships_from_lists,
     townships_from_table,
     write_demo,
@@ -266,25 +265,6 @@ def test_the_first_records_cover_every_vocabulary_term(sample, orgs, incubators)
     }
     for name, codes in used.items():
         assert {t["code"] for t in vocabulary(sample, name)} == codes, name
-
-
-# --- YAML -----------------------------------------------------------------------------------
-
-
-def test_to_yaml_round_trips_awkward_text():
-    record = {"id": "org-x", "name": "yes", "name_en": "- dash", "address": "a: b", "community": "null",
-              "operator": "2020-01-01", "host_body": "#hash", "phone": "010-6555 0123", "email": "@x",
-              "description_en": 'quote " and \\ back', "description_zh": "中文: 冒号", "capacity": 12,
-              "division": "110105003", "founded": dt.date(2020, 1, 2), "fields_of_activity": ["a,b", "[c]", "d"],
-              "sources": [{"title": "'single'", "url": "https://example.org/x?a=1#f", "accessed": dt.date(2021, 3, 4)}],
-              "alternate_names": ["1e3", "~", "true"]}
-    text = to_yaml(record)
-    assert yaml.safe_load(text) == record
-    assert 'division: "110105003"' in text
-
-
-def test_to_yaml_leaves_out_empty_values():
-    assert to_yaml({"id": "org-x", "uscc": None, "alternate_names": []}) == "id: org-x\n"
 
 
 # --- places ---------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ The importer shares the pieces: :func:`new_id`, :func:`coerce` and :func:`dump_r
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
 import re
@@ -21,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import yaml
 
 from .checks.dates import today as checks_today
 from .jsonschemas import modeline
 from .project import RECORD_DATASETS, Project
 from .report import Problem
 from .tables import LAYOUT, Schemas
+from .yamlwriter import record_yaml
 
 #: Characters of generated ids: lowercase letters and digits, without look-alikes (i l o 0 1).
 TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -176,42 +175,6 @@ def split_list(values: Iterable[Any]) -> list:
 _FLOW_UNSAFE = set(",[]{}#")
 
 
-def _plain_ok(text: str, flow: bool = False) -> bool:
-    """True if ``text`` written without quotes reads back as the same text."""
-    if not text or text != text.strip() or any(c in text for c in "\n\r\t\x85\u2028\u2029\ufeff"):
-        return False
-    if flow and not _FLOW_UNSAFE.isdisjoint(text):
-        return False
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        return False
-    try:
-        loaded = yaml.load(f"[{text}]" if flow else f"k: {text}", Loader=yaml.CSafeLoader)
-    except (yaml.YAMLError, ValueError, OverflowError, TypeError):  # 2019-02-30 cannot be built
-        return False
-    return (loaded == [text]) if flow else (loaded == {"k": text})
-
-
-def _quote(text: str) -> str:
-    # A JSON string is a YAML double-quoted scalar; these three are line breaks to YAML.
-    out = json.dumps(text, ensure_ascii=False)
-    return out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
-
-
-def _scalar(value: Any, flow: bool = False) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    text = str(value)
-    return text if _plain_ok(text, flow) else _quote(text)
-
-
 def key_order(schemas: Schemas, dataset: str) -> list[str]:
     """Keys in the order records are written: main fields, the lists, then last_verified and descriptions."""
     layout = LAYOUT[dataset]
@@ -224,26 +187,7 @@ def dump_record(schemas: Schemas, dataset: str, data: dict) -> str:
     """A record as block YAML, starting with the editor's schema line; empty values are left out."""
     order = key_order(schemas, dataset)
     keys = [k for k in order if k in data] + [k for k in data if k not in order]
-    lines = [modeline(dataset)]
-    for key in keys:
-        value = data[key]
-        if value is None or value == [] or value == "":
-            continue
-        if isinstance(value, list):
-            if all(isinstance(v, str) and _plain_ok(v, flow=True) for v in value):
-                lines.append(f"{key}: [{', '.join(value)}]")
-                continue
-            lines.append(f"{key}:")
-            for item in value:
-                if isinstance(item, dict):
-                    pairs = [(k, v) for k, v in item.items() if v is not None and v != ""]
-                    for i, (k, v) in enumerate(pairs):
-                        lines.append(f"{'  - ' if i == 0 else '    '}{k}: {_scalar(v)}")
-                else:
-                    lines.append(f"  - {_scalar(item)}")
-        else:
-            lines.append(f"{key}: {_scalar(value)}")
-    return "\n".join(lines) + "\n"
+    return modeline(dataset) + "\n" + record_yaml({k: data[k] for k in keys})
 
 
 # --- creating records --------------------------------------------------------------------------

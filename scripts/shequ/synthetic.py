@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import random
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +38,7 @@ import yaml
 from stdnum.cn import uscc as stdnum_uscc
 
 from .divisions import list_files, list_format, read_list, read_official, read_table
+from .yamlwriter import record_yaml
 
 #: The reference day of the shipped demonstration data.
 DEFAULT_TODAY = dt.date(2026, 11, 20)
@@ -360,76 +359,6 @@ def make_uscc(type_char: str, registry: str, serial: int) -> str:
     body = f"MJ{serial:06d}"
     stem = f"5{type_char}{registry}{body}{org_code_check(body)}"
     return stem + stdnum_uscc.calc_check_digit(stem)
-
-
-# --- YAML writing -----------------------------------------------------------------------------
-
-_RESOLVER = yaml.resolver.Resolver()
-_STR_TAG = "tag:yaml.org,2002:str"
-_BAD_START = set("-?:,[]{}#&*!|>'\"%@`=+~ \t")
-_FLOW_CHARS = set(",[]{}")
-_UNSAFE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029\ufeff]")
-
-
-def _plain_ok(s: str, flow: bool = False) -> bool:
-    if not s or s[0] in _BAD_START or s[-1] in " :" or ": " in s or " #" in s:
-        return False
-    if _UNSAFE.search(s):
-        return False
-    if flow and not _FLOW_CHARS.isdisjoint(s):
-        return False
-    if ord(s[0]) >= 0x2E80:  # CJK first: no implicit resolver starts with it
-        return True
-    return _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG
-
-
-def _quote(s: str) -> str:
-    text = json.dumps(s, ensure_ascii=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
-
-
-def _scalar(value, flow: bool = False) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, dt.date)):
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    if isinstance(value, float):
-        return repr(value)
-    return value if _plain_ok(value, flow) else _quote(value)
-
-
-def to_yaml(record: dict, quoted: Iterable[str] = ("division",)) -> str:
-    """A record as block YAML in its own key order; None values are left out.
-
-    Keys in ``quoted`` are always double-quoted (division codes must stay text).
-    """
-    quoted = set(quoted)
-    lines = []
-    for key, value in record.items():
-        if value is None:
-            continue
-        if isinstance(value, list):
-            if not value:
-                continue
-            if all(isinstance(v, str) and _plain_ok(v, True) for v in value):
-                lines.append(f"{key}: [{', '.join(value)}]")
-                continue
-            lines.append(f"{key}:")
-            for item in value:
-                if isinstance(item, dict):
-                    first = True
-                    for k, v in item.items():
-                        if v is None:
-                            continue
-                        lines.append(f"{'  - ' if first else '    '}{k}: {_scalar(v)}")
-                        first = False
-                else:
-                    lines.append(f"  - {_scalar(item)}")
-        elif key in quoted:
-            lines.append(f"{key}: {_quote(str(value))}")
-        else:
-            lines.append(f"{key}: {_scalar(value)}")
-    return "\n".join(lines) + "\n"
 
 
 # --- the generator ----------------------------------------------------------------------------
@@ -856,13 +785,13 @@ def generate(project_root: Path, orgs: int, incubators: int,
     for j in range(incubators):
         rec = gen.incubator(j)
         path = folders["incubators"] / f"{rec['id']}.yaml"
-        path.write_text(modeline("incubators") + "\n" + to_yaml(rec), encoding="utf-8", newline="\n")
+        path.write_text(modeline("incubators") + "\n" + record_yaml(rec), encoding="utf-8", newline="\n")
         result.incubators.append(rec["id"])
         result.files.append(path)
     for i in range(orgs):
         rec = gen.organization(i)
         path = folders["organizations"] / f"{rec['id']}.yaml"
-        path.write_text(modeline("organizations") + "\n" + to_yaml(rec), encoding="utf-8", newline="\n")
+        path.write_text(modeline("organizations") + "\n" + record_yaml(rec), encoding="utf-8", newline="\n")
         result.organizations.append(rec["id"])
         result.files.append(path)
     return result
