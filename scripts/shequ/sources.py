@@ -217,6 +217,14 @@ def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Pro
     Large datasets are parsed by one worker process per core (libyaml holds the
     GIL, so threads would not help); the result is the same as a serial load.
     """
+    folder = project.datasets / dataset
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        # A linked folder would load records from anywhere on the machine, e.g. outside the repository.
+        problem = (Problem("files.symlink", "symbolic links are not allowed in datasets/", project.relative(folder),
+                           hint="replace the link with the folder itself") if folder.is_symlink() else
+                   Problem("files.not-a-folder", "is a file, but a folder of record files was expected",
+                           project.relative(folder), hint=f"keep one YAML file per record in datasets/{dataset}/"))
+        return [], [problem]
     paths = list(record_files(project, dataset))
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in mp.get_all_start_methods():
