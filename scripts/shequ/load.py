@@ -26,6 +26,7 @@ class Vocabulary:
     title_en: str
     title_zh: str
     terms: dict[str, dict]  # code -> term mapping, in file order
+    raw: dict  # the file as written, for the key checks
 
 
 @dataclass
@@ -77,7 +78,7 @@ def load_vocabularies(project: Project, table: Table) -> tuple[dict[str, Vocabul
         if not isinstance(terms, list):
             problems.append(Problem("vocabulary.terms", "must be a list of terms", rel, ("terms",)))
             terms = []
-        vocab = Vocabulary(name, rel, str(data.get("title_en", name)), str(data.get("title_zh", name)), {})
+        vocab = Vocabulary(name, rel, str(data.get("title_en", name)), str(data.get("title_zh", name)), {}, data)
         for i, term in enumerate(terms):
             if not isinstance(term, dict):
                 problems.append(Problem("vocabulary.terms", "each term must be a mapping with code, "
@@ -112,8 +113,14 @@ def _load(project: Project) -> Sources:
     tables = record_tables(schemas, records)
     vocabularies, found = load_vocabularies(project, tables["vocabulary_terms"])
     problems += found
-    tables["divisions"] = read_csv_table(project, schemas, "divisions", project.divisions_table)
-    if not project.divisions_table.is_file():
+    if project.divisions_table.is_symlink():
+        # Never read through a link: it may point at any file on the machine.
+        tables["divisions"] = Table("divisions", schemas.columns("divisions"))
+        problems.append(Problem("files.symlink", "symbolic links are not allowed in datasets/",
+                                project.relative(project.divisions_table), hint="replace the link with the file itself"))
+    else:
+        tables["divisions"] = read_csv_table(project, schemas, "divisions", project.divisions_table)
+    if not project.divisions_table.is_file() and not project.divisions_table.is_symlink():
         problems.append(Problem("divisions.missing-table", "the divisions table is missing",
                                 project.relative(project.divisions_table),
                                 hint="create it with 'shequ divisions import'"))
