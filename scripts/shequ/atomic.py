@@ -55,6 +55,11 @@ def recover(target: Path) -> None:
 
 def swap_in(new: Path, target: Path) -> None:
     """Put the folder ``new`` at ``target``; the old ``target`` goes away."""
+    # mkdtemp made the staging folder private (0700); the output is for others to read
+    # (a web server, a release upload), so it gets a new folder's usual mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(new, 0o777 & ~umask)
     recover(target)
     if not target.exists():
         new.rename(target)
