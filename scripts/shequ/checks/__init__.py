@@ -18,10 +18,10 @@ from concurrent.futures import ProcessPoolExecutor
 from ..load import Sources
 from ..report import Problem, Report
 from ..sources import LineFinder
-from . import dates, divisions, identifiers, privacy, references, structure, text, uscc, vocabularies
+from . import dates, divisions, identifiers, package, privacy, references, structure, text, uscc, vocabularies
 
 #: Rule families. Structure comes first; later rules skip values whose shape it reports.
-FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text)
+FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text, package)
 
 #: Below this many table rows, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 50_000

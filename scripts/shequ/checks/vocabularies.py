@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..load import Sources
+from ..load import VOCABULARY_KEYS, Sources
 from ..report import Problem, did_you_mean
 from ..tables import LAYOUT
 
@@ -33,7 +33,22 @@ def _vocabulary_fields(sources: Sources, dataset: str) -> Iterator[tuple[tuple, 
                     yield rec, (child.key, i), item_vocab[child.column], item
 
 
+def _keys(sources: Sources) -> Iterator[Problem]:
+    term_keys = [c for c in sources.schemas.columns("vocabulary_terms") if c != "vocabulary"]
+    for vocab in sources.vocabularies.values():
+        for key in vocab.raw:
+            if key not in VOCABULARY_KEYS:
+                yield Problem("vocabularies.unknown-key", f"unknown field '{key}'", vocab.file, (key,),
+                              hint=did_you_mean(str(key), list(VOCABULARY_KEYS)))
+        for i, term in enumerate(vocab.raw.get("terms") or []):
+            for key in term if isinstance(term, dict) else ():
+                if key not in term_keys:
+                    yield Problem("vocabularies.unknown-key", f"unknown field '{key}'", vocab.file, ("terms", i, key),
+                                  hint=did_you_mean(str(key), term_keys) or f"known fields: {', '.join(term_keys)}")
+
+
 def check(sources: Sources) -> Iterator[Problem]:
+    yield from _keys(sources)
     for vocab in sources.vocabularies.values():
         for i, (code, term) in enumerate(vocab.terms.items()):
             provision = term.get("provision")

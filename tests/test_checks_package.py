@@ -1,0 +1,79 @@
+"""Package rules: datasets/package.yaml carries what the data package and the site need."""
+
+import pytest
+
+from conftest import line_of, one_problem, problems_of
+
+PACKAGE = "datasets/package.yaml"
+
+
+def edit_package(mini, old: str, new: str):
+    path = mini.root / PACKAGE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def package_rules(report) -> set[str]:
+    return {p.rule for p in report.problems if p.rule.startswith("package.")}
+
+
+def test_shipped_package_metadata_passes_every_package_rule(mini):
+    assert package_rules(mini.report()) == set()
+
+
+def test_unknown_package_key_is_named_with_a_hint(mini):
+    path = edit_package(mini, "version: ", "verison: 0.1.0\nversion: ")
+    problem = one_problem(mini.report(), "package.unknown-key")
+    assert (problem.file, problem.field, problem.line) == (PACKAGE, "verison", line_of(path, "verison:"))
+    assert problem.hint == "did you mean 'version'?"
+
+
+def test_missing_title_is_required(mini):
+    path = mini.root / PACKAGE
+    text = path.read_text(encoding="utf-8")
+    path.write_text("\n".join(line for line in text.splitlines() if not line.startswith("title:")) + "\n",
+                    encoding="utf-8")
+    problem = one_problem(mini.report(), "package.required", "title")
+    assert problem.line == line_of(path, "name:")  # a missing field points at the start of the mapping
+
+
+@pytest.mark.parametrize("old, new, rule", [
+    ("version: 0.1.0", "version: one", "package.version"),
+    ('created: "2026-11-26"', 'created: "26/11/2026"', "package.created"),
+    ("name: shequ-community-organizations", "name: Shequ Orgs", "package.name"),
+    ("demonstration: true", "demonstration: yes please", "package.demonstration"),
+])
+def test_malformed_package_values_are_errors_on_their_line(mini, old, new, rule):
+    path = edit_package(mini, old, new)
+    problem = one_problem(mini.report(), rule)
+    assert problem.line == line_of(path, new)
+
+
+def test_demonstration_data_must_say_so_in_the_title(mini):
+    path = edit_package(mini, "(demonstration data)", "(real data)")
+    problem = one_problem(mini.report(), "package.demonstration", "title")
+    assert problem.line == line_of(path, "title:")
+    edit_package(mini, "demonstration: true", "demonstration: false")
+    assert not problems_of(mini.report(), "package.demonstration")
+
+
+def test_unknown_key_in_a_vocabulary_term_is_named_with_a_hint(mini):
+    path = mini.root / "datasets" / "vocabularies" / "statuses.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("label_en: Active", "lable_en: Active", 1), encoding="utf-8")
+    report = mini.report()
+    problem = one_problem(report, "vocabularies.unknown-key")
+    assert (problem.field, problem.line) == ("terms[0].lable_en", line_of(path, "lable_en"))
+    assert problem.hint == "did you mean 'label_en'?"
+    # The real label is then missing, which the Table Schema says is required.
+    assert one_problem(report, "structure.required", "terms[0].label_en")
+
+
+def test_unknown_top_level_key_in_a_vocabulary_is_named(mini):
+    path = mini.root / "datasets" / "vocabularies" / "statuses.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title_zh:", "titel_zh: 状态\ntitle_zh:", 1), encoding="utf-8")
+    problem = one_problem(mini.report(), "vocabularies.unknown-key")
+    assert (problem.field, problem.hint) == ("titel_zh", "did you mean 'title_zh'?")
