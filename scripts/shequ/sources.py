@@ -142,7 +142,10 @@ def parse_yaml(text: str) -> Any:
         raise _YamlProblem("yaml.syntax", _first_line(exc.problem or exc.context or "invalid YAML"),
                            mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise _YamlProblem("yaml.syntax", _first_line(str(exc))) from None
+        # A ReaderError (a control character YAML does not allow) has no mark, only libyaml's byte offset.
+        position = getattr(exc, "position", None)
+        line = text.encode("utf-8", "surrogatepass")[:position].count(b"\n") + 1 if isinstance(position, int) else None
+        raise _YamlProblem("yaml.syntax", _first_line(str(exc)), line) from None
     except (ValueError, OverflowError, TypeError) as exc:
         # libyaml builds 2016-02-30 by calling date(), which raises.
         raise _YamlProblem("yaml.value", f"a value cannot be read: {exc}", _unreadable_value_line(text),
