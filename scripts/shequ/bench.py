@@ -1,24 +1,54 @@
-"""Benchmarks: time and peak memory of each stage on N synthetic records.
+"""Benchmarks: the full site build on N synthetic organizations, stage by stage.
 
-Each stage runs as its own child process, so its peak RSS is its own, read with
-``os.wait4``. The records are generated into a temporary copy of the project;
-the project itself is never touched. Figures are noisy on a shared 2-core
-machine: compare ratios between sizes measured in the same run.
+``shequ bench --orgs N`` generates N synthetic organizations (and incubators) into
+a temporary copy of the project, then runs the whole build (``mkdocs build``
+with the ``shequ`` plugin: load → check → publish → render → MkDocs → search) in
+one child process. The child's wall time and peak RSS come from ``os.wait4``;
+the time and memory of each stage come from the timings file the plugin writes
+when ``SHEQU_TIMINGS`` names one (see :mod:`shequ.progress`). The ``mkdocs``
+stage is what is left: starting Python, reading ``mkdocs.yml``, MkDocs building
+the pages it knows and copying the theme.
+
+``--baseline`` also builds the naive site from the same records, side by side
+in the same run: one Markdown page per record in ``docs/``, Material's defaults,
+every record page in the navigation, the built-in search. Ratios of time and
+size are what to compare: the machine is shared and its load changes figures
+between runs, so the JSON notes the load average before and after each build.
+
+The project itself is never touched.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 from .project import Project
+from .progress import TIMINGS_ENV
+
+#: The stages of a build, in the order they run; ``mkdocs`` is the rest of the wall time.
+STAGES = ("load", "check", "publish", "render", "mkdocs", "search")
+
+#: The naive baseline's navigation grows with every record on every page: its size and
+#: time grow with the square of the records. Above this many records it is not built.
+BASELINE_LIMIT = 10_000
+
+#: Queries whose payload the search benchmark measures, Chinese and English.
+QUERIES = ("互助", "银龄", "朝阳", "备案", "elderly care", "incubator")
+
+#: Project files a site build needs besides the records.
+PROJECT_FILES = ("mkdocs.yml", "docs", "CITATION.cff", "CHANGELOG.md")
 
 
 @dataclass
@@ -30,8 +60,85 @@ class StageFigure:
     exit_code: int
 
 
-def _copy_project_without_records(project: Project, dest: Path) -> None:
-    """Schemas, vocabularies, package metadata and policy; no records, no divisions table."""
+@dataclass
+class BuildFigure:
+    """One build of one size: the whole child process and each of its stages."""
+
+    records: int  # organizations
+    incubators: int
+    variant: str  # "shequ" (this project's build) or "naive" (the baseline)
+    run: int
+    seconds: float  # wall time of the child process
+    peak_rss_mb: float  # os.wait4: the largest of the child and the workers it waited for
+    exit_code: int
+    stages: dict[str, dict] = field(default_factory=dict)  # name -> seconds, peak_rss_mb, count
+    site_bytes: int = 0
+    site_files: int = 0
+    record_pages: int = 0
+    record_page_bytes_mean: float = 0.0
+    record_page_bytes_max: int = 0
+    search_index: str = ""  # the folder or file measured
+    search_index_bytes: int = 0
+    search_payload: dict | None = None  # per query, from shequ.search.measure_query_payload
+    search_payload_gap: str | None = None  # why there is no payload figure
+    load_before: float | None = None  # 1-minute load average before and after the build
+    load_after: float | None = None
+    error: str = ""
+
+
+# Children ---------------------------------------------------------------------------------------
+
+def run_stage(args: list[str], cwd: Path, env: dict | None = None,
+              stderr_path: Path | None = None) -> tuple[float, float, int]:
+    """Run one child process; return (wall seconds, its peak RSS in MB, exit code)."""
+    err = open(stderr_path, "wb") if stderr_path else subprocess.PIPE
+    start = time.perf_counter()
+    try:
+        proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if stderr_path is None:
+            if proc.returncode not in (0, 1) and proc.stderr:
+                sys.stderr.write(proc.stderr.read().decode("utf-8", "replace")[-2000:])
+            if proc.stderr:
+                proc.stderr.close()
+    finally:
+        if stderr_path:
+            err.close()
+    # ru_maxrss is in kilobytes on Linux.
+    return seconds, usage.ru_maxrss / 1024, proc.returncode
+
+
+def _load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def _child_env(timings: Path | None = None) -> dict:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CI": "true"}
+    env.pop(TIMINGS_ENV, None)
+    if timings is not None:
+        env[TIMINGS_ENV] = str(timings)
+    # The synthetic records are dated relative to synthetic.DEFAULT_TODAY; on a machine
+    # whose clock is behind that day they would be "in the future".
+    from .synthetic import DEFAULT_TODAY
+
+    if "SHEQU_TODAY" not in env and dt.date.today() < DEFAULT_TODAY:
+        env["SHEQU_TODAY"] = DEFAULT_TODAY.isoformat()
+    # The child imports this very package, wherever it was imported from.
+    package_root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    return env
+
+
+# The temporary project --------------------------------------------------------------------------
+
+def _copy_project_without_records(project: Project, dest: Path, site: bool = False) -> None:
+    """Schemas, vocabularies, package metadata and policy; no records, no divisions table.
+    With ``site``, also what the site build reads: mkdocs.yml, docs/, CITATION.cff, CHANGELOG.md."""
     for name in ("schemas", "vocabularies", "policy"):
         src = project.datasets / name
         if src.is_dir():
@@ -39,76 +146,405 @@ def _copy_project_without_records(project: Project, dest: Path) -> None:
     shutil.copy(project.package_file, dest / "datasets" / "package.yaml")
     for name in ("organizations", "incubators", "reference"):
         (dest / "datasets" / name).mkdir(parents=True, exist_ok=True)
+    if site:
+        for name in PROJECT_FILES:
+            src = project.root / name
+            if src.is_dir():
+                shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+            elif src.is_file():
+                shutil.copy(src, dest / name)
 
 
-def run_stage(args: list[str], cwd: Path) -> tuple[float, float, int]:
-    """Run one child process; return (wall seconds, its peak RSS in MB, exit code)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1) and proc.stderr:
-        sys.stderr.write(proc.stderr.read().decode("utf-8", "replace")[-2000:])
-    if proc.stderr:
-        proc.stderr.close()
-    # ru_maxrss is in kilobytes on Linux.
-    return seconds, usage.ru_maxrss / 1024, proc.returncode
+def _generate(project: Project, work: Path, n: int, incubators: int, townships, official, seed: int,
+              site: bool) -> None:
+    from . import synthetic
+    from .divisions import import_divisions
+
+    _copy_project_without_records(project, work, site=site)
+    copy = Project.at(work)
+    if not official:
+        shutil.copy(project.divisions_table, copy.divisions_table)
+    synthetic.generate(work, orgs=n, incubators=incubators, divisions=townships, seed=seed)
+    if official:
+        import_divisions(copy, list(official), [])
+
+
+# Measuring a built site -------------------------------------------------------------------------
+
+def _tree_bytes(folder: Path) -> tuple[int, int]:
+    """(bytes, files) under ``folder``: the files' own sizes, not disk blocks."""
+    total = files = 0
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                continue
+            files += 1
+    return total, files
+
+
+def measure_site(site: Path, figure: BuildFigure, record_ids: dict[str, list[str]]) -> None:
+    """Site size, record page sizes and search index size, into ``figure``."""
+    figure.site_bytes, figure.site_files = _tree_bytes(site)
+    sizes = []
+    for dataset, ids in record_ids.items():
+        for rid in ids:
+            try:
+                sizes.append((site / dataset / rid / "index.html").stat().st_size)
+            except OSError:
+                continue
+    figure.record_pages = len(sizes)
+    figure.record_page_bytes_mean = sum(sizes) / len(sizes) if sizes else 0.0
+    figure.record_page_bytes_max = max(sizes, default=0)
+    for name in ("pagefind", "search"):
+        if (site / name).is_dir():
+            figure.search_index = name + "/"
+            figure.search_index_bytes = _tree_bytes(site / name)[0]
+            break
+
+
+def measure_search_payload(site: Path, figure: BuildFigure, queries: Iterable[str]) -> None:
+    """The bytes one query downloads, measured in headless Chromium by the search module."""
+    try:
+        from . import search
+    except ImportError:
+        search = None
+    measure = getattr(search, "measure_query_payload", None)
+    if measure is None:
+        figure.search_payload_gap = ("not measured: shequ.search.measure_query_payload(site_dir, queries) "
+                                     "does not exist yet (issue 4)")
+        return
+    try:
+        result = measure(site, list(queries))
+    except Exception as exc:  # a browser that is missing or fails must not lose the other figures
+        figure.search_payload_gap = f"not measured: {type(exc).__name__}: {exc}"
+        return
+    figure.search_payload = json.loads(json.dumps(result, default=str))
+
+
+def _record_ids(work: Path) -> dict[str, list[str]]:
+    return {d: sorted(p.stem for p in (work / "datasets" / d).glob("*.yaml")) for d in ("organizations", "incubators")}
+
+
+# Builds -----------------------------------------------------------------------------------------
+
+def _stages_from_timings(path: Path, wall: float) -> dict[str, dict]:
+    """Stage figures from the plugin's timings file; ``mkdocs`` gets the rest of the wall time."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    stages: dict[str, dict] = {}
+    for s in data.get("stages", []):
+        stages[s["name"]] = {"seconds": s["seconds"], "peak_rss_mb": s["peak_rss_mb"],
+                             "children_peak_rss_mb": s.get("children_peak_rss_mb", 0.0),
+                             "count": s.get("count", 0), "unit": s.get("unit", "")}
+    known = sum(v["seconds"] for k, v in stages.items() if k != "mkdocs")
+    rest = max(0.0, wall - known)
+    peak = data.get("peak_rss_mb", 0.0)
+    stages["mkdocs"] = {"seconds": rest + stages.get("mkdocs", {}).get("seconds", 0.0),
+                        "peak_rss_mb": peak, "children_peak_rss_mb": data.get("children_peak_rss_mb", 0.0),
+                        "count": 0, "unit": ""}
+    return {name: stages[name] for name in (*STAGES, *stages) if name in stages}
+
+
+def build_site(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]], args: list[str],
+               queries: Iterable[str] = ()) -> BuildFigure:
+    """Build the site of the project at ``work`` in a child process and measure it."""
+    timings = work / ".bench-timings.json"
+    log = work / ".bench-build.log"
+    figure.load_before = _load_average()
+    seconds, rss, code = run_stage(args, work, _child_env(timings), log)
+    figure.load_after = _load_average()
+    figure.seconds, figure.peak_rss_mb, figure.exit_code = seconds, rss, code
+    if code != 0:
+        figure.error = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        return figure
+    figure.stages = _stages_from_timings(timings, seconds)
+    site = work / "site"
+    measure_site(site, figure, record_ids)
+    if queries:
+        measure_search_payload(site, figure, queries)
+    return figure
+
+
+def _shequ_build_args(work: Path) -> list[str]:
+    return [sys.executable, "-m", "mkdocs", "build", "--config-file", str(work / "mkdocs.yml")]
 
 
 def bench(project: Project, sizes: list[int], incubators: int | None, official: list[Path] = (),
-          seed: int = 2016) -> list[StageFigure]:
-    """Generate, validate and publish each size in a fresh temporary copy of the project.
+          seed: int = 2016, *, runs: int = 1, baseline: bool = False, data: bool = False,
+          queries: Iterable[str] = QUERIES, say: Callable[[str], None] | None = None) -> list[BuildFigure]:
+    """Generate each size in a fresh temporary copy of the project and build its site ``runs`` times.
 
     ``official`` are national division lists (files or folders, as for
     ``shequ divisions import``): records then spread over every township in them.
     Without them, records spread over the townships of the project's own table.
+    With ``baseline``, the naive site is built from the same records after each run
+    (sizes up to :data:`BASELINE_LIMIT`). With ``data``, validate and publish are also
+    timed on their own, as ``shequ validate`` and ``shequ publish`` run them.
     """
     from . import synthetic
-    from .divisions import import_divisions
 
+    say = say or (lambda text: None)
+    if not (project.root / "mkdocs.yml").is_file():
+        raise FileNotFoundError(f"{project.root / 'mkdocs.yml'} is missing: the benchmark builds the site")
     townships = synthetic.townships_from_lists(official) if official else None
-    figures = []
+    figures: list[BuildFigure] = []
     for n in sizes:
+        inc = incubators if incubators is not None else max(8, n // 200)
         work = Path(tempfile.mkdtemp(prefix=f"shequ-bench-{n}-"))
         try:
-            _copy_project_without_records(project, work)
-            copy = Project.at(work)
-            if not official:
-                shutil.copy(project.divisions_table, copy.divisions_table)
-            inc = incubators if incubators is not None else max(8, n // 200)
+            say(f"bench: {n:,} organizations and {inc:,} incubators: generating")
             start = time.perf_counter()
-            synthetic.generate(work, orgs=n, incubators=inc, divisions=townships, seed=seed)
-            if official:
-                import_divisions(copy, list(official), [])
-            figures.append(StageFigure(n, "generate", time.perf_counter() - start, 0.0, 0))
-            base = [sys.executable, "-m", "shequ"]
-            for stage, args in (("validate", ["validate", "--project", str(work)]),
-                                ("validate+publish", ["publish", "--project", str(work), "--out",
-                                                      str(work / "build" / "data")])):
-                seconds, rss, code = run_stage(base + args, work)
-                figures.append(StageFigure(n, stage, seconds, rss, code))
+            _generate(project, work, n, inc, townships, official, seed, site=True)
+            generated = BuildFigure(n, inc, "generate", 0, time.perf_counter() - start, 0.0, 0)
+            figures.append(generated)
+            ids = _record_ids(work)
+            if data:
+                figures.extend(_data_stages(work, n, inc))
+            for run in range(1, runs + 1):
+                say(f"bench: {n:,} organizations: build {run}/{runs}")
+                shutil.rmtree(work / "site", ignore_errors=True)
+                figure = build_site(work, BuildFigure(n, inc, "shequ", run, 0.0, 0.0, 0), ids,
+                                    _shequ_build_args(work), queries if run == 1 else ())
+                figures.append(figure)
+                say(f"bench: {n:,} organizations: build {run}/{runs} took {figure.seconds:.1f} s")
+                shutil.rmtree(work / "site", ignore_errors=True)
+                if baseline and n <= BASELINE_LIMIT:
+                    say(f"bench: {n:,} organizations: naive baseline {run}/{runs}")
+                    figures.append(build_naive(work, BuildFigure(n, inc, "naive", run, 0.0, 0.0, 0), ids))
+                    say(f"bench: {n:,} organizations: naive baseline {run}/{runs} took {figures[-1].seconds:.1f} s")
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return figures
 
 
-def format_table(figures: list[StageFigure]) -> str:
-    lines = [f"{'records':>9}  {'stage':<18} {'seconds':>8} {'peak RSS MB':>12}  exit"]
-    for f in figures:
-        rss = f"{f.peak_rss_mb:12.0f}" if f.peak_rss_mb else f"{'-':>12}"
-        lines.append(f"{f.records:>9,}  {f.stage:<18} {f.seconds:8.2f} {rss}  {f.exit_code}")
-    by_size = {(f.records, f.stage): f.seconds for f in figures}
-    sizes = sorted({f.records for f in figures})
-    if len(sizes) > 1:
-        small, large = sizes[0], sizes[-1]
-        for stage in ("validate", "validate+publish"):
-            if (small, stage) in by_size and by_size[(small, stage)] > 0:
-                ratio = by_size[(large, stage)] / by_size[(small, stage)]
-                lines.append(f"{stage}: {large:,}/{small:,} records took {ratio:.1f}x as long "
-                             f"({large / small:.0f}x the records; linear growth is {large / small:.0f}x)")
+def _data_stages(work: Path, n: int, inc: int) -> list[BuildFigure]:
+    """``shequ validate`` and ``shequ publish`` on their own, as issue 2 measured them."""
+    base = [sys.executable, "-m", "shequ"]
+    out = []
+    for stage, args in (("validate", ["validate", "--project", str(work)]),
+                        ("validate+publish", ["publish", "--project", str(work), "--out",
+                                              str(work / "build" / "data")])):
+        seconds, rss, code = run_stage(base + args, work, _child_env())
+        out.append(BuildFigure(n, inc, stage, 1, seconds, rss, code))
+    shutil.rmtree(work / "build", ignore_errors=True)
+    return out
+
+
+# The naive baseline -----------------------------------------------------------------------------
+
+NAIVE_CONFIG = """\
+# The naive baseline: stock MkDocs and Material's defaults, every record a Markdown page
+# in docs/ and in the navigation, the built-in search.
+site_name: Shequ naive baseline
+theme:
+  name: material
+plugins:
+  - search
+"""
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        value = "; ".join(_cell(v) for v in value)
+    elif isinstance(value, dict):
+        value = ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def naive_markdown(record: dict, rid: str) -> str:
+    """A record as a naive Markdown page: its name as the title, every field in a table."""
+    lines = [f"# {_cell(record.get('name', rid))}", "", "| Field | Value |", "|---|---|"]
+    lines += [f"| {key} | {_cell(value)} |" for key, value in record.items()]
     return "\n".join(lines) + "\n"
 
 
-def write_json(figures: list[StageFigure], path: Path) -> None:
-    path.write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n", encoding="utf-8")
+def naive_build(work: Path, out: Path, timings: Path) -> None:
+    """In the child: read the records, write one Markdown page each, build with stock MkDocs."""
+    import yaml
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    stages = []
+    start = time.perf_counter()
+    docs = out / "docs"
+    if (work / "docs").is_dir():
+        shutil.copytree(work / "docs", docs)
+    records = {}
+    for dataset in ("organizations", "incubators"):
+        for path in sorted((work / "datasets" / dataset).glob("*.yaml")):
+            records[(dataset, path.stem)] = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    stages.append({"name": "load", "seconds": time.perf_counter() - start, "count": len(records)})
+    start = time.perf_counter()
+    for (dataset, rid), record in records.items():
+        page = docs / dataset / f"{rid}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(naive_markdown(record, rid), encoding="utf-8")
+    stages.append({"name": "render", "seconds": time.perf_counter() - start, "count": len(records)})
+    (out / "mkdocs.yml").write_text(NAIVE_CONFIG, encoding="utf-8")
+    from .progress import peak_rss_mb
+
+    for s in stages:
+        s["peak_rss_mb"] = peak_rss_mb()[0]
+    timings.write_text(json.dumps({"stages": stages, "peak_rss_mb": 0.0}), encoding="utf-8")
+    config = load_config(str(out / "mkdocs.yml"), site_dir=str(out / "site"))
+    build(config)
+    timings.write_text(json.dumps({"stages": stages, "peak_rss_mb": peak_rss_mb()[0]}), encoding="utf-8")
+
+
+def build_naive(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]]) -> BuildFigure:
+    """Build the naive baseline from the records of ``work`` in a child process and measure it."""
+    out = work / "naive"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    try:
+        args = [sys.executable, "-c", "import sys; from shequ.bench import naive_build; from pathlib import Path; "
+                "naive_build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))",
+                str(work), str(out), str(out / ".bench-timings.json")]
+        timings = out / ".bench-timings.json"
+        log = work / ".bench-naive.log"
+        figure.load_before = _load_average()
+        seconds, rss, code = run_stage(args, out, _child_env(), log)
+        figure.load_after = _load_average()
+        figure.seconds, figure.peak_rss_mb, figure.exit_code = seconds, rss, code
+        if code != 0:
+            figure.error = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+            return figure
+        figure.stages = _stages_from_timings(timings, seconds)
+        measure_site(out / "site", figure, record_ids)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return figure
+
+
+# Reporting --------------------------------------------------------------------------------------
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+@dataclass
+class Summary:
+    """The median of a size's runs of one variant."""
+
+    records: int
+    variant: str
+    runs: int
+    seconds: float
+    peak_rss_mb: float
+    stages: dict[str, dict]
+    site_bytes: int
+    record_page_bytes_mean: float
+    record_page_bytes_max: int
+    search_index: str
+    search_index_bytes: int
+    search_payload: dict | None
+    search_payload_gap: str | None
+
+
+def summarize(figures: list[BuildFigure]) -> list[Summary]:
+    out = []
+    keys = sorted({(f.records, f.variant) for f in figures if f.variant in ("shequ", "naive")},
+                  key=lambda k: (k[0], k[1] != "shequ"))
+    for records, variant in keys:
+        runs = [f for f in figures if (f.records, f.variant) == (records, variant) and f.exit_code == 0]
+        if not runs:
+            continue
+        stages = {}
+        for name in (*STAGES, *{n for f in runs for n in f.stages}):
+            if name in stages or not any(name in f.stages for f in runs):
+                continue
+            stages[name] = {
+                "seconds": _median([f.stages[name]["seconds"] for f in runs if name in f.stages]),
+                "peak_rss_mb": _median([f.stages[name]["peak_rss_mb"] for f in runs if name in f.stages]),
+            }
+        first = runs[0]
+        out.append(Summary(
+            records, variant, len(runs), _median([f.seconds for f in runs]), _median([f.peak_rss_mb for f in runs]),
+            stages, int(_median([f.site_bytes for f in runs])), _median([f.record_page_bytes_mean for f in runs]),
+            max(f.record_page_bytes_max for f in runs), first.search_index, int(_median([f.search_index_bytes for f in runs])),
+            first.search_payload, first.search_payload_gap))
+    return out
+
+
+def ratios(summaries: list[Summary]) -> list[str]:
+    lines = []
+    shequ = {s.records: s for s in summaries if s.variant == "shequ"}
+    naive = {s.records: s for s in summaries if s.variant == "naive"}
+    for n in sorted(naive):
+        if n in shequ and shequ[n].seconds and shequ[n].site_bytes:
+            lines.append(f"naive baseline / shequ at {n:,} records: {naive[n].seconds / shequ[n].seconds:.1f}x the time, "
+                         f"{naive[n].site_bytes / shequ[n].site_bytes:.1f}x the site size, "
+                         f"{naive[n].peak_rss_mb / max(shequ[n].peak_rss_mb, 1):.1f}x the peak RSS")
+    sizes = sorted(shequ)
+    if len(sizes) > 1 and shequ[sizes[0]].seconds:
+        small, large = sizes[0], sizes[-1]
+        lines.append(f"shequ {large:,}/{small:,} records: {shequ[large].seconds / shequ[small].seconds:.1f}x the time "
+                     f"for {large / small:.0f}x the records")
+    return lines
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:,.1f}"
+
+
+def format_table(figures: list[BuildFigure]) -> str:
+    summaries = summarize(figures)
+    lines = []
+    failed = [f for f in figures if f.exit_code != 0]
+    for f in failed:
+        lines.append(f"{f.records:,} records, {f.variant} run {f.run}: failed (exit code {f.exit_code})")
+        if f.error:
+            lines += ["  " + line for line in f.error.strip().splitlines()[-15:]]
+    data = [f for f in figures if f.variant in ("validate", "validate+publish")]
+    if data:
+        lines.append(f"{'records':>9}  {'command':<18} {'seconds':>8} {'peak RSS MB':>12}  exit")
+        for f in data:
+            lines.append(f"{f.records:>9,}  {f.variant:<18} {f.seconds:8.2f} {f.peak_rss_mb:12.0f}  {f.exit_code}")
+        lines.append("")
+    if summaries:
+        runs = max(s.runs for s in summaries)
+        lines.append("Full build by stage" + (f" (median of {runs} runs)" if runs > 1 else "") +
+                     "; peak RSS is the build process's high-water mark at the end of the stage")
+        lines.append(f"{'records':>9}  {'variant':<7} {'stage':<8} {'seconds':>8} {'peak RSS MB':>12}")
+        for s in summaries:
+            for name, st in s.stages.items():
+                lines.append(f"{s.records:>9,}  {s.variant:<7} {name:<8} {st['seconds']:8.2f} {st['peak_rss_mb']:12.0f}")
+            lines.append(f"{s.records:>9,}  {s.variant:<7} {'total':<8} {s.seconds:8.2f} {s.peak_rss_mb:12.0f}")
+        lines.append("")
+        lines.append(f"{'records':>9}  {'variant':<7} {'seconds':>8} {'peak RSS MB':>12} {'site MB':>9} "
+                     f"{'record page KB (mean/max)':>26} {'search index KB':>16}")
+        for s in summaries:
+            pages = f"{s.record_page_bytes_mean / 1024:,.1f} / {s.record_page_bytes_max / 1024:,.1f}"
+            index = f"{s.search_index_bytes / 1024:,.0f} {s.search_index}" if s.search_index else "-"
+            lines.append(f"{s.records:>9,}  {s.variant:<7} {s.seconds:8.2f} {s.peak_rss_mb:12.0f} "
+                         f"{_mb(s.site_bytes):>9} {pages:>26} {index:>16}")
+        for s in summaries:
+            if s.variant != "shequ":
+                continue
+            if s.search_payload is not None:
+                lines.append(f"search payload per query at {s.records:,} records: {json.dumps(s.search_payload, ensure_ascii=False)}")
+            elif s.search_payload_gap:
+                lines.append(f"search payload per query at {s.records:,} records: {s.search_payload_gap}")
+        lines += ratios(summaries)
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "load_average": _load_average()}
+
+
+def write_json(figures: list[BuildFigure], path: Path, command: str | None = None) -> None:
+    summaries = summarize(figures)
+    data = {
+        "command": command,
+        "machine": machine(),
+        "builds": [asdict(f) for f in figures],
+        "medians": [asdict(s) for s in summaries],
+        "ratios": ratios(summaries),
+    }
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -127,33 +127,49 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
 
 @main.command()
 @project_option
-@click.option("--orgs", "orgs", multiple=True, type=click.IntRange(min=1), default=(10_000, 100_000),
+@click.option("--orgs", "orgs", multiple=True, type=click.IntRange(min=1), default=(10_000,),
               show_default=True, help="Number of synthetic organizations; repeat for several sizes.")
 @click.option("--incubators", type=click.IntRange(min=1), default=None,
               help="Number of synthetic incubators (default: one per 200 organizations, at least 8).")
+@click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Builds per size; the table shows their medians.")
+@click.option("--baseline", is_flag=True,
+              help="Also build the naive site from the same records (a Markdown page per record, "
+                   "Material's defaults, records in the navigation) and report the ratios. "
+                   "Up to 10,000 records: it grows with the square of the records.")
+@click.option("--data", is_flag=True, help="Also time 'shequ validate' and 'shequ publish' on their own.")
 @click.option("--divisions", "official", multiple=True, type=click.Path(exists=True),
               help="Official division lists (files or a folder) to spread records over; "
                    "default: the project's own table.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
-              help="Also write the figures as JSON to this file.")
-def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, official: tuple[str, ...],
-          json_out: str | None) -> None:
-    """Time validate and publish on synthetic records, with each stage's peak memory.
+              help="Also write every figure as JSON to this file.")
+def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, runs: int, baseline: bool,
+          data: bool, official: tuple[str, ...], json_out: str | None) -> None:
+    """Build the site on synthetic records and report each stage's time and memory.
 
-    Records are generated in a temporary copy; the project is not changed.
+    Runs the full build (load, check, publish, render, MkDocs, search) in a child
+    process and reports, per stage, the wall time and peak memory; then the site's
+    size, the bytes per record page and the search index's size. Records are
+    generated in a temporary copy; the project is not changed.
 
     \b
     Example:
-      shequ bench --orgs 10000 --orgs 100000 --divisions ../shared/reference/divisions
+      shequ bench --orgs 10000 --orgs 100000 --runs 3 --json bench.json
+      shequ bench --orgs 5000 --baseline
     """
     from .bench import bench as run_bench, format_table, write_json
 
-    figures = run_bench(_project(project_dir), sorted(orgs), incubators, [Path(p) for p in official])
+    project = _project(project_dir)
+    try:
+        figures = run_bench(project, sorted(set(orgs)), incubators, [Path(p) for p in official],
+                            runs=runs, baseline=baseline, data=data, say=lambda t: click.echo(t, err=True))
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from None
     click.echo(format_table(figures), nl=False)
     if json_out:
-        write_json(figures, Path(json_out))
+        write_json(figures, Path(json_out), command="shequ " + " ".join(sys.argv[1:]))
     if any(f.exit_code for f in figures):
-        click.echo("bench: a stage failed on the synthetic data", err=True)
+        click.echo("bench: a build failed on the synthetic data", err=True)
         sys.exit(1)
 
 

@@ -37,13 +37,14 @@ from mkdocs.commands.build import get_context
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import atomic
-from .pipeline import validate
+from . import atomic, checks
+from .load import load
+from .progress import Progress, set_current
 from .project import NotAProject, Project
 from .publish import PublishError, self_check, write_package
 from .release import history as release_history
@@ -90,6 +91,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.files: Files | None = None
         self.largest_record_page = (0, "")
         self.record_paths: list[str] = []
+        self.progress = Progress(log=log.info)
+        self.post_build_started: float | None = None
 
     # Stage 0: how the build was started --------------------------------------------------------
 
@@ -106,12 +109,18 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_config(self, config):
         self._reset()
+        set_current(self.progress)
         root = (Path(config.config_file_path).parent / self.config.project).resolve()
         try:
             project = Project.at(root)
         except NotAProject as exc:
             raise SiteError(str(exc)) from None
-        sources, report = validate(project)
+        with self.progress.stage("load", unit="records") as stage:
+            sources = load(project)
+            stage.advance(sum(len(r) for r in sources.records.values()))
+        with self.progress.stage("check", unit="rows") as stage:
+            report = checks.run(sources)
+            stage.advance(sum(len(t.rows) for t in sources.tables.values()))
         if not report.valid:
             raise SiteError("the sources have errors; the site was not built\n" + report.format_text().rstrip())
         for problem in report.warnings:
@@ -155,11 +164,13 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         project = self.sources.project
         data_path = self.config.data_path.strip("/") + "/"
         self.package_dir = Path(tempfile.mkdtemp(prefix="shequ-data-"))
-        try:
-            write_package(self.sources, self.package_dir)
-            self_check(self.package_dir)
-        except PublishError as exc:
-            raise SiteError(f"publish: {exc}") from None
+        with self.progress.stage("publish", unit="files") as stage:
+            try:
+                write_package(self.sources, self.package_dir)
+                self_check(self.package_dir)
+            except PublishError as exc:
+                raise SiteError(f"publish: {exc}") from None
+            stage.advance(len(list(self.package_dir.iterdir())))
         package = read_package(self.package_dir, project.root / "CITATION.cff")
         package.releases = release_history(project)
         package.repository = self.sources.package.get("repository")
@@ -173,12 +184,16 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             per_page=self.config.per_page,
             data_path=data_path,
         )
-        self.renderer = Renderer(Directory(self.sources), settings)
-        self.package = package
-        try:
-            pages = list(listing_pages(self.renderer, package))
-        except UnsafeValue as exc:
-            raise SiteError(str(exc)) from None
+        with self.progress.stage("render", unit="listing pages") as stage:
+            self.renderer = Renderer(Directory(self.sources), settings)
+            self.package = package
+            try:
+                pages = []
+                for page in listing_pages(self.renderer, package):
+                    pages.append(page)
+                    stage.advance()
+            except UnsafeValue as exc:
+                raise SiteError(str(exc)) from None
         for page in pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -232,29 +247,40 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     # Stage 3: record pages, straight into the output; then swap the site in --------------------
 
+    @event_priority(100)  # first: what other plugins do after the build (the search index) is timed
+    def _post_build_start(self, *, config) -> None:
+        self.post_build_started = time.perf_counter()
+
     @event_priority(-100)  # last, after search and any other plugin wrote into the staging folder
-    def on_post_build(self, *, config) -> None:
+    def _post_build(self, *, config) -> None:
+        if self.post_build_started is not None:
+            # The other plugins' post-build work: with the built-in search, writing its index.
+            self.progress.record("search", time.perf_counter() - self.post_build_started)
         site = Path(config.site_dir)
-        start = time.monotonic()
-        try:
-            count = self._write_record_pages(config, site)
-            for f in site_files(self.renderer, self.package):
-                out = site / f.path
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(f.data)
-        except UnsafeValue as exc:
-            raise SiteError(str(exc)) from None
-        self._add_to_sitemap(config, site)
+        records = len(self.renderer.directory.organizations) + len(self.renderer.directory.incubators)
+        with self.progress.stage("render", total=records, unit="record pages") as stage:
+            try:
+                self._write_record_pages(config, site, stage)
+                for f in site_files(self.renderer, self.package):
+                    out = site / f.path
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_bytes(f.data)
+            except UnsafeValue as exc:
+                raise SiteError(str(exc)) from None
+            self._add_to_sitemap(config, site)
         size, path = self.largest_record_page
-        log.info(f"shequ: {count} record pages in {time.monotonic() - start:.1f} s; "
-                 f"largest {size / 1024:.1f} KB ({path})")
+        log.info(f"shequ: largest record page {size / 1024:.1f} KB ({path})")
         self._cleanup_package()
         if self.target is not None:
             atomic.swap_in(site, self.target)
             config.site_dir = str(self.target)
             self.staging = self.target = None
+        self.progress.write_timings(records=records, largest_record_page=size)
+        set_current(None)
 
-    def _write_record_pages(self, config, site: Path) -> int:
+    on_post_build = CombinedEvent(_post_build_start, _post_build)
+
+    def _write_record_pages(self, config, site: Path, stage) -> int:
         template = self.env.get_template("main.html")
         doc_pages = self.files.documentation_pages()
         count = 0
@@ -273,6 +299,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             if len(html) > self.largest_record_page[0]:
                 self.largest_record_page = (len(html), generated.path)
             count += 1
+            stage.advance()
         return count
 
     def _add_to_sitemap(self, config, site: Path) -> None:
@@ -290,6 +317,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 gz.write(text.encode("utf-8"))
 
     def on_build_error(self, *, error: Exception) -> None:
+        set_current(None)
         self._cleanup_package()
         if self.staging is not None:
             # The previous site at self.target was never touched; only the staging folder goes.

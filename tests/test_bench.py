@@ -1,0 +1,107 @@
+"""``shequ bench``: the full build by stage, the naive baseline and the figures it reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from shequ import bench
+from shequ.bench import BuildFigure, format_table, measure_site, naive_markdown, summarize
+
+from conftest import REPO
+
+
+def _figure(records, variant, seconds, site_bytes, run=1, **stages):
+    f = BuildFigure(records, 8, variant, run, seconds, 100.0, 0, site_bytes=site_bytes,
+                    record_page_bytes_mean=1000, record_page_bytes_max=2000)
+    f.stages = {name: {"seconds": s, "peak_rss_mb": 50.0} for name, s in stages.items()}
+    return f
+
+
+def test_mkdocs_stage_is_the_rest_of_the_wall_time(tmp_path):
+    timings = tmp_path / "t.json"
+    timings.write_text(json.dumps({"stages": [
+        {"name": "load", "seconds": 1.0, "peak_rss_mb": 10, "count": 5, "unit": "records"},
+        {"name": "render", "seconds": 2.0, "peak_rss_mb": 20},
+        {"name": "check", "seconds": 0.5, "peak_rss_mb": 12},
+    ], "peak_rss_mb": 30}))
+    stages = bench._stages_from_timings(timings, wall=10.0)
+    assert list(stages) == ["load", "check", "render", "mkdocs"]  # in build order
+    assert stages["mkdocs"]["seconds"] == 6.5
+    assert stages["load"]["count"] == 5
+
+
+def test_site_measures(tmp_path):
+    site = tmp_path / "site"
+    for rid, size in (("org-a", 100), ("org-b", 300)):
+        (site / "organizations" / rid).mkdir(parents=True)
+        (site / "organizations" / rid / "index.html").write_bytes(b"x" * size)
+    (site / "search").mkdir()
+    (site / "search" / "search_index.json").write_bytes(b"y" * 50)
+    figure = BuildFigure(2, 0, "shequ", 1, 1.0, 1.0, 0)
+    measure_site(site, figure, {"organizations": ["org-a", "org-b", "org-missing"], "incubators": []})
+    assert (figure.site_bytes, figure.site_files) == (450, 3)
+    assert (figure.record_pages, figure.record_page_bytes_mean, figure.record_page_bytes_max) == (2, 200, 300)
+    assert (figure.search_index, figure.search_index_bytes) == ("search/", 50)
+
+
+def test_medians_and_ratios():
+    figures = [
+        _figure(1000, "shequ", 10.0, 1_000_000, 1, load=1.0, render=3.0),
+        _figure(1000, "shequ", 12.0, 1_000_000, 2, load=3.0, render=5.0),
+        _figure(1000, "shequ", 30.0, 1_000_000, 3, load=2.0, render=4.0),
+        _figure(1000, "naive", 240.0, 60_000_000, 1, load=0.1, mkdocs=239.0),
+        _figure(10000, "shequ", 110.0, 10_000_000, 1, load=20.0),
+    ]
+    summaries = summarize(figures)
+    small = summaries[0]
+    assert (small.records, small.variant, small.runs, small.seconds) == (1000, "shequ", 3, 12.0)
+    assert small.stages["load"]["seconds"] == 2.0 and small.stages["render"]["seconds"] == 4.0
+    table = format_table(figures)
+    assert "naive baseline / shequ at 1,000 records: 20.0x the time, 60.0x the site size" in table
+    assert "shequ 10,000/1,000 records: 9.2x the time for 10x the records" in table
+    assert "median of 3 runs" in table
+
+
+def test_naive_markdown_keeps_table_cells_whole():
+    text = naive_markdown({"name": "A|B", "fields": ["x", "y"], "note": "one\ntwo"}, "org-x")
+    assert text.startswith("# A\\|B\n")
+    assert "| fields | x; y |" in text
+    assert "| note | one two |" in text
+
+
+def test_a_missing_search_payload_is_a_reported_gap(tmp_path, monkeypatch):
+    import shequ
+
+    monkeypatch.setattr(shequ, "search", type(sys)("shequ.search"), raising=False)
+    monkeypatch.setitem(sys.modules, "shequ.search", shequ.search)
+    figure = BuildFigure(1, 0, "shequ", 1, 1.0, 1.0, 0)
+    bench.measure_search_payload(tmp_path, figure, ["互助"])
+    assert figure.search_payload is None and "measure_query_payload" in figure.search_payload_gap
+
+    shequ.search.measure_query_payload = lambda site, queries: {q: 1234 for q in queries}
+    bench.measure_search_payload(tmp_path, figure, ["互助"])
+    assert figure.search_payload == {"互助": 1234}
+
+
+def test_bench_builds_the_site_and_the_naive_baseline(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "shequ", "bench", "--project", str(REPO), "--orgs", "12", "--incubators", "2",
+         "--baseline", "--json", str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    for stage in ("load", "check", "publish", "render", "mkdocs", "search", "total"):
+        assert f"shequ   {stage}" in result.stdout
+    assert "naive baseline / shequ at 12 records:" in result.stdout
+    data = json.loads(out.read_text())
+    builds = {b["variant"]: b for b in data["builds"]}
+    shequ_build, naive = builds["shequ"], builds["naive"]
+    assert shequ_build["record_pages"] == naive["record_pages"] == 14
+    assert shequ_build["site_bytes"] > 0 and shequ_build["search_index_bytes"] > 0
+    assert shequ_build["peak_rss_mb"] > 0 and shequ_build["stages"]["render"]["seconds"] > 0
+    assert shequ_build["search_payload"] is not None or shequ_build["search_payload_gap"]
+    assert data["machine"]["cpus"] and data["command"].startswith("shequ bench")
+    # The project itself was not touched.
+    assert not (REPO / "datasets" / "organizations" / ".bench-timings.json").exists()

@@ -1,0 +1,95 @@
+"""Progress of a long build: redrawn on a terminal, one line per stage in CI and logs."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from shequ import progress as progress_module
+from shequ.progress import Progress, interactive
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("environ, tty, expected", [
+    ({}, True, True),
+    ({}, False, False),
+    ({"CI": "true"}, True, False),
+    ({"CI": "1"}, True, False),
+    ({"CI": "false"}, True, True),
+    ({"TERM": "dumb"}, True, False),
+])
+def test_progress_is_redrawn_only_on_a_terminal_outside_ci(environ, tty, expected):
+    stream = Terminal() if tty else io.StringIO()
+    assert interactive(stream, environ) is expected
+
+
+def test_a_terminal_shows_count_rate_and_time_left(monkeypatch):
+    monkeypatch.setattr(progress_module, "REDRAW_INTERVAL", 0.0)
+    stream, logged = Terminal(), []
+    p = Progress(log=logged.append, stream=stream, is_interactive=True)
+    with p.stage("render", total=1000, unit="pages") as stage:
+        stage.start -= 2.0  # as if the stage had run for two seconds
+        stage.advance(400)
+        drawn = stream.getvalue()
+    assert "\r\x1b[K" in drawn
+    assert "render  400/1,000 pages" in drawn
+    assert "/s" in drawn and "s left" in drawn
+    # The status line is cleared when the stage ends, and the summary is logged.
+    assert stream.getvalue().endswith("\r\x1b[K")
+    assert logged == [logged[0]] and logged[0].startswith("shequ: render: 400 pages in ")
+
+
+def test_logs_get_one_line_per_stage_and_no_redrawing():
+    stream, logged = io.StringIO(), []
+    p = Progress(log=logged.append, stream=stream, is_interactive=False)
+    for name in ("load", "check"):
+        with p.stage(name, total=3, unit="records") as stage:
+            for _ in range(3):
+                stage.advance()
+    assert stream.getvalue() == ""
+    assert len(logged) == 2
+    assert logged[0].startswith("shequ: load: 3 records in ") and "\r" not in "".join(logged)
+
+
+def test_timings_are_written_where_shequ_timings_points(tmp_path, monkeypatch):
+    target = tmp_path / "timings.json"
+    monkeypatch.setenv("SHEQU_TIMINGS", str(target))
+    p = Progress(is_interactive=False)
+    with p.stage("render", unit="pages") as stage:
+        stage.advance(5)
+    with p.stage("render", unit="pages") as stage:  # a stage in two parts adds up
+        stage.advance(2)
+    p.record("search", 1.5)
+    assert p.write_timings(records=7) == target
+    data = json.loads(target.read_text())
+    names = [s["name"] for s in data["stages"]]
+    assert names == ["render", "search"]
+    render = data["stages"][0]
+    assert render["count"] == 7 and render["peak_rss_mb"] > 0
+    assert data["stages"][1]["seconds"] == 1.5
+    assert data["records"] == 7 and data["peak_rss_mb"] > 0
+
+
+def test_no_timings_file_without_the_variable(monkeypatch):
+    monkeypatch.delenv("SHEQU_TIMINGS", raising=False)
+    assert Progress(is_interactive=False).write_timings() is None
+
+
+def test_current_is_quiet_outside_a_build():
+    progress_module.set_current(None)
+    with progress_module.current().stage("search") as stage:
+        stage.advance()
+    p = Progress(is_interactive=False)
+    progress_module.set_current(p)
+    try:
+        with progress_module.current().stage("search"):
+            pass
+    finally:
+        progress_module.set_current(None)
+    assert [t.name for t in p.timings] == ["search"]
