@@ -1,0 +1,593 @@
+"""The hostile-input corpus (issue 7), run through the real command line.
+
+Every case of ``tests/hostile/cases.yaml`` is put into its own copy of a small valid
+project whose data package was published beforehand. Then ``shequ validate --format
+json`` and ``shequ publish`` run as subprocesses with a timeout. Each case must end
+one of two ways:
+
+- a clear error: exit 1, exactly the expected rule ids, files and lines, printed one
+  problem per line, with the previous data package byte-identical afterwards;
+- or safe output: exit 0, and every text published exactly as text (CSV, XLSX string
+  cells, never a formula).
+
+Never a traceback and never a hang. The cases marked ``site: true`` are then built
+together into one site (``mkdocs build`` in a copy of the project) and opened in
+Debian's Chromium: no dialog, no console error, no request to a host other than
+127.0.0.1, no injected element, and the hostile text visible as text.
+
+The cases run in a few parallel workers, so the whole corpus takes seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import http.server
+import importlib.util
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import MiniProject
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(__file__).parent / "hostile"
+CASES: list[dict] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+BY_ID = {case["id"]: case for case in CASES}
+
+#: Seconds before a command counts as hung.
+TIMEOUT = 60
+ENV = {**os.environ, "SHEQU_TODAY": "2026-11-26", "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"}
+WORKERS = (os.cpu_count() or 1) + 1
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+#: Record fields that are free text: every one must be published and shown exactly as written.
+TEXT_FIELDS = {
+    "organizations": ("name", "name_en", "alternate_names", "registration_authority", "address", "community",
+                      "website", "description_en", "description_zh", "support_received.provider",
+                      "sources.title", "sources.url"),
+    "incubators": ("name", "name_en", "operator", "host_body", "address", "website", "description_en",
+                   "description_zh", "sources.title", "sources.url"),
+}
+#: Main-table columns of the published CSVs.
+MAIN_TEXT_COLUMNS = {
+    "organizations": ("name", "name_en", "registration_authority", "address", "community", "website",
+                      "description_en", "description_zh", "phone"),
+    "incubators": ("name", "name_en", "operator", "host_body", "address", "website", "description_en",
+                   "description_zh", "phone"),
+}
+# Characters a report line prints as escapes (shequ.report.Problem.text).
+_ESCAPED = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _load_generators():
+    spec = importlib.util.spec_from_file_location("hostile_generators", CORPUS / "generators.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+GENERATORS = _load_generators()
+
+
+def shequ_command() -> list[str]:
+    """The installed ``shequ`` console script next to this Python, else ``python -m shequ``."""
+    script = Path(sys.executable).with_name("shequ")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "shequ"]
+
+
+def printed(text: str) -> str:
+    """How a report line shows a file name (line breaks and the like as escapes)."""
+    return _ESCAPED.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def manifest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder``, by relative path."""
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# The project every case starts from ---------------------------------------------------------------
+
+def make_base(root: Path) -> Path:
+    """A small valid project with mkdocs.yml and the docs, its data package already published."""
+    MiniProject(root)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copy(REPO / "CITATION.cff", root / "CITATION.cff")
+    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    result = subprocess.run(shequ_command() + ["publish"], cwd=root, env=ENV, capture_output=True, text=True,
+                            timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def apply(case: dict, root: Path) -> None:
+    """Carry out a case's ``put`` steps inside the project at ``root``."""
+    for step in case["put"]:
+        if "fixture" in step:
+            target = root / step["to"]
+            target.write_bytes((CORPUS / step["fixture"]).read_bytes())
+        elif "generate" in step:
+            getattr(GENERATORS, step["generate"])(root / step["to"], root, step)
+        elif "edit" in step:
+            path = root / step["edit"]
+            text = path.read_text(encoding="utf-8")
+            assert step["old"] in text, f"{case['id']}: {step['old']!r} not in {step['edit']}"
+            path.write_text(text.replace(step["old"], step["new"], 1), encoding="utf-8")
+        else:
+            raise AssertionError(f"{case['id']}: unknown step {step}")
+
+
+# Running a case ---------------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    code: int | None  # None: it hung and was killed
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def run(args: list[str], cwd: Path, command: list[str] | None = None, timeout: int = TIMEOUT) -> Run:
+    start = time.monotonic()
+    try:
+        result = subprocess.run((command or shequ_command()) + args, cwd=cwd, env=ENV, capture_output=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        return Run(None, (exc.stdout or b"").decode("utf-8", "replace"),
+                   (exc.stderr or b"").decode("utf-8", "replace"), time.monotonic() - start)
+    return Run(result.returncode, result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace"),
+               time.monotonic() - start)
+
+
+@dataclass
+class Published:
+    """One ``shequ publish`` run over a project, and the data package before and after it."""
+
+    root: Path
+    run: Run
+    before: dict[str, str]
+    after: dict[str, str]
+    leftovers: list[str]
+    cases: list[dict]  # the cases in the project: one, or a group of cases that fit together
+
+
+def publish_in(root: Path, cases: list[dict]) -> Published:
+    before = manifest(root / "build" / "data")
+    result = run(["publish"], root)
+    leftovers = [p.name for p in (root / "build").iterdir() if p.name != "data"]
+    return Published(root, result, before, manifest(root / "build" / "data"), leftovers, cases)
+
+
+def copy_with(base: Path, root: Path, cases: list[dict]) -> Path:
+    shutil.copytree(base, root, symlinks=True)
+    for case in cases:
+        apply(case, root)
+    return root
+
+
+# Which cases can share a project for their publish run.
+
+def is_error(case: dict) -> bool:
+    return isinstance(case["expect"], dict) and bool(case["expect"].get("errors") or case["expect"].get("exit"))
+
+
+def only_adds_records(case: dict, base: Path) -> bool:
+    """The case only adds new files to the record folders, so it fits in a project with others."""
+    folders = {"organizations", "incubators"}
+    for step in case["put"]:
+        to = Path(step.get("to", ""))
+        if "edit" in step or len(to.parts) != 3 or to.parts[1] not in folders or (base / to).exists():
+            return False
+    return True
+
+
+@dataclass
+class Outcome:
+    case: dict
+    validate: Run  # the case alone: shequ validate --format json
+    publish: Published  # the case alone, or its group
+
+
+@dataclass
+class Corpus:
+    outcomes: dict[str, Outcome]
+    safe_root: Path  # base + every safe case: published, and built as the hostile site
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    return make_base(tmp_path_factory.mktemp("hostile-base") / "project")
+
+
+@pytest.fixture(scope="module")
+def corpus(base, tmp_path_factory) -> Corpus:
+    """Every case validated alone; published alone, or with the cases that fit in one project with it:
+    the errors that only add record files, and the safe cases (that project is also the hostile site)."""
+    work = tmp_path_factory.mktemp("hostile-cases")
+    grouped_errors = [c for c in CASES if is_error(c) and only_adds_records(c, base)]
+    alone = [c for c in CASES if is_error(c) and c not in grouped_errors]
+    safe = [c for c in CASES if not is_error(c)]
+
+    def validate_alone(case):
+        root = copy_with(base, work / case["id"] / "project", [case])
+        return case["id"], run(["validate", "--format", "json"], root)
+
+    def publish_alone(case):
+        return [publish_in(work / case["id"] / "project", [case])]
+
+    def publish_group(name, cases):
+        return [publish_in(copy_with(base, work / name / "project", cases), cases)]
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        validated = dict(pool.map(validate_alone, CASES))
+        jobs = [pool.submit(publish_group, "all-safe", safe), pool.submit(publish_group, "errors", grouped_errors)]
+        jobs += [pool.submit(publish_alone, case) for case in alone]
+        published = {case["id"]: p for job in jobs for p in job.result() for case in p.cases}
+    outcomes = {c["id"]: Outcome(c, validated[c["id"]], published[c["id"]]) for c in CASES}
+    return Corpus(outcomes, work / "all-safe" / "project")
+
+
+@pytest.fixture(scope="module")
+def outcomes(corpus) -> dict[str, Outcome]:
+    return corpus.outcomes
+
+
+# The corpus itself ------------------------------------------------------------------------------------
+
+def test_corpus_has_at_least_40_cases_with_unique_ids():
+    assert len(CASES) >= 40
+    assert len(BY_ID) == len(CASES)
+
+
+def test_every_fixture_file_is_used():
+    used = {step.get("fixture") or step.get("from") for case in CASES for step in case["put"]}
+    files = {f"files/{p.name}" for p in (CORPUS / "files").iterdir()}
+    assert files - used == set()
+
+
+def test_corpus_covers_every_text_field_with_every_injection():
+    """Each injection case gives every free-text field of both record types a hostile value."""
+    for kind in ("html", "script", "markdown", "jinja", "url-js", "url-data"):
+        for dataset, prefix in (("organizations", "org"), ("incubators", "inc")):
+            data = yaml.safe_load((CORPUS / "files" / f"{prefix}-h-{kind}.yaml").read_text(encoding="utf-8"))
+            missing = [f for f in TEXT_FIELDS[dataset] if f not in ("website", "sources.url") and not _values(data, f)]
+            assert not missing, f"{prefix}-h-{kind}: no hostile value in {missing}"
+
+
+def _values(data: dict, dotted: str) -> list[str]:
+    """The string values of a field, e.g. ``sources.title`` of every source."""
+    key, _, rest = dotted.partition(".")
+    value = data.get(key)
+    if rest:
+        return [v for item in value or () if isinstance(item, dict) for v in _values(item, rest)]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return [value] if isinstance(value, str) else []
+
+
+def _expected(items) -> set[tuple]:
+    return {(p["rule"], p["file"], p["line"]) for p in items or ()}
+
+
+def _found(problems: list[dict], severity: str) -> set[tuple]:
+    return {(p["rule"], p["file"], p["line"]) for p in problems if p["severity"] == severity}
+
+
+def _check(outcome: Outcome) -> None:
+    case, validate, published = outcome.case, outcome.validate, outcome.publish
+    publish = published.run
+    expect = case["expect"]
+    for name, result in (("validate", validate), ("publish", publish)):
+        assert result.code is not None, f"shequ {name} hung (killed after {TIMEOUT} s)"
+        assert "Traceback" not in result.stderr + result.stdout, f"shequ {name}:\n{result.stderr[-3000:]}"
+    assert not published.leftovers, f"staging folders left behind: {published.leftovers}"
+    assert not list(published.root.rglob("pwned*")), "a command in the input ran"
+
+    if isinstance(expect, dict) and expect.get("exit") == 2:
+        for result in (validate, publish):
+            assert result.code == 2 and expect["names"] in result.stderr, result.stderr
+        assert published.after == published.before
+        return
+
+    report = json.loads(validate.stdout)
+    errors = _expected(expect.get("errors")) if isinstance(expect, dict) else set()
+    warnings = _expected(expect.get("warnings")) if isinstance(expect, dict) else set()
+    assert _found(report["problems"], "error") == errors, validate.stdout
+    assert _found(report["problems"], "warning") == warnings, validate.stdout
+
+    if errors:
+        assert validate.code == 1 and publish.code == 1, (validate.code, publish.code, publish.stderr)
+        lines = publish.stderr.splitlines()
+        for rule, file, line in errors:
+            where = printed(file) + (f":{line}: " if line else ": ")
+            assert any(l.startswith(where) and l.endswith(f"[{rule}]") for l in lines), (where, rule, publish.stderr)
+        # One problem per line: nothing an input holds can start a line of its own.
+        files = {printed(p["file"]) for c in published.cases for p in c["expect"].get("errors", ())}
+        for l in lines:
+            assert any(l.startswith(f + ":") for f in files) or \
+                l.startswith(("invalid: ", "valid: ", "publish: nothing was written")), f"stray line: {l!r}"
+        assert published.after == published.before, "a failed publish changed the published data package"
+    else:
+        assert validate.code == 0 and publish.code == 0, (validate.code, publish.code, publish.stderr)
+        assert published.after and published.after != published.before, "the data package was not republished"
+        _check_published_text(case, published.root)
+
+
+def _records_put(case: dict, root: Path) -> list[tuple[str, dict]]:
+    """(dataset, record) for every valid record file a case puts in a record folder."""
+    out = []
+    for step in case["put"]:
+        to = Path(step.get("to", ""))
+        if len(to.parts) == 3 and to.parts[1] in TEXT_FIELDS and to.suffix == ".yaml":
+            raw = (root / to).read_bytes().decode("utf-8-sig")
+            out.append((to.parts[1], yaml.safe_load(raw)))
+    return out
+
+
+def _check_published_text(case: dict, root: Path) -> None:
+    """Every text of the case's records is in the CSV as written, and in the XLSX as a string cell."""
+    from openpyxl import load_workbook
+
+    data = root / "build" / "data"
+    workbook = load_workbook(data / "shequ.xlsx")
+    for dataset, record in _records_put(case, root):
+        rows = {row["id"]: row for row in csv.DictReader(io.StringIO((data / f"{dataset}.csv").read_text("utf-8")))}
+        row = rows[record["id"]]
+        sheet = workbook[dataset]
+        header = [c.value for c in sheet[1]]
+        [xlsx_row] = [r for r in sheet.iter_rows(min_row=2) if r[header.index("id")].value == record["id"]]
+        for column in MAIN_TEXT_COLUMNS[dataset]:
+            value = record.get(column)
+            if not isinstance(value, str):
+                continue
+            assert row[column] == value, (column, row[column], value)
+            cell = xlsx_row[header.index(column)]
+            assert cell.data_type == "s", f"{column}: XLSX cell type {cell.data_type}"
+            # XlsxWriter writes characters XML cannot hold as _xHHHH_ escapes; openpyxl leaves them.
+            assert re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), cell.value) == value
+
+
+@pytest.mark.parametrize("case_id", [c["id"] for c in CASES])
+def test_case(outcomes, case_id):
+    outcome = outcomes[case_id]
+    bug = outcome.case.get("known_bug")
+    if bug:
+        try:
+            _check(outcome)
+        except AssertionError:
+            pytest.xfail(bug)
+        pytest.fail(f"{case_id} passes now: remove its known_bug from tests/hostile/cases.yaml")
+    _check(outcome)
+
+
+def test_no_command_is_slow(outcomes):
+    """Refusing a hostile file is cheap: no run comes near the hang timeout."""
+    slow = {i: (round(o.validate.seconds, 1), round(o.publish.run.seconds, 1)) for i, o in outcomes.items()
+            if max(o.validate.seconds, o.publish.run.seconds) > 20}
+    assert not slow, slow
+
+
+def test_github_annotations_stay_one_line_per_problem(corpus):
+    """The pull-request workflow runs 'shequ validate --format github': a key holding line
+    breaks and '::' must not add workflow commands of its own."""
+    root = corpus.outcomes["value-unknown-key-newline"].publish.root  # the project of the grouped errors
+    result = run(["validate", "--format", "github"], root)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1].startswith("invalid: ")
+    assert all(l.startswith(("::error file=datasets/", "::warning file=datasets/")) for l in lines[:-1]), lines
+    errors, warnings = map(int, re.match(r"invalid: (\d+) errors?, (\d+) warnings?", lines[-1]).groups())
+    assert len(lines) - 1 == errors + warnings  # one line per problem
+
+
+# The injection cases in a browser -------------------------------------------------------------------
+
+SITE_CASES = [c for c in CASES if c.get("site")]
+
+
+@dataclass
+class HostileSite:
+    root: Path
+    site: Path
+    build_output: str
+
+
+@pytest.fixture(scope="module")
+def hostile_site(corpus) -> HostileSite:
+    """Every safe case in one project (the one published above), built with mkdocs."""
+    root = corpus.safe_root
+    result = run(["-m", "mkdocs", "build"], root, command=[sys.executable], timeout=300)
+    output = result.stdout + result.stderr
+    assert result.code == 0 and "Traceback" not in output, output[-4000:]
+    return HostileSite(root, root / "site", output)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(hostile_site):
+    handler = functools.partial(_Quiet, directory=str(hostile_site.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install it with 'apt-get install chromium fonts-noto-cjk'")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Tab:
+    page: object
+    base: str
+    requests: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str):
+        response = self.page.goto(self.base + path, wait_until="load")
+        assert response is not None and response.ok, path
+        return self.page
+
+    def clean(self) -> None:
+        assert not self.dialogs, f"a dialog opened: {self.dialogs}"
+        assert not self.foreign, f"requests to other hosts: {self.foreign}"
+        assert not self.console_errors and not self.page_errors, self.console_errors + self.page_errors
+
+
+@pytest.fixture
+def tab(browser, served):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", service_workers="block")
+    tab = Tab(context.new_page(), served)
+
+    def route(route):
+        url = route.request.url
+        tab.requests.append(url)
+        if url.startswith(served) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            tab.foreign.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    context.on("request", lambda r: tab.requests.append(r.url))
+    tab.page.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
+    tab.page.on("pageerror", lambda e: tab.page_errors.append(str(e)))
+
+    def on_dialog(dialog):
+        tab.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    tab.page.on("dialog", on_dialog)
+    yield tab
+    context.close()
+
+
+# What an injected value would have become, had it been markup.
+INJECTED = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    for (const attr of el.attributes) {
+      const name = attr.name.toLowerCase(), value = attr.value.trim().toLowerCase();
+      if (name.startsWith('on')) found.push(`${el.tagName} ${name}`);
+      if (['href', 'src', 'action', 'formaction', 'srcdoc', 'data'].includes(name)
+          && /^(javascript|vbscript|data):/.test(value.replace(/[\\s\\x00-\\x1f]/g, ''))) found.push(`${el.tagName} ${name}=${value}`);
+    }
+  }
+  const article = document.querySelector('article') || document.body;
+  for (const el of article.querySelectorAll('script:not([type="application/ld+json"]), iframe, object, embed, base, '
+      + 'meta, form, input, textarea, style, noscript, img[src="x"], a[href*="evil.example"], b, h1 ~ h1'))
+    found.push(el.outerHTML.slice(0, 120));
+  for (const el of document.head.querySelectorAll('base, meta[http-equiv]')) found.push(el.outerHTML);
+  return found;
+}"""
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _shown(case: dict, root: Path) -> dict[str, list[str]]:
+    """Page → texts that must be visible on it, for one site case."""
+    shown = {page: list(texts) for page, texts in (case.get("shown") or {}).items()}
+    for dataset, record in _records_put(case, root):
+        texts = [v for f in TEXT_FIELDS[dataset] for v in _values(record, f)]
+        shown.setdefault(f"{dataset}/{record['id']}/", []).extend(texts)
+    return shown
+
+
+def _visit(tab: Tab, path: str) -> None:
+    page = tab.open(path)
+    # Give injected handlers their chance: hover and focus what a reader would, then wait.
+    for selector in ("article .shequ-description", "article table", "article h1", "article dd"):
+        locator = page.locator(selector)
+        if locator.count():
+            locator.first.hover()
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(150)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("case_id", [c["id"] for c in SITE_CASES])
+def test_site_case_shows_hostile_text_as_text_and_runs_nothing(tab, hostile_site, case_id):
+    case = BY_ID[case_id]
+    names = {f"{dataset}/{r['id']}/": r["name"] for dataset, r in _records_put(case, hostile_site.root)}
+    for path, texts in _shown(case, hostile_site.root).items():
+        _visit(tab, path)
+        page = tab.page
+        body = _normal(page.inner_text("body"))
+        missing = [t for t in texts if _normal(t) not in body]
+        assert not missing, f"{path}: not shown as text: {missing}"
+        assert page.evaluate(INJECTED) == [], path
+        if path in names:
+            assert page.title().startswith(names[path]), (page.title(), names[path])
+    tab.clean()
+
+
+@pytest.mark.browser
+def test_listing_pages_and_search_with_hostile_records_run_nothing(tab, hostile_site):
+    records = [r for case in SITE_CASES for r in _records_put(case, hostile_site.root)]
+    for path, dataset in (("organizations/", "organizations"), ("incubators/", "incubators")):
+        _visit(tab, path)
+        body = _normal(tab.page.inner_text("body"))
+        for _, record in [r for r in records if r[0] == dataset]:
+            assert _normal(record["name"]) in body, record["name"]
+        assert tab.page.evaluate(INJECTED) == [], path
+    for path in ("", "regions/110105/", "regions/110105002/", "topics/fields-of-activity/mutual-aid/", "statistics/",
+                 "data/", "policy/glossary/"):
+        _visit(tab, path)
+        assert tab.page.evaluate(INJECTED) == [], path
+    # The search box renders results from the index with the theme's script.
+    tab.open("")
+    search = tab.page.locator("input.md-search__input")
+    search.click()
+    search.fill("<img src=x onerror=alert('search')> 互助")
+    tab.page.wait_for_timeout(800)
+    assert tab.page.evaluate(INJECTED) == []
+    tab.clean()
+
+
+@pytest.mark.browser
+def test_the_injection_detector_sees_injected_markup(tab):
+    """A negative control: the same checks on a page where the values did become markup."""
+    tab.page.set_content("<article><b onmouseover=alert(1)>x</b><img src=x onerror=\"alert('seen')\">"
+                         "<a href='javascript:alert(1)'>y</a></article>")
+    tab.page.wait_for_timeout(150)
+    found = tab.page.evaluate(INJECTED)
+    assert any("onerror" in f for f in found) and any("javascript:" in f for f in found), found
+    assert tab.dialogs == ["seen"]
+    tab.dialogs.clear()
