@@ -33,7 +33,6 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from markupsafe import escape
-from mkdocs.commands.build import get_context
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -50,6 +49,7 @@ from .publish import PublishError, self_check, write_package
 from .release import history as release_history
 from .render import Directory, GeneratedPage, Renderer, Settings, listing_pages, read_package, record_pages, site_files
 from .render.model import UnsafeValue
+from .render.theme import ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.shequ")
 
@@ -281,17 +281,11 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     on_post_build = CombinedEvent(_post_build_start, _post_build)
 
     def _write_record_pages(self, config, site: Path, stage) -> int:
-        template = self.env.get_template("main.html")
-        doc_pages = self.files.documentation_pages()
+        shells = ThemeShells(self.env.get_template("main.html"), self.nav, self.files.documentation_pages(),
+                             config, self._dress)
         count = 0
         for generated in record_pages(self.renderer):
-            file = File.generated(config, generated.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
-            page = Page(None, file, config)
-            page.markdown = ""
-            page.content = generated.body
-            self._dress(page, generated)
-            context = get_context(self.nav, doc_pages, config, page)
-            html = template.render(context).encode("utf-8", errors="xmlcharrefreplace")
+            html = shells.render(generated).encode("utf-8", errors="xmlcharrefreplace")
             out = site / generated.path / "index.html"
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(html)
@@ -300,6 +294,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 self.largest_record_page = (len(html), generated.path)
             count += 1
             stage.advance()
+        if shells.slow:
+            log.info(f"shequ: {shells.slow} record pages rendered without a shared theme shell")
         return count
 
     def _add_to_sitemap(self, config, site: Path) -> None:

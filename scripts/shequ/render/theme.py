@@ -1,0 +1,150 @@
+"""Generated pages inside the theme's ``main.html``, tens of thousands of times, fast.
+
+Rendering Material's ``main.html`` costs about a millisecond and a half per page,
+most of it the navigation. The pages of a record type differ in only four
+things: the title, the body, the last segment of their address (the record id,
+also in the edit link and the canonical URL) and whether the body has its own
+``<h1>``. Everything else (navigation, header, footer, relative links) is the
+same for every page at the same depth.
+
+So :class:`ThemeShells` renders the theme once per kind of page, with sentinel
+values in place of the title, body and id, splits the result at the sentinels,
+and fills in each page's values. The first page of each kind is also rendered
+the ordinary way and compared byte for byte; if they differ (a theme that
+transforms the title, say), that kind of page is always rendered the ordinary
+way. A page whose values would confuse the sentinels is rendered the ordinary
+way too.
+
+``SHEQU_PLAIN_RENDER=1`` turns every shortcut of the render stage off (here: every page
+is rendered the ordinary way), so that tests can compare the two outputs byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from .page import GeneratedPage
+
+SENTINEL_ID = "qqshequidqq7x"  # a valid id: lowercase letters and digits
+SENTINEL_TITLE = "QQSHEQUTITLEQQ7X"
+BODY_START, BODY_END = "QQSHEQUBODYQQ7X", "QQSHEQUBODYENDQQ7X"
+_SENTINELS = re.compile(f"({SENTINEL_ID}|{SENTINEL_TITLE}|{BODY_START}.*?{BODY_END})", re.S)
+_ANY = ("qqshequ", "QQSHEQU")
+
+
+def plain_render() -> bool:
+    """True when ``SHEQU_PLAIN_RENDER=1`` asks for no shortcuts in the render stage."""
+    return os.environ.get("SHEQU_PLAIN_RENDER") == "1"
+
+
+@dataclass
+class Shell:
+    parts: list  # literal text, or one of "id", "title", "body"
+    verified: bool = False
+    usable: bool = True
+
+
+class ThemeShells:
+    """Renders :class:`GeneratedPage` objects in the theme, as MkDocs would render a page.
+
+    ``dress(page, generated)`` gives an MkDocs ``Page`` its title, edit link and table
+    of contents from the generated page (the plugin's ``_dress``).
+    """
+
+    def __init__(self, template, nav, doc_pages, config, dress):
+        self.template = template
+        self.nav = nav
+        self.doc_pages = doc_pages
+        self.config = config
+        self.dress = dress
+        self.shells: dict[tuple, Shell] = {}
+        self.fast = 0  # pages filled into a shell
+        self.slow = 0  # pages rendered the ordinary way
+        self.plain = plain_render()
+
+    def _page(self, generated: GeneratedPage):
+        from mkdocs.structure.files import File, InclusionLevel
+        from mkdocs.structure.pages import Page
+
+        file = File.generated(self.config, generated.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+        page = Page(None, file, self.config)
+        page.markdown = ""
+        page.content = generated.body
+        self.dress(page, generated)
+        return page
+
+    def render_slow(self, generated: GeneratedPage) -> str:
+        """The page rendered the ordinary way: the theme's template with MkDocs' context."""
+        from mkdocs.commands.build import get_context
+
+        page = self._page(generated)
+        return self.template.render(get_context(self.nav, self.doc_pages, self.config, page))
+
+    def render(self, generated: GeneratedPage) -> str:
+        key = None if self.plain else self._key(generated)
+        if key is None:
+            self.slow += 1
+            return self.render_slow(generated)
+        shell = self.shells.get(key)
+        if shell is None:
+            shell = self.shells[key] = self._shell(key, generated)
+        if not shell.usable:
+            self.slow += 1
+            return self.render_slow(generated)
+        html = self._fill(shell, generated)
+        if not shell.verified:
+            shell.verified = True
+            slow = self.render_slow(generated)
+            if slow != html:
+                shell.usable = False
+                self.slow += 1
+                return slow
+        self.fast += 1
+        return html
+
+    @staticmethod
+    def _segment(generated: GeneratedPage) -> str:
+        return generated.path.rstrip("/").rsplit("/", 1)[-1]
+
+    def _key(self, generated: GeneratedPage) -> tuple | None:
+        segment = self._segment(generated)
+        path, edit = generated.path, generated.edit_url or ""
+        if not segment or path.count(segment) != 1 or edit.count(segment) > 1:
+            return None
+        values = (generated.title, generated.body, edit, *(name for _, name in generated.toc))
+        if any(s in v for v in values for s in _ANY):
+            return None
+        return (
+            path.replace(segment, SENTINEL_ID),
+            edit.replace(segment, SENTINEL_ID) if generated.edit_url else None,
+            tuple(generated.toc),
+            generated.search,
+            "<h1" in generated.body,
+        )
+
+    def _shell(self, key: tuple, generated: GeneratedPage) -> Shell:
+        path, edit, toc, search, h1 = key
+        model = GeneratedPage(path, SENTINEL_TITLE, BODY_START + ("<h1" if h1 else "") + BODY_END,
+                              edit, list(toc), search=search)
+        html = self.render_slow(model)
+        parts: list = []
+        for i, piece in enumerate(_SENTINELS.split(html)):
+            if i % 2 == 0:
+                parts.append(piece)
+            elif piece == SENTINEL_ID:
+                parts.append(("id",))
+            elif piece == SENTINEL_TITLE:
+                parts.append(("title",))
+            else:
+                parts.append(("body",))
+        literal = "".join(p for p in parts if isinstance(p, str))
+        usable = parts.count(("body",)) == 1 and not any(s in literal for s in _ANY)
+        return Shell(parts, usable=usable)
+
+    def _fill(self, shell: Shell, generated: GeneratedPage) -> str:
+        from markupsafe import escape
+
+        values = {"id": self._segment(generated), "title": str(escape(generated.title)), "body": generated.body}
+        return "".join(p if isinstance(p, str) else values[p[0]] for p in shell.parts)
