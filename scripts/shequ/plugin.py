@@ -93,6 +93,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.record_paths: list[str] = []
         self.progress = Progress(log=log.info)
         self.post_build_started: float | None = None
+        self.deferred_seconds = 0.0  # rendering long listings while MkDocs builds them
+        self.deferred_pages = 0
 
     # Stage 0: how the build was started --------------------------------------------------------
 
@@ -183,6 +185,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             site_url=config.site_url or None,
             per_page=self.config.per_page,
             data_path=data_path,
+            deferred=True,  # long listings render as MkDocs builds them: one in memory at a time
         )
         with self.progress.stage("render", unit="listing pages") as stage:
             self.renderer = Renderer(Directory(self.sources), settings)
@@ -228,7 +231,23 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         if generated is None:
             return html
         self._dress(page, generated)
-        return generated.body
+        if generated.deferred is None:
+            return generated.body
+        start = time.perf_counter()
+        try:
+            body = generated.html()
+        except UnsafeValue as exc:
+            raise SiteError(str(exc)) from None
+        self.deferred_seconds += time.perf_counter() - start
+        self.deferred_pages += 1
+        return body
+
+    def on_post_page(self, output: str, *, page: Page, config) -> str:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None and generated.deferred is not None:
+            # Written: a build of 100,000 records need not hold every listing's HTML until the end.
+            page.content = ""
+        return output
 
     @staticmethod
     def _dress(page: Page, generated: GeneratedPage) -> None:
@@ -256,6 +275,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         if self.post_build_started is not None:
             # The other plugins' post-build work: with the built-in search, writing its index.
             self.progress.record("search", time.perf_counter() - self.post_build_started)
+        self.progress.record("render", self.deferred_seconds, self.deferred_pages, "listing pages")
         site = Path(config.site_dir)
         records = len(self.renderer.directory.organizations) + len(self.renderer.directory.incubators)
         with self.progress.stage("render", total=records, unit="record pages") as stage:

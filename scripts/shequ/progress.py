@@ -156,7 +156,8 @@ class Progress:
         own, children = peak_rss_mb()
         self.timings.append(StageTiming(name, seconds, count, unit, own, children))
         if self.log is not None:
-            self.log(f"shequ: {name} in {seconds:.1f} s")
+            done = f": {count:,} {unit}" if count else ""
+            self.log(f"shequ: {name}{done} in {seconds:.1f} s")
 
     def seconds(self, name: str) -> float:
         return sum(t.seconds for t in self.timings if t.name == name)

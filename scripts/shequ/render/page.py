@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
+from markupsafe import Markup
+
 from .html import environment, relative
-from .model import Directory
+from .model import Directory, Entry
+
+def plain_render() -> bool:
+    """True when ``SHEQU_PLAIN_RENDER=1`` asks the render stage for no shortcuts (no shared
+    theme shells, no rows rendered once for all listings), so tests can compare outputs."""
+    return os.environ.get("SHEQU_PLAIN_RENDER") == "1"
+
+
+#: Stands for a link in a listing row rendered once for every page (see Renderer.org_row).
+LINK_MARK = "\x00\x1fshequ-link\x1f\x00"
+
+#: How many page numbers a pager shows on each side of the current page (and always the
+#: first and the last): a listing of 500 pages does not repeat 500 links on each of them.
+PAGER_NEIGHBOURS = 3
 
 
 @dataclass
@@ -20,6 +36,13 @@ class GeneratedPage:
     toc: list[tuple[str, str]] = field(default_factory=list)  # (anchor, heading) for the sidebar
     in_nav: bool = False  # a section's first page, listed in the navigation; never a record page
     search: bool = True  # False for long lists of records, which would swell the search index
+    #: Renders the body when it is needed, for long listings (``Settings.deferred``): a build
+    #: then holds one listing page's HTML at a time, not all of them.
+    deferred: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    def html(self) -> str:
+        """The body: rendered now if it was deferred."""
+        return self.deferred() if self.deferred is not None else self.body
 
     @property
     def src_uri(self) -> str:
@@ -46,6 +69,8 @@ class Settings:
     per_page: int = 200
     #: Where the data package lives in the site.
     data_path: str = "data/"
+    #: Render long listings only when their body is asked for (:meth:`GeneratedPage.html`).
+    deferred: bool = False
 
 
 class Renderer:
@@ -55,6 +80,10 @@ class Renderer:
         self.directory = directory
         self.settings = settings or Settings()
         self.env = environment()
+        self.plain = plain_render()
+        self._rows: dict[str, list[str] | None] = {}  # organization id -> row split at its links
+        self._row_links: list[str] = []
+        self._row_module = None
 
     def edit_url(self, source_file: str | None) -> str | None:
         if not source_file or not self.settings.edit_base:
@@ -71,7 +100,40 @@ class Renderer:
         """Render ``templates/pages/<template>`` for the page at site path ``path``."""
         link: Callable[[str], str] = lambda to: relative(path, to)  # noqa: E731
         return self.env.get_template(template).render(
-            link=link, dir=self.directory, page_path=path, settings=self.settings, **context)
+            link=link, dir=self.directory, page_path=path, settings=self.settings,
+            org_row=lambda o: self.org_row(o, path), **context)
+
+    def org_row(self, org: Entry, path: str) -> Markup:
+        """An organization's row in a listing at site path ``path``.
+
+        An organization appears in a dozen listings (its region at each level, its
+        topics, the full list); its row differs between them only in its relative
+        links. So the row is rendered once, with a marker for each link, and each
+        page fills in its own links. A row whose text holds the marker itself is
+        rendered the ordinary way.
+        """
+        parts = self._rows.get(org.id, False) if not self.plain else None
+        if parts is False:
+            parts = self._rows[org.id] = self._row_parts(org)
+        if parts is None:
+            macros = self.env.get_template("_macros.html").make_module(
+                vars={"link": lambda to: relative(path, to), "dir": self.directory})
+            return Markup(str(macros.organization_row(org)))
+        return Markup("".join([p if i % 2 == 0 else relative(path, p) for i, p in enumerate(parts)]))
+
+    def _row_parts(self, org: Entry) -> list[str] | None:
+        if self._row_module is None:
+            def mark(to: str) -> str:
+                self._row_links.append(to)
+                return LINK_MARK + to + LINK_MARK
+            self._row_module = self.env.get_template("_macros.html").make_module(
+                vars={"link": mark, "dir": self.directory})
+        self._row_links.clear()
+        html = str(self._row_module.organization_row(org))
+        parts = html.split(LINK_MARK)
+        if len(parts) != 2 * len(self._row_links) + 1 or parts[1::2] != self._row_links:
+            return None
+        return parts
 
 
 def pages_of(items: list, per_page: int) -> list[list]:
@@ -96,9 +158,33 @@ def paginated(renderer: Renderer, template: str, base: str, title: str, items: l
             "count": len(chunks),
             "total": len(items),
             "first": (number - 1) * renderer.settings.per_page + 1,
-            "links": [(n, numbered_path(base, n)) for n in range(1, len(chunks) + 1)],
+            "links": pager_links(base, number, len(chunks)),
         }
         page_title = title if number == 1 else f"{title} ({number}/{len(chunks)})"
-        body = renderer.render(template, path, items=chunk, pager=pager, title=title, **context)
-        pages.append(GeneratedPage(path, page_title, body, edit_url, search=False))
+
+        def render(path=path, chunk=chunk, pager=pager) -> str:
+            return renderer.render(template, path, items=chunk, pager=pager, title=title, **context)
+
+        if renderer.settings.deferred:
+            pages.append(GeneratedPage(path, page_title, "", edit_url, search=False, deferred=render))
+        else:
+            pages.append(GeneratedPage(path, page_title, render(), edit_url, search=False))
     return pages
+
+
+def pager_links(base: str, number: int, count: int) -> list[tuple[int | None, str | None]]:
+    """The page numbers a pager links: the first, the last and the current page's
+    neighbours, with ``(None, None)`` where numbers are left out.
+
+    >>> [n for n, _ in pager_links("o/", 10, 20)]
+    [1, None, 7, 8, 9, 10, 11, 12, 13, None, 20]
+    """
+    shown = {1, count, *range(max(1, number - PAGER_NEIGHBOURS), min(count, number + PAGER_NEIGHBOURS) + 1)}
+    links: list[tuple[int | None, str | None]] = []
+    previous = 0
+    for n in sorted(shown):
+        if n - previous > 1:
+            links.append((None, None))
+        links.append((n, numbered_path(base, n)))
+        previous = n
+    return links

@@ -21,22 +21,16 @@ is rendered the ordinary way), so that tests can compare the two outputs byte fo
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
-from .page import GeneratedPage
+from .page import GeneratedPage, plain_render
 
 SENTINEL_ID = "qqshequidqq7x"  # a valid id: lowercase letters and digits
 SENTINEL_TITLE = "QQSHEQUTITLEQQ7X"
 BODY_START, BODY_END = "QQSHEQUBODYQQ7X", "QQSHEQUBODYENDQQ7X"
 _SENTINELS = re.compile(f"({SENTINEL_ID}|{SENTINEL_TITLE}|{BODY_START}.*?{BODY_END})", re.S)
 _ANY = ("qqshequ", "QQSHEQU")
-
-
-def plain_render() -> bool:
-    """True when ``SHEQU_PLAIN_RENDER=1`` asks for no shortcuts in the render stage."""
-    return os.environ.get("SHEQU_PLAIN_RENDER") == "1"
 
 
 @dataclass
