@@ -15,10 +15,10 @@ load → check → publish → render, inside MkDocs:
   page small), write each record as JSON and the DCAT catalogue, then swap the
   staging folder in. A failed build leaves the previous site as it was.
 
-Use it in ``mkdocs.yml``::
+Use it in ``mkdocs.yml`` (without the theme's ``search`` plugin: after the record
+pages, :mod:`shequ.search` writes the site's Pagefind index into ``pagefind/``)::
 
     plugins:
-      - search
       - shequ
 """
 
@@ -41,7 +41,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import atomic, checks
+from . import atomic, checks, search
 from .load import load
 from .progress import Progress, set_current
 from .project import NotAProject, Project
@@ -179,6 +179,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         for path in sorted(self.package_dir.iterdir()):
             files.append(File.generated(config, data_path + path.name, abs_src_path=str(path)))
         files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
+        for asset in search.asset_files(config):
+            files.append(asset)
 
         settings = Settings(
             edit_base=self._edit_base(config),
@@ -288,6 +290,10 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             except UnsafeValue as exc:
                 raise SiteError(str(exc)) from None
             self._add_to_sitemap(config, site)
+        try:
+            search.build_index(site, self.renderer.directory, self.files)
+        except search.SearchIndexError as exc:
+            raise SiteError(f"search: {exc}") from None
         size, path = self.largest_record_page
         log.info(f"shequ: largest record page {size / 1024:.1f} KB ({path})")
         self._cleanup_package()

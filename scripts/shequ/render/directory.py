@@ -141,7 +141,10 @@ def incubated_listing(renderer: Renderer, inc: Entry) -> list[GeneratedPage]:
 
 def organization_listing(renderer: Renderer) -> list[GeneratedPage]:
     orgs = sorted(renderer.directory.organizations, key=lambda o: (o.values.get("division", ""), o.name, o.id))
-    pages = paginated(renderer, "organizations.html", "organizations/", "Organizations 社区社会组织", orgs)
+    from ..search import facet_labels
+
+    pages = paginated(renderer, "organizations.html", "organizations/", "Organizations 社区社会组织", orgs,
+                      facets=facet_labels(renderer.directory))
     pages[0].in_nav = True
     return pages
 

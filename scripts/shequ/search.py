@@ -1,0 +1,897 @@
+"""The search stage: one Pagefind index of the whole site, in Chinese and English.
+
+After the record pages are written, :func:`build_index` writes a chunked Pagefind
+index into ``<site>/pagefind/``. The header search box and the faceted directory at
+``/organizations/`` (``assets/shequ-search.js``) load only the chunks a query needs,
+from the site itself: no other host, no CDN, and it works on a machine with no
+internet.
+
+What goes in
+    - every organization and incubator, every region with a page, every topic term
+      and every glossary term, as *records* built from the same model the pages are
+      rendered from (:class:`~shequ.render.model.Directory`). Records carry the
+      facets of the directory as Pagefind filters (kind, province, prefecture,
+      county, track, legal form, field, population, status) and sort keys (name,
+      founded);
+    - every other page that is not excluded from search (home, guides, policy
+      documents and provisions, statistics, data), from its built HTML: only its
+      ``data-pagefind-body`` (the article; ``main.html`` marks it), without the parts
+      marked ``data-pagefind-ignore``.
+
+Why records and not the record pages' HTML
+    Measured with 10,000 synthetic organizations: Pagefind reading the built record
+    pages took 31–47 s (about 3 ms a page, most of it parsing and writing 45 MB of
+    fragments with the whole article in each); the same records sent as lean custom
+    records took 7 s. 100,000 pages would not index in 90 s from HTML.
+
+Chinese substrings
+    Pagefind 1.5's extended binary segments Chinese on ``lang="zh"`` pages with a
+    dictionary segmenter when indexing, but the browser segments the query with
+    ``Intl.Segmenter``; the two disagree. Measured on the demo site: 互助, 朝阳, 备案
+    and 直接登记 were found, but the whole name 石桥村银龄互助会 did not find its own
+    page, and 新区 did not find 浦东新区益民社区老年协会 (the index only holds the word
+    浦东新区, and Pagefind matches a query word against the start of indexed words).
+    So each record and page also carries *bigram tokens* of its Chinese text: each
+    pair of neighbouring Han characters written as one ASCII word, ``zq`` and the two
+    characters' code points in base 36, three digits each (银龄 → ``zqtfavic``), plus
+    the last character of each run on its own. The search script turns the Chinese
+    in a query into the same tokens (see ``cjkTokens`` in ``shequ-search.js``), so a
+    query matches every record that holds all of its character pairs: any substring
+    of a name, a place or a policy term of two or more characters; one character
+    matches the pairs that start with it. The tokens sit in hidden text that only
+    Pagefind reads; the result snippets leave them out.
+
+Example::
+
+    from shequ.search import build_index
+    stats = build_index(Path("site"), renderer.directory, files)
+    print(stats.records, stats.pages, f"{stats.seconds:.1f} s", stats.bytes)
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import logging
+import re
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+log = logging.getLogger("mkdocs.plugins.shequ")
+
+#: Where the index goes in the site.
+OUTPUT = "pagefind"
+#: The script and stylesheet of the search box and the directory facets.
+ASSETS = ("assets/shequ-search.js", "assets/shequ-search.css")
+ASSETS_DIR = Path(__file__).parent / "assets"
+
+#: Every bigram token starts with this; no English or pinyin word does.
+MARKER = "zq"
+#: Han characters the tokens cover: CJK Unified Ideographs and Extension A. Their code
+#: points are below 36**3, so three base-36 digits hold each one.
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+#: The directory's facets: Pagefind filter name → the record field or list it comes from.
+FACETS = {
+    "track": "management_track",
+    "form": "legal_form",
+    "field": "fields_of_activity",
+    "population": "service_populations",
+    "status": "status",
+}
+#: The vocabulary of each facet, for its labels.
+FACET_VOCABULARIES = {
+    "track": "management_tracks",
+    "form": "legal_forms",
+    "field": "fields_of_activity",
+    "population": "service_populations",
+    "status": "statuses",
+}
+REGION_FACETS = ("province", "prefecture", "county")
+
+#: What a result is, shown beside it: (filter value, label).
+KINDS = {
+    "organization": "组织 Organization",
+    "incubator": "孵化机构 Incubator",
+    "region": "地区 Region",
+    "topic": "主题 Topic",
+    "glossary": "术语 Glossary term",
+    "provision": "政策条文 Provision",
+    "document": "政策文件 Policy document",
+    "guide": "指南 Guide",
+    "page": "页面 Page",
+}
+
+
+class SearchIndexError(Exception):
+    """The search index could not be written; the message says why."""
+
+
+# Tokens -----------------------------------------------------------------------------------------
+
+def _code(char: str) -> str:
+    n = ord(char)
+    return DIGITS[n // 1296] + DIGITS[n // 36 % 36] + DIGITS[n % 36]
+
+
+def cjk_tokens(text: str) -> list[str]:
+    """The bigram tokens of the Han characters in ``text``, each once, in order.
+
+    >>> cjk_tokens("银龄")
+    ['zqtfavic', 'zqvic']
+    >>> cjk_tokens("a 互助 b")
+    ['zqfiqgbt', 'zqgbt']
+    """
+    seen: dict[str, None] = {}
+    for run in HAN.findall(text or ""):
+        codes = [_code(c) for c in run]
+        for a, b in zip(codes, codes[1:]):
+            seen.setdefault(MARKER + a + b)
+        seen.setdefault(MARKER + codes[-1])
+    return list(seen)
+
+
+def query_tokens(query: str) -> str:
+    """A query as the search script sends it to Pagefind: Chinese runs as bigram tokens.
+
+    The same rule as ``cjkTokens`` in ``shequ-search.js`` (the tests check they agree):
+    a run of one character is its own token, which matches the pairs it starts;
+    a longer run is every other pair, and the last: pairs that cover each character,
+    so that a long name loads half as many index chunks (互助会 → 互助 助会,
+    银龄互助 → 银龄 互助).
+
+    >>> query_tokens("银龄 care")
+    'zqtfavic care'
+    """
+    def run(match: re.Match) -> str:
+        codes = [_code(c) for c in match.group(0)]
+        if len(codes) == 1:
+            return " " + MARKER + codes[0] + " "
+        starts = list(range(0, len(codes) - 1, 2))
+        if starts[-1] != len(codes) - 2:
+            starts.append(len(codes) - 2)
+        return " " + " ".join(MARKER + codes[i] + codes[i + 1] for i in starts) + " "
+
+    return " ".join(HAN.sub(run, query).split())
+
+
+# What is indexed ---------------------------------------------------------------------------------
+
+@dataclass
+class Record:
+    """One search result that is not read from HTML: a record, region, topic or glossary term."""
+
+    url: str  # site path from the root, "organizations/org-x/"; may end in "#anchor"
+    title: str
+    kind: str
+    content: str
+    region: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)  # more to show beside the result
+    subtitle: str = ""  # the English name: weighed with the kind of item, below the title
+
+    def html(self) -> str:
+        """The record as a small page for Pagefind: its title as the heading (which Pagefind
+        weighs more), its text, the bigram tokens (the title's weighed like a heading),
+        and its kind, region, filters and sort keys as ``data-pagefind-*`` elements."""
+        e = html.escape
+        title_tokens = cjk_tokens(self.title)
+        content_tokens = [t for t in cjk_tokens(self.content) if t not in set(title_tokens)]
+        tags = [f'<span data-pagefind-meta="kind">{e(KINDS[self.kind])}</span>']
+        if self.region:
+            tags.append(f'<span data-pagefind-meta="region">{e(self.region)}</span>')
+        tags += [f'<span data-pagefind-meta="{name}">{e(v)}</span>' for name, v in self.meta.items()]
+        for name, values in {"kind": [self.kind], **self.filters}.items():
+            tags += [f'<span data-pagefind-filter="{name}">{e(v)}</span>' for v in values]
+        tags += [f'<span data-pagefind-sort="{name}">{e(v)}</span>' for name, v in self.sort.items()]
+        return (f'<html lang="zh"><body><main data-pagefind-body><h1>{e(self.title)}</h1>'
+                f'<p data-pagefind-weight="5">{e(KINDS[self.kind])}. {e(self.subtitle)}</p><p>{e(self.content)} '
+                f'<span data-pagefind-weight="7">{" ".join(title_tokens)}</span> {" ".join(content_tokens)}</p>'
+                f'<div data-pagefind-ignore>{"".join(tags)}</div></main></body></html>')
+
+    def message(self, index_id: int) -> dict:
+        return {"type": "AddFile", "index_id": index_id, "url": "/" + self.url, "file_contents": self.html()}
+
+
+def _label(term) -> str:
+    return f"{term.label_zh} {term.label_en}" if term.label_en != term.label_zh else term.label_zh
+
+
+def _region_filters(directory, code: str | None) -> dict[str, list[str]]:
+    """Province, prefecture and county of a division, each as "code name"."""
+    out = {}
+    for region in directory.region_path(code):
+        if region.level in REGION_FACETS:
+            out[region.level] = [f"{region.code} {region.name}"]
+    return out
+
+
+def _entry_text(directory, entry, fields: Iterable[str]) -> list[str]:
+    """The searchable text of a record besides its names and place: alternate
+    names, the named fields (vocabulary codes as their labels) and the topic lists.
+    Descriptions are left out: with 10,000 synthetic records they made writing the
+    index half as slow again, and what they say is in these fields."""
+    values = entry.values
+    parts = list(entry.lists.get("alternate_names", []))
+    table = directory.fields["organizations" if entry.dataset == "organizations" else "incubators"]
+    for name in fields:
+        value = values.get(name)
+        if value is None:
+            continue
+        vocabulary = table[name].vocabulary if name in table else None
+        parts.append(_label(directory.term(vocabulary, value)) if vocabulary else str(value))
+    for key in ("fields_of_activity", "service_populations", "service_functions", "support_types"):
+        parts += [_label(directory.term(key, c)) for c in entry.lists.get(key, [])]
+    return [p for p in parts if p]
+
+
+def organization_record(directory, org) -> Record:
+    values = org.values
+    filters = _region_filters(directory, values.get("division"))
+    for facet, key in FACETS.items():
+        codes = org.lists.get(key, []) if key in org.lists else [values.get(key)]
+        codes = [c for c in dict.fromkeys(codes) if c]
+        if codes:
+            filters[facet] = codes
+    sort = {"name": org.name}
+    if values.get("founded"):
+        sort["founded"] = values["founded"].isoformat()
+    place = directory.short_place(values.get("division"))
+    text = _entry_text(directory, org, ("legal_form", "management_track", "status", "registration_authority",
+                                        "community", "address"))
+    meta = {"founded": sort["founded"]} if "founded" in sort else {}
+    return Record(org.path, org.name, "organization", f"{place}. " + ". ".join(text), place, filters, sort, meta,
+                  values.get("name_en") or "")
+
+
+def incubator_record(directory, inc) -> Record:
+    values = inc.values
+    filters = _region_filters(directory, values.get("division"))
+    sort = {"name": inc.name}
+    if values.get("opened"):
+        sort["founded"] = values["opened"].isoformat()
+    place = directory.short_place(values.get("division"))
+    text = _entry_text(directory, inc, ("kind", "operator", "host_body", "address"))
+    return Record(inc.path, inc.name, "incubator", f"{place}. " + ". ".join(text), place, filters, sort,
+                  subtitle=values.get("name_en") or "")
+
+
+def region_record(directory, region) -> Record:
+    from .render.model import LEVEL_LABELS
+
+    trail = [r.name for r in directory.region_path(region.code)[:-1]]
+    level_zh, level_en = LEVEL_LABELS.get(region.level, (region.level, region.level))
+    content = f"{' '.join(trail)} {region.name} {region.code}. {level_zh} {level_en}."
+    return Record(region.path, region.name, "region", content, " ".join(trail), _region_filters(directory, region.code))
+
+
+def topic_records(directory) -> Iterator[Record]:
+    from .render.model import TOPIC_VOCABULARIES
+
+    for name in TOPIC_VOCABULARIES:
+        vocab = directory.vocabularies.get(name)
+        for term in directory.terms.get(name, {}).values():
+            heading = f"{vocab.title_zh} {vocab.title_en}" if vocab else name
+            yield Record(term.path, _label(term), "topic", f"{heading}.")
+
+
+def glossary_records(directory) -> Iterator[Record]:
+    policy = directory.policy
+    if policy is None:
+        return
+    for term in policy.glossary:
+        content = f"{term.pinyin} {term.en}. {term.definition_zh} {term.definition_en}"
+        yield Record(f"policy/glossary/#{term.id}", f"{term.zh} {term.en}", "glossary", content)
+
+
+def records(directory) -> Iterator[Record]:
+    """Everything indexed from the model rather than from HTML."""
+    for org in directory.organizations:
+        yield organization_record(directory, org)
+    for inc in directory.incubators:
+        yield incubator_record(directory, inc)
+    for region in directory.regions.values():
+        yield region_record(directory, region)
+    yield from topic_records(directory)
+    yield from glossary_records(directory)
+
+
+#: Site paths whose pages are covered by records, so their HTML is not indexed again.
+RECORD_PREFIXES = ("organizations/", "incubators/", "regions/", "topics/")
+RECORD_INDEXES = {"incubators/", "regions/", "topics/"}  # listing pages still indexed as pages
+
+
+def page_kind(path: str) -> str:
+    """What a page is, from its site path."""
+    if path.startswith("guides/"):
+        return "guide"
+    if path.startswith("policy/glossary/"):
+        return "glossary"
+    if path.startswith("policy/"):
+        depth = path.strip("/").count("/")
+        return "provision" if depth == 2 else "document" if depth == 1 else "page"
+    return "page"
+
+
+_BODY = re.compile(r"<[a-z]+[^>]*\sdata-pagefind-body[\s>=]", re.I)
+_IGNORED = re.compile(r"<(\w+)[^>]*\sdata-pagefind-ignore[^>]*>.*?</\1>", re.S | re.I)
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S | re.I)
+
+
+def page_html(text: str, kind: str) -> str | None:
+    """A built page as Pagefind gets it: its body marked with the kind of page and
+    followed by the bigram tokens of its text. None: the page has no body to index."""
+    match = _BODY.search(text)
+    if match is None:
+        return None
+    start = text.index(">", match.start()) + 1
+    body = _TAG.sub(" ", _IGNORED.sub(" ", _SCRIPT.sub(" ", text[start:])))
+    heading = _H1.search(text, start)
+    title = cjk_tokens(html.unescape(_TAG.sub(" ", heading.group(1)))) if heading else []
+    tokens = [t for t in cjk_tokens(html.unescape(body)) if t not in set(title)]
+    tag = text[match.start():start]
+    marked = tag[:-1] + f' data-pagefind-meta="kind:{KINDS[kind]}">'
+    hidden = (f'<span hidden><span data-pagefind-weight="7">{" ".join(title)}</span> {" ".join(tokens)} </span>')
+    return text[:match.start()] + marked + hidden + text[start:]
+
+
+def html_pages(site: Path, files) -> Iterator[tuple[str, str, str]]:
+    """(url, html, kind) of every MkDocs page that search covers, from the built site."""
+    for file in files.documentation_pages():
+        path = file.url if file.url != "./" else ""
+        page = file.page
+        meta = getattr(page, "meta", None) or {}
+        search = meta.get("search")
+        if isinstance(search, dict) and search.get("exclude"):
+            continue
+        if path.startswith(RECORD_PREFIXES) and path not in RECORD_INDEXES:
+            continue
+        out = site / file.dest_uri
+        if not out.is_file():
+            continue
+        text = page_html(out.read_text(encoding="utf-8"), page_kind(path))
+        if text is not None:
+            yield "/" + path, text, page_kind(path)
+
+
+# Pagefind's service ------------------------------------------------------------------------------
+
+def executable() -> Path:
+    """The Pagefind binary of the ``pagefind[extended]`` package."""
+    try:
+        from pagefind_bin_extended import get_executable  # type: ignore
+    except ImportError:
+        get_executable = None
+    if get_executable is not None:
+        path = Path(get_executable())
+        if path.is_file():
+            return path
+    try:
+        from pagefind.service import get_executable as find  # type: ignore
+        path = find()
+    except ImportError:
+        path = None
+    if path is None:
+        raise SearchIndexError("the search index needs Pagefind's extended binary: pip install 'pagefind[extended]'")
+    return Path(path)
+
+
+class Pagefind:
+    """Pagefind's ``--service`` protocol: base64 JSON messages, each ended by a comma.
+
+    The ``pagefind`` Python package speaks the same protocol, but it waits 0.1 s
+    between two responses, so 10,000 records would take 17 minutes; here a thread
+    writes the requests while the caller reads the responses as they come.
+    """
+
+    def __init__(self):
+        self.process = subprocess.Popen([str(executable()), "--service"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._buffer = bytearray()
+        self._next_id = 0
+
+    def _write(self, payload: dict) -> None:
+        self._next_id += 1
+        message = {"message_id": self._next_id, "payload": payload}
+        self.process.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
+
+    def _read(self) -> dict:
+        while b"," not in self._buffer:
+            chunk = self.process.stdout.read1(1 << 16)
+            if not chunk:
+                raise SearchIndexError("Pagefind stopped before it answered")
+            self._buffer += chunk
+        end = self._buffer.index(b",")
+        raw, self._buffer = bytes(self._buffer[:end]), self._buffer[end + 1:]
+        payload = json.loads(base64.b64decode(raw))["payload"]
+        if payload.get("type") == "Error":
+            raise SearchIndexError(f"Pagefind: {payload.get('message')}")
+        return payload
+
+    def call(self, payload: dict) -> dict:
+        self._write(payload)
+        self.process.stdin.flush()
+        return self._read()
+
+    def stream(self, payloads: Iterable[dict], advance=None) -> int:
+        """Send every payload while reading the answers; the number sent."""
+        sent = [0]
+        failure: list[BaseException] = []
+
+        def writer():
+            try:
+                for payload in payloads:
+                    self._write(payload)
+                    sent[0] += 1
+                self.process.stdin.flush()
+            except BaseException as exc:  # noqa: BLE001  (reported by the reader)
+                failure.append(exc)
+            finally:
+                done.set()
+
+        done = threading.Event()
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        answered = 0
+        while not (done.is_set() and answered >= sent[0]):
+            if done.is_set() and failure:
+                break
+            if answered >= sent[0]:
+                time.sleep(0.001)
+                continue
+            self._read()
+            answered += 1
+            if advance is not None:
+                advance()
+        thread.join()
+        if failure:
+            raise SearchIndexError(f"Pagefind: {failure[0]}")
+        return answered
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@dataclass
+class IndexStats:
+    records: int = 0  # from the model
+    pages: int = 0  # from HTML
+    seconds: float = 0.0
+    bytes: int = 0  # the whole pagefind/ folder
+    files: int = 0
+
+
+#: The figures of the last index written in this process (for ``shequ bench``).
+LAST: IndexStats | None = None
+
+
+def build_index(site: Path, directory, files=None) -> IndexStats:
+    """Write the search index of the site in ``site`` into ``site/pagefind/``.
+
+    ``directory`` is the render model; ``files`` are MkDocs' files (None: records only).
+    """
+    global LAST
+    from .progress import current
+
+    site = Path(site)
+    output = site / OUTPUT
+    if output.exists():
+        shutil.rmtree(output)
+    start = time.perf_counter()
+    stats = IndexStats()
+    total = len(directory.organizations) + len(directory.incubators)
+    with current().stage("search", total=total, unit="records") as stage:
+        service = Pagefind()
+        try:
+            index_id = service.call({"type": "NewIndex", "config": {"output_path": str(output)}})["index_id"]
+            stats.records = service.stream((r.message(index_id) for r in records(directory)), stage.advance)
+            if files is not None:
+                stats.pages = service.stream(
+                    {"type": "AddFile", "index_id": index_id, "url": url, "file_contents": text}
+                    for url, text, _ in html_pages(site, files))
+            # Pagefind's own WriteFiles answers before its writes are done, and one run in
+            # fifteen left pagefind-entry.json empty; so the files come back here and are
+            # written by this process.
+            written = service.call({"type": "GetFiles", "index_id": index_id})["files"]
+        finally:
+            service.close()
+    _write_files(output, written)
+    canonical_filters(output)
+    stats.seconds = time.perf_counter() - start
+    sizes = [p.stat().st_size for p in output.rglob("*") if p.is_file()]
+    stats.bytes, stats.files = sum(sizes), len(sizes)
+    log.info(f"shequ: search index of {stats.records} records and {stats.pages} pages in {stats.seconds:.1f} s, "
+             f"{stats.bytes / 1024:,.0f} KB in {stats.files} files")
+    LAST = stats
+    return stats
+
+
+# The same sources, the same index files ------------------------------------------------------------
+#
+# Pagefind 1.5 writes the values of each filter in hash-map order, which changes from run
+# to run; the filter files' names are hashes of their contents, the metadata names them,
+# and pagefind-entry.json names the metadata. So two builds of the same sources would
+# differ in those files. canonical_filters() rewrites them with the values in sorted
+# order: the same sources then give byte-identical index files. The files are Pagefind's
+# own format: gzip of "pagefind_dcd" and CBOR (integers, text and arrays only).
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _cbor_decode(data: bytes, i: int = 0):
+    head = data[i]
+    major, info = head >> 5, head & 31
+    i += 1
+    if info < 24:
+        n = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        n = int.from_bytes(data[i:i + size], "big")
+        i += size
+    else:
+        raise SearchIndexError(f"unexpected CBOR item {head:#x} in a Pagefind file")
+    if major == 0:
+        return n, i
+    if major == 3:
+        return data[i:i + n].decode("utf-8"), i + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, i = _cbor_decode(data, i)
+            items.append(item)
+        return items, i
+    raise SearchIndexError(f"unexpected CBOR type {major} in a Pagefind file")
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise ValueError(n)
+
+
+def _cbor_encode(value) -> bytes:
+    if isinstance(value, bool) or value is None:
+        raise TypeError(value)
+    if isinstance(value, int):
+        return _cbor_head(0, value)
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
+    raise TypeError(type(value).__name__)
+
+
+def _read_pagefind(path: Path):
+    import gzip
+
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_SIGNATURE):
+        raise SearchIndexError(f"{path.name} is not a Pagefind file")
+    value, _ = _cbor_decode(data, len(_SIGNATURE))
+    return value
+
+
+def _pagefind_bytes(value) -> bytes:
+    import gzip
+
+    return gzip.compress(_SIGNATURE + _cbor_encode(value), compresslevel=9, mtime=0)
+
+
+def canonical_filters(output: Path) -> None:
+    """Rewrite the filter files, the metadata and the entry file of the index in ``output``
+    so that they depend only on what was indexed."""
+    import hashlib
+
+    entry_path = output / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry["languages"].items():
+        meta_path = output / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read_pagefind(meta_path)
+        filters = meta[3]
+        renamed = []
+        for name, old in filters:
+            path = output / "filter" / f"{old}.pf_filter"
+            filter_name, values = _read_pagefind(path)
+            data = _pagefind_bytes([filter_name, sorted(values, key=lambda v: v[0])])
+            new = f"{language}_{hashlib.sha256(data).hexdigest()[:7]}"
+            path.unlink()
+            (output / "filter" / f"{new}.pf_filter").write_bytes(data)
+            renamed.append([name, new])
+        meta[3] = sorted(renamed)
+        meta[4] = sorted(meta[4], key=lambda s: s[0])
+        data = _pagefind_bytes(meta)
+        new = f"{language}_{hashlib.sha256(data).hexdigest()[:10]}"
+        meta_path.unlink()
+        (output / f"pagefind.{new}.pf_meta").write_bytes(data)
+        info["hash"] = new
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+
+#: Files of Pagefind's bundle the site does not use: its own script shows the results.
+UNUSED = {"pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js"}
+
+
+def _write_files(output: Path, files: list[dict]) -> None:
+    root = output.resolve()
+    for item in sorted(files, key=lambda f: f["path"]):
+        relative = item["path"]
+        if relative in UNUSED:
+            continue
+        target = (root / relative).resolve()
+        if root not in target.parents:
+            raise SearchIndexError(f"Pagefind named a file outside its folder: {relative!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(item["content"]))
+
+
+def asset_files(config) -> list:
+    """The search script and stylesheet, as MkDocs files of the site."""
+    from mkdocs.structure.files import File
+
+    return [File.generated(config, uri, abs_src_path=str(ASSETS_DIR / Path(uri).name)) for uri in ASSETS]
+
+
+def facet_labels(directory) -> dict:
+    """Chinese and English labels of the facets' codes, for the directory's script."""
+    out = {}
+    for facet, vocabulary in FACET_VOCABULARIES.items():
+        out[facet] = {code: [t.label_zh, t.label_en] for code, t in directory.terms.get(vocabulary, {}).items()}
+    return out
+
+
+# Measuring: what a query downloads, and how fast its first results show -------------------------
+
+#: Queries the benchmark measures: a whole name, substrings, a place, policy terms, English.
+BENCH_QUERIES = ("朝阳区银龄互助会", "互助", "银龄", "孵化", "朝阳", "备案", "直接登记", "elderly care", "incubator",
+                 "dispute mediation")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _kind_of_request(path: str) -> str:
+    """What a request of the search fetched: loader (script, wasm, metadata), index, filter or fragment."""
+    name = path.rsplit("/", 1)[-1]
+    if "/fragment/" in path:
+        return "fragment"
+    if "/index/" in path:
+        return "index"
+    if "/filter/" in path:
+        return "filter"
+    if name.endswith((".pf_meta", ".js", ".pagefind", ".json")):
+        return "loader"
+    return "other"
+
+
+def measure_query_payload(site_dir, queries: Iterable[str] = BENCH_QUERIES, *, page: str = "",
+                          chromium: Path = CHROMIUM, timeout_ms: int = 60_000) -> dict:
+    """What each query downloads and how long its first results take, in headless Chromium.
+
+    The site in ``site_dir`` is served on 127.0.0.1. For each query a fresh browser (an
+    empty cache) opens ``page`` (the home page), types the query into the header's search
+    box and waits until the first page of results is on screen. The network log gives
+    the bytes of every request made from the keystroke on, by kind: ``loader`` (the
+    Pagefind script, its WebAssembly and the index's metadata, fetched once per visit),
+    ``index`` (the index chunks of the query's words), ``filter`` and ``fragment`` (one
+    per result shown). Then the query is typed again in the same page (``warm_ms``).
+
+    Returns ``{query: {"bytes", "loader_bytes", "index_bytes", "filter_bytes",
+    "fragment_bytes", "requests", "results", "first_results_ms", "warm_ms"}}``.
+    Bytes are bodies as sent by Python's plain file server (no HTTP compression;
+    Pagefind's own files are compressed already).
+    """
+    import functools
+    import http.server
+
+    from playwright.sync_api import sync_playwright
+
+    site = Path(site_dir)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    out: dict = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(chromium),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+            try:
+                for query in queries:
+                    out[query] = _measure_one(browser, base, page, query, timeout_ms)
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return out
+
+
+def _measure_one(browser, base: str, page_path: str, query: str, timeout_ms: int) -> dict:
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        sizes: dict[str, int] = {}
+        recording = [False]
+        foreign: list[str] = []
+
+        def finished(request):
+            if not request.url.startswith(base):
+                foreign.append(request.url)
+            if not recording[0]:
+                return
+            try:
+                sizes[request.url] = request.sizes()["responseBodySize"]
+            except Exception:  # noqa: BLE001  (a request that failed has no sizes)
+                sizes[request.url] = 0
+
+        page.on("requestfinished", finished)
+        page.goto(base + page_path, wait_until="load")
+        recording[0] = True
+        box = page.locator("form[data-shequ-search] input")
+        box.click()
+        box.fill(query)
+        done = page.locator(f".shequ-search__results[data-shequ-done]")
+        page.wait_for_function("q => document.querySelector('.shequ-search__results')?.dataset.shequDone === q",
+                               arg=query, timeout=timeout_ms)
+        first_ms = int(done.get_attribute("data-shequ-ms") or 0)
+        results = page.locator(".shequ-search__count").inner_text()
+        page.wait_for_timeout(100)
+        recording[0] = False
+        by_kind: dict[str, int] = {}
+        for url, size in sizes.items():
+            kind = _kind_of_request(url[len(base) - 1:])
+            by_kind[kind] = by_kind.get(kind, 0) + size
+        box.fill("")
+        page.wait_for_function("() => !document.querySelector('.shequ-search__results')?.dataset.shequDone",
+                               timeout=timeout_ms)
+        box.fill(query)
+        page.wait_for_function("q => document.querySelector('.shequ-search__results')?.dataset.shequDone === q",
+                               arg=query, timeout=timeout_ms)
+        warm_ms = int(done.get_attribute("data-shequ-ms") or 0)
+        match = re.match(r"\d+", results)
+        figure = {
+            "bytes": sum(sizes.values()),
+            "loader_bytes": by_kind.get("loader", 0),
+            "index_bytes": by_kind.get("index", 0),
+            "filter_bytes": by_kind.get("filter", 0),
+            "fragment_bytes": by_kind.get("fragment", 0),
+            "requests": len(sizes),
+            "results": int(match.group(0)) if match else 0,
+            "first_results_ms": first_ms,
+            "warm_ms": warm_ms,
+        }
+        if foreign:
+            figure["foreign_requests"] = foreign
+        return figure
+    finally:
+        context.close()
+
+
+def format_payload(figures: dict) -> str:
+    lines = [f"{'query':<20} {'results':>7} {'total KB':>9} {'loader':>7} {'index':>7} {'filter':>7} "
+             f"{'frags':>7} {'first ms':>8} {'warm ms':>8}"]
+    for query, f in figures.items():
+        lines.append(f"{query:<20} {f['results']:>7} {f['bytes'] / 1024:>9.1f} {f['loader_bytes'] / 1024:>7.1f} "
+                     f"{f['index_bytes'] / 1024:>7.1f} {f['filter_bytes'] / 1024:>7.1f} "
+                     f"{f['fragment_bytes'] / 1024:>7.1f} {f['first_results_ms']:>8} {f['warm_ms']:>8}")
+    return "\n".join(lines) + "\n"
+
+
+# The search benchmark -----------------------------------------------------------------------------
+
+STUB_PAGE = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>Search benchmark</title>
+<link rel="stylesheet" href="assets/shequ-search.css"></head>
+<body><div class="md-header__inner"></div>
+<form class="shequ-search" role="search" data-shequ-search hidden>
+<input class="md-search__input shequ-search__input" type="search" name="q" aria-label="search">
+<div class="shequ-search__results" hidden></div></form>
+<script src="assets/shequ-search.js" data-shequ-root="./"></script></body></html>
+"""
+
+
+def bench(sizes: Iterable[int] = (10_000, 100_000), *, project_root: Path | None = None,
+          queries: Iterable[str] = BENCH_QUERIES, measure: bool = True, seed: int = 2016,
+          say=print) -> list[dict]:
+    """Index N synthetic organizations and measure what queries download, for each N.
+
+    For each size: a temporary copy of the project's schemas, vocabularies, policy and
+    divisions gets N synthetic organizations (and N/200 incubators); the sources are
+    loaded and checked, and the index is written into a folder holding only a stub page
+    with the search box (the index does not depend on the rest of the site). Returns
+    one dict per size: records, index seconds, bytes and files, and the per-query
+    figures of :func:`measure_query_payload`.
+    """
+    import tempfile
+
+    from . import synthetic
+    from .pipeline import validate
+    from .project import Project
+    from .render.model import Directory
+
+    root = Path(project_root) if project_root else Path.cwd()
+    out = []
+    for n in sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"shequ-search-bench-{n}-"))
+        try:
+            datasets = work / "datasets"
+            for name in ("schemas", "vocabularies", "policy", "reference"):
+                if (root / "datasets" / name).is_dir():
+                    shutil.copytree(root / "datasets" / name, datasets / name)
+            shutil.copy(root / "datasets" / "package.yaml", datasets / "package.yaml")
+            start = time.perf_counter()
+            synthetic.generate(work, orgs=n, incubators=max(8, n // 200), seed=seed, clean=True)
+            generated = time.perf_counter() - start
+            start = time.perf_counter()
+            sources, report = validate(Project.at(work))
+            if not report.valid:
+                raise SearchIndexError("the synthetic records did not pass the checks:\n" + report.format_text()[:2000])
+            directory = Directory(sources)
+            loaded = time.perf_counter() - start
+            site = work / "site"
+            (site / "assets").mkdir(parents=True)
+            for uri in ASSETS:
+                shutil.copy(ASSETS_DIR / Path(uri).name, site / uri)
+            (site / "index.html").write_text(STUB_PAGE, encoding="utf-8")
+            stats = build_index(site, directory, None)
+            figure = {"organizations": len(directory.organizations), "incubators": len(directory.incubators),
+                      "records": stats.records, "generate_seconds": round(generated, 1),
+                      "load_seconds": round(loaded, 1), "index_seconds": round(stats.seconds, 1),
+                      "index_bytes": stats.bytes, "index_files": stats.files,
+                      "meta_bytes": sum(p.stat().st_size for p in (site / OUTPUT).glob("*.pf_meta"))}
+            say(f"{n:,} organizations: {stats.records:,} records indexed in {stats.seconds:.1f} s, "
+                f"{stats.bytes / 1024 / 1024:.1f} MB in {stats.files:,} files "
+                f"(metadata every visit loads: {figure['meta_bytes'] / 1024:.0f} KB)")
+            if measure:
+                figure["queries"] = measure_query_payload(site, queries)
+                say(format_payload(figure["queries"]))
+            out.append(figure)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m shequ.search [N ...] [--json FILE]``: the search benchmark."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m shequ.search", description=bench.__doc__.split("\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--no-browser", action="store_true", help="index only; do not measure queries")
+    args = parser.parse_args(argv)
+    figures = bench(args.sizes, measure=not args.no_browser)
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

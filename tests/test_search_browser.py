@@ -1,0 +1,309 @@
+"""Search in a real browser: the header search box and the faceted directory, in Chromium.
+
+The demo site of ``test_site.py`` (its records plus the test's own: 朝阳区银龄互助会,
+朝外调解志愿队, the hostile record and 朝阳区社区社会组织孵化基地) is served on
+127.0.0.1 as in ``test_site_browser.py``, whose fixtures these tests share. Every
+test's ``visit`` fails if the page asked any other host for anything.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from shequ.search import query_tokens
+
+from test_site import FILED, HOSTILE, INC, ORG, site  # noqa: F401  (site is a fixture)
+from test_site_browser import base_url, browser, visit  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def ask(visit, query: str, path: str = "") -> list[dict]:
+    """Type ``query`` into the header's search box; the first page of results shown."""
+    page = visit.page
+    if path is not None:
+        visit.open(path)
+    box = page.locator("form[data-shequ-search] input")
+    box.click()
+    box.fill(query)
+    page.wait_for_function("q => document.querySelector('.shequ-search__results')?.dataset.shequDone === q",
+                           arg=query, timeout=20_000)
+    return page.evaluate("""() => [...document.querySelectorAll('.shequ-search__results .shequ-result')].map(li => ({
+        href: li.querySelector('a').href,
+        kind: li.querySelector('.shequ-result__kind')?.textContent || '',
+        region: li.querySelector('.shequ-result__region')?.textContent || '',
+        title: li.querySelector('.shequ-result__title').textContent,
+        snippet: li.querySelector('.shequ-result__snippet').textContent,
+        marks: [...li.querySelectorAll('.shequ-result__snippet mark')].map(m => m.textContent),
+    }))""")
+
+
+def paths(results, base_url) -> list[str]:  # noqa: F811
+    return [r["href"][len(base_url):] for r in results]
+
+
+# Chinese queries ---------------------------------------------------------------------------------
+
+def test_a_whole_name_finds_its_organization_first(visit, base_url):  # noqa: F811
+    results = ask(visit, "朝阳区银龄互助会")
+    assert paths(results, base_url)[0] == f"organizations/{ORG}/"
+    first = results[0]
+    assert first["kind"] == "组织 Organization"
+    assert first["region"] == "北京市 朝阳区 建外街道"
+    assert first["title"] == "朝阳区银龄互助会"
+    visit.shoot("search-name")
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("互助", f"organizations/{ORG}/"),  # a substring inside the name
+    ("银龄", f"organizations/{ORG}/"),
+    ("龄互", f"organizations/{ORG}/"),  # across the words a segmenter would see
+    ("银龄互助", f"organizations/{ORG}/"),
+    ("调解志愿", f"organizations/{FILED}/"),
+])
+def test_substrings_of_names_find_the_organization(visit, base_url, query, expected):  # noqa: F811
+    found = paths(ask(visit, query), base_url)
+    assert expected in found, found
+
+
+def test_substring_incubation_finds_incubators_and_the_glossary(visit, base_url):  # noqa: F811
+    results = ask(visit, "孵化")
+    kinds = {r["kind"] for r in results[:10]}
+    assert {"孵化机构 Incubator", "术语 Glossary term"} <= kinds, kinds
+    assert all("孵化" in r["title"] or "孵化" in r["snippet"] for r in results)
+
+
+def test_a_place_name_finds_the_region_first(visit, base_url):  # noqa: F811
+    results = ask(visit, "朝阳")
+    assert paths(results, base_url)[0] == "regions/110105/"
+    assert results[0]["kind"] == "地区 Region"
+    assert f"incubators/{INC}/" in paths(results, base_url)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("备案", "policy/glossary/#filing"),
+    ("直接登记", "policy/glossary/#direct-registration"),
+])
+def test_policy_terms_find_the_glossary_and_the_provisions(visit, base_url, query, expected):  # noqa: F811
+    results = ask(visit, query)
+    found = paths(results, base_url)
+    assert expected in found[:5], found
+    assert any(r["kind"] == "政策条文 Provision" for r in results), [r["kind"] for r in results]
+
+
+def test_results_snippets_mark_the_match(visit):
+    results = ask(visit, "直接登记")
+    marked = [r for r in results if r["marks"]]
+    assert marked, results
+    assert all(m in ("直接登记", "直接", "接登", "登记") for r in marked for m in r["marks"])
+
+
+# English queries ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, first", [
+    ("elderly care", "topics/fields-of-activity/elderly-care/"),
+    ("dispute mediation", "topics/service-functions/dispute-mediation/"),
+])
+def test_english_topic_queries_find_the_topic_first(visit, base_url, query, first):  # noqa: F811
+    results = ask(visit, query)
+    assert paths(results, base_url)[0] == first
+    assert any(r["kind"] == "组织 Organization" for r in results)
+    assert any(m.lower() in query for r in results for m in r["marks"])
+
+
+def test_english_incubator_finds_incubators_and_the_support_guide(visit, base_url):  # noqa: F811
+    results = ask(visit, "incubator")
+    assert "孵化机构 Incubator" in [r["kind"] for r in results[:3]]
+    assert "guides/find-support/" in paths(results, base_url)[:3]
+
+
+def test_no_results_says_so(visit):
+    ask(visit, "xyzzyqq 不存在的词")
+    assert "No results" in visit.page.inner_text(".shequ-search__results")
+
+
+def test_a_result_opens_its_page(visit, base_url):  # noqa: F811
+    ask(visit, "朝阳区银龄互助会")
+    visit.page.locator(".shequ-search__results .shequ-result a").first.click()
+    visit.page.wait_for_url(base_url + f"organizations/{ORG}/")
+    assert "统一社会信用代码" in visit.page.inner_text("article")
+
+
+def test_search_from_a_deep_page_links_back_to_the_site(visit, base_url):  # noqa: F811
+    results = ask(visit, "朝阳区银龄互助会", path=f"organizations/{ORG}/")
+    assert results[0]["href"] == base_url + f"organizations/{ORG}/"
+
+
+def test_the_search_box_works_at_phone_width_and_on_a_desktop(visit):
+    results = ask(visit, "互助")
+    assert results
+    panel = visit.page.locator(".shequ-search__results").bounding_box()
+    assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 390
+    visit.shoot("search-phone")
+    visit.page.set_viewport_size({"width": 1280, "height": 900})
+    visit.page.keyboard.press("Escape")
+    assert not visit.page.locator(".shequ-search__results").is_visible()
+    box = visit.page.locator("form[data-shequ-search]").bounding_box()
+    header = visit.page.locator(".md-header").bounding_box()
+    assert header["y"] <= box["y"] and box["y"] + box["height"] <= header["y"] + header["height"]
+
+
+def test_hostile_values_in_results_stay_text(visit, base_url):  # noqa: F811
+    results = ask(visit, "敌意测试")
+    hostile = [r for r in results if r["href"].endswith(f"organizations/{HOSTILE}/")]
+    assert hostile and hostile[0]["title"] == "<script>alert(1)</script>敌意测试"
+    ask(visit, "<img src=x onerror=alert(1)> 敌意", path=None)
+    visit.page.wait_for_timeout(300)
+    assert visit.page.locator(".shequ-search__results img, .shequ-search__results script").count() == 0
+    assert visit.dialogs == [] and visit.page_errors == []
+
+
+def test_the_script_turns_chinese_into_the_same_tokens_as_the_index(visit):
+    visit.open("")
+    for query in ("朝阳区银龄互助会", "互助", "朝 阳", "elderly 养老 care", "㐀龥", "社區"):
+        assert visit.page.evaluate("q => window.shequSearch.cjkTokens(q)", query) == query_tokens(query), query
+
+
+def test_search_asks_no_other_host(visit, base_url):  # noqa: F811
+    ask(visit, "朝阳区银龄互助会")
+    ask(visit, "elderly care", path=None)
+    visit.page.wait_for_load_state("networkidle")
+    searched = [u for u in visit.requests if "/pagefind/" in u]
+    assert any(u.endswith("pagefind.js") for u in searched) and any("/fragment/" in u for u in searched)
+    assert all(u.startswith(base_url) for u in visit.requests if not u.startswith(("data:", "blob:")))
+
+
+# The directory's facets --------------------------------------------------------------------------
+
+def directory(visit, query: str = "") -> dict:
+    """Open /organizations/ with ``query`` and wait for its results."""
+    visit.open("organizations/" + query)
+    page = visit.page
+    page.wait_for_function("() => document.querySelector('[data-shequ-directory]')?.dataset.shequDone !== undefined",
+                           timeout=20_000)
+    facets = page.locator(".shequ-directory__facets")
+    assert facets.get_attribute("open") is None  # folded away at phone width
+    page.click(".shequ-directory__facets > summary")
+    return state(visit)
+
+
+def state(visit) -> dict:
+    return visit.page.evaluate("""() => {
+        const box = document.querySelector('[data-shequ-directory]');
+        const selects = {};
+        for (const s of box.querySelectorAll('select')) {
+            selects[s.name] = {value: s.value, disabled: s.disabled,
+                options: [...s.options].filter(o => o.value).map(o => [o.value, o.textContent, Number(o.dataset.count)])};
+        }
+        return {status: box.querySelector('.shequ-directory__status').textContent,
+                names: [...box.querySelectorAll('.shequ-result__title')].map(n => n.textContent),
+                selects, url: location.href};
+    }""")
+
+
+def count(s: dict) -> int:
+    return int(re.match(r"\d+", s["status"]).group(0))
+
+
+def choose(visit, facet: str, value: str) -> dict:
+    page = visit.page
+    page.select_option(f"[data-shequ-directory] select[name={facet}]", value)
+    page.wait_for_function(
+        "([f, v]) => { const b = document.querySelector('[data-shequ-directory]');"
+        " return b.dataset.shequDone !== undefined && (new URLSearchParams(location.search).get(f) || '') === v; }",
+        arg=[facet, value], timeout=20_000)
+    return state(visit)
+
+
+def test_the_directory_offers_facets_with_counts_above_the_listing(visit):
+    s = directory(visit)
+    # Until the reader narrows the list, the page's own listing stays.
+    assert visit.page.locator("[data-shequ-static]").is_visible()
+    assert visit.page.locator(".shequ-directory__results").is_hidden()
+    total = count(s)
+    assert total >= 70
+    provinces = s["selects"]["province"]["options"]
+    assert ["11", "北京市（%d）" % provinces[0][2], provinces[0][2]] == provinces[0]
+    assert sum(n for _, _, n in provinces) == total
+    assert s["selects"]["prefecture"]["disabled"] and s["selects"]["county"]["disabled"]
+    for facet in ("track", "form", "field", "population", "status"):
+        assert s["selects"][facet]["options"], facet
+        assert all(re.search(r"（\d+）$", text) for _, text, _ in s["selects"][facet]["options"])
+    tracks = {value: n for value, _, n in s["selects"]["track"]["options"]}
+    assert sum(tracks.values()) == total
+    visit.shoot("directory")
+    s = choose(visit, "sort", "name")
+    assert visit.page.locator("[data-shequ-static]").is_hidden()
+    assert len(s["names"]) == 20 and s["names"] == sorted(s["names"])
+    visit.page.click(".shequ-directory__more")
+    visit.page.wait_for_function("() => document.querySelectorAll('.shequ-directory__results li').length > 20")
+    names = state(visit)["names"]
+    assert names == sorted(names) and len(names) == min(40, total)
+
+
+def test_facets_narrow_province_to_county_and_by_track(visit):
+    s = directory(visit)
+    total = count(s)
+    beijing = dict((v, n) for v, _, n in s["selects"]["province"]["options"])["11"]
+    s = choose(visit, "province", "11")
+    assert count(s) == beijing < total
+    assert not s["selects"]["prefecture"]["disabled"]
+    assert [v for v, _, _ in s["selects"]["prefecture"]["options"]] and all(
+        v.startswith("11") for v, _, _ in s["selects"]["prefecture"]["options"])
+    s = choose(visit, "prefecture", "1101")
+    s = choose(visit, "county", "110105")
+    chaoyang = count(s)
+    assert chaoyang <= beijing
+    assert "朝阳区银龄互助会" in s["names"] and "朝外调解志愿队" in s["names"]
+    filed = dict((v, n) for v, _, n in s["selects"]["track"]["options"])["filed"]
+    s = choose(visit, "track", "filed")
+    assert count(s) == filed < chaoyang
+    assert "朝外调解志愿队" in s["names"] and "朝阳区银龄互助会" not in s["names"]
+    # The selected facet still offers its other values, with their counts.
+    assert {v for v, _, _ in s["selects"]["track"]["options"]} >= {"filed", "registered"}
+    query = parse_qs(urlsplit(s["url"]).query)
+    assert query == {"province": ["11"], "prefecture": ["1101"], "county": ["110105"], "track": ["filed"]}
+
+
+def test_a_shared_filtered_url_opens_the_same_view(visit):
+    s = directory(visit, "?county=110105&track=registered&field=elderly-care&sort=name")
+    assert "朝阳区银龄互助会" in s["names"] and "朝外调解志愿队" not in s["names"]
+    assert s["selects"]["county"]["value"] == "110105"
+    assert s["selects"]["track"]["value"] == "registered"
+    assert s["selects"]["field"]["value"] == "elderly-care"
+    assert s["selects"]["sort"]["value"] == "name"
+    visit.shoot("directory-shared")
+
+
+def test_a_query_in_the_directory_narrows_and_is_kept_in_the_url(visit):
+    s = directory(visit, "?q=%E4%BA%92%E5%8A%A9")  # 互助
+    assert "朝阳区银龄互助会" in s["names"]
+    assert all("互助" in n for n in s["names"][:3])
+    assert visit.page.input_value("[data-shequ-directory] input[name=q]") == "互助"
+
+
+def test_sorting_by_founding_date(visit):
+    directory(visit, "?county=110105")
+    newest = choose(visit, "sort", "founded-desc")["names"]
+    oldest = choose(visit, "sort", "founded-asc")["names"]
+    assert newest and newest[0] != oldest[0]
+    founded = visit.page.evaluate("""() => [...document.querySelectorAll('[data-shequ-directory] .shequ-result__line')]
+        .map(l => (l.textContent.match(/Founded (\\d{4}-\\d{2}-\\d{2})/) || [])[1]).filter(Boolean)""")
+    assert founded == sorted(founded)
+
+
+def test_without_javascript_the_listing_and_regions_lead_to_every_record(browser, base_url):  # noqa: F811
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "organizations/")
+        assert page.locator("form[data-shequ-search]").is_hidden()
+        assert page.locator("[data-shequ-directory]").is_hidden()
+        assert page.locator(f"a[href='{ORG}/']").is_visible()
+        page.goto(base_url + "regions/110105002/")
+        assert page.locator(f"a[href='../../organizations/{FILED}/']").is_visible()
+    finally:
+        context.close()
