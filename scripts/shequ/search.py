@@ -21,8 +21,11 @@ What goes in
 Why records and not the record pages' HTML
     Measured with 10,000 synthetic organizations: Pagefind reading the built record
     pages took 31–47 s (about 3 ms a page, most of it parsing and writing 45 MB of
-    fragments with the whole article in each); the same records sent as lean custom
-    records took 7 s. 100,000 pages would not index in 90 s from HTML.
+    fragments with the whole article in each). Each record goes in instead as a small
+    page made here (:meth:`Record.html`): its name as the heading, the text worth
+    searching, and its kind, region, facets and sort keys as ``data-pagefind-*``
+    elements. Pagefind's service is driven directly (:class:`Pagefind`): the Python
+    package's client waits 0.1 s per answer, 17 minutes for 10,000 records.
 
 Chinese substrings
     Pagefind 1.5's extended binary segments Chinese on ``lang="zh"`` pages with a
@@ -42,16 +45,17 @@ Chinese substrings
     Pagefind reads; the result snippets leave them out.
 
 Scale (``python -m shequ.search 10000 100000``; a shared 2-core machine under load)
-    10,000 organizations: indexed in 21 s, 13.7 MB in 10,366 files. A first query
-    downloads 245–356 KB: 223 KB once per visit (pagefind.js 45 KB, its WebAssembly
-    67 KB, the index metadata 112 KB) and 14–123 KB of index chunks and fragments;
-    first results 0.3–0.8 s after the keystroke, 0.12–0.3 s once loaded.
+    10,000 organizations: indexed in 21–23 s, 13.8 MB in 10,366 files. A first query
+    downloads 241–299 KB: 220 KB once per visit (pagefind.js 45 KB, its WebAssembly
+    67 KB, the index metadata 109 KB) and 21–79 KB of index chunks and fragments;
+    first results 0.3–0.8 s after the keystroke, 0.12–0.5 s once loaded.
     100,000 organizations: Pagefind 1.5 misses every target. Its metadata lists every
     page and every sort order, 1.15 MB that each visit loads before its first result
     (515 KB even without sorting); queries that match tens of thousands of records
     take seconds (互助: 16 s; a word in all 100,000 lean test records: 46–104 s), and
-    indexing took 8.5 minutes. The directory at that size needs an index of its own,
-    sharded by word, with the facets as columns (see the closing note of issue 4).
+    indexing took 8.5 minutes (lean test records without HTML: 6.8 minutes). The
+    directory at that size needs an index of its own, sharded by word, with the
+    facets as columns (see the closing note of issue 4).
 
 Example::
 
@@ -769,7 +773,7 @@ def _measure_one(browser, base: str, page_path: str, query: str, timeout_ms: int
         box = page.locator("form[data-shequ-search] input")
         box.click()
         box.fill(query)
-        done = page.locator(f".shequ-search__results[data-shequ-done]")
+        done = page.locator(".shequ-search__results[data-shequ-done]")
         page.wait_for_function("q => document.querySelector('.shequ-search__results')?.dataset.shequDone === q",
                                arg=query, timeout=timeout_ms)
         first_ms = int(done.get_attribute("data-shequ-ms") or 0)
