@@ -9,6 +9,7 @@ from .load import Sources, load
 from .project import Project
 from .publish import PublishResult, publish
 from .report import Report
+from .tables import SchemaError
 
 
 class InvalidSources(Exception):
@@ -19,8 +20,13 @@ class InvalidSources(Exception):
         self.report = report
 
 
-def validate(project: Project) -> tuple[Sources, Report]:
-    sources = load(project)
+def validate(project: Project) -> tuple[Sources | None, Report]:
+    """Load and check the sources. Without usable Table Schemas nothing else can be
+    checked: the report then names the schema files, and there are no sources."""
+    try:
+        sources = load(project)
+    except SchemaError as exc:
+        return None, Report(exc.problems)
     return sources, checks.run(sources)
 
 

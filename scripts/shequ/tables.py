@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .project import Project
+from .report import Problem
 from .sources import Record
 
 
@@ -90,6 +91,40 @@ TABLE_ORDER = (
 POSITION = "position"
 
 
+class SchemaError(Exception):
+    """A Table Schema is missing or unreadable: nothing else can be checked without it."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.text() for p in problems))
+        self.problems = problems
+
+
+def _read_schema(project: Project, name: str) -> tuple[dict | None, Problem | None]:
+    path = project.schemas / f"{name}.schema.json"
+    rel = project.relative(path)
+    if path.is_symlink():
+        return None, Problem("files.symlink", "symbolic links are not allowed in datasets/", rel,
+                             hint="replace the link with the file itself")
+    if not path.exists():
+        return None, Problem("schemas.missing", "the Table Schema is missing", rel,
+                             hint="restore it from the repository")
+    if not path.is_file():
+        return None, Problem("files.not-a-file", "is a folder, but a file was expected", rel)
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, Problem("schemas.unreadable", f"cannot be read: {exc}", rel)
+    except json.JSONDecodeError as exc:
+        return None, Problem("schemas.json", f"is not valid JSON: {exc.msg}", rel, line=exc.lineno)
+    fields = descriptor.get("fields") if isinstance(descriptor, dict) else None
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
+                                                 for f in fields):
+        return None, Problem("schemas.fields", "needs a list of fields, each with a name", rel, line=1)
+    if not isinstance(descriptor.get("primaryKey"), list):
+        return None, Problem("schemas.fields", "needs a primaryKey list", rel, line=1)
+    return descriptor, None
+
+
 class Schemas:
     """The Table Schemas of the project, read once."""
 
@@ -98,10 +133,16 @@ class Schemas:
 
     @cached_property
     def descriptors(self) -> dict[str, dict]:
-        out = {}
+        """Every table's schema; raises :class:`SchemaError` naming each file that cannot serve."""
+        out, problems = {}, []
         for name in TABLE_ORDER:
-            path = self.project.schemas / f"{name}.schema.json"
-            out[name] = json.loads(path.read_text(encoding="utf-8"))
+            descriptor, problem = _read_schema(self.project, name)
+            if problem:
+                problems.append(problem)
+            else:
+                out[name] = descriptor
+        if problems:
+            raise SchemaError(problems)
         return out
 
     def fields(self, table: str) -> list[dict]:
