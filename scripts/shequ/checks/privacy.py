@@ -18,10 +18,28 @@ MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9](?:[ -]?[0-9]){8}(?![0-9A-Za-z]
 IDENTITY = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 
 
+def _texts_and_numbers(data: dict) -> Iterator[tuple[tuple, str]]:
+    """Every string, and every whole number as its digits: an identity number typed
+    into a numeric field (an amount, a capacity) is still personal data."""
+    yield from strings(data)
+    yield from _numbers(data, ())
+
+
+def _numbers(value, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        yield path, str(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _numbers(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _numbers(item, path + (i,))
+
+
 def check(sources: Sources) -> Iterator[Problem]:
     for records in sources.records.values():
         for rec in records:
-            for path, value in strings(rec.data):
+            for path, value in _texts_and_numbers(rec.data):
                 if MOBILE.search(value):
                     yield Problem("privacy.mobile", "looks like a personal mobile number", rec.file, path,
                                   hint="publish only an organization's landline or service number")
