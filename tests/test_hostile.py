@@ -1,21 +1,22 @@
 """The hostile-input corpus (issue 7), run through the real command line.
 
-Every case of ``tests/hostile/cases.yaml`` is put into its own copy of a small valid
-project whose data package was published beforehand. Then ``shequ validate --format
-json`` and ``shequ publish`` run as subprocesses with a timeout. Each case must end
-one of two ways:
+Every case of ``tests/hostile/cases.yaml`` is put into a copy of a small valid project
+whose data package was published beforehand, and ``shequ validate --format json`` and
+``shequ publish`` run on it as subprocesses with a timeout. Each case must end one of
+two ways:
 
-- a clear error: exit 1, exactly the expected rule ids, files and lines, printed one
-  problem per line, with the previous data package byte-identical afterwards;
+- a clear error: exit 1, exactly the expected rule ids, files and lines (from validate,
+  the case alone), each printed by publish as one line naming the file and line, and
+  the previous data package byte-identical afterwards;
 - or safe output: exit 0, and every text published exactly as text (CSV, XLSX string
   cells, never a formula).
 
-Never a traceback and never a hang. The cases marked ``site: true`` are then built
-together into one site (``mkdocs build`` in a copy of the project) and opened in
-Debian's Chromium: no dialog, no console error, no request to a host other than
-127.0.0.1, no injected element, and the hostile text visible as text.
-
-The cases run in a few parallel workers, so the whole corpus takes seconds, not minutes.
+Never a traceback and never a hang. To keep the suite fast, publish runs once for all
+the error cases that only add record files (one project, every expected line checked in
+its output) and once for all the safe cases; every other case is published alone. The
+safe project is then built with ``mkdocs build`` and opened in Debian's Chromium: no
+dialog, no console error, no request to a host other than 127.0.0.1, no injected
+element, and the hostile text visible as text.
 """
 
 from __future__ import annotations
