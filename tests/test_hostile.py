@@ -567,15 +567,22 @@ def test_listing_pages_and_search_with_hostile_records_run_nothing(tab, hostile_
                  "data/", "policy/glossary/"):
         _visit(tab, path)
         assert tab.page.evaluate(INJECTED) == [], path
-    # The search box renders results from the index with the theme's script.
+    # The search box renders results, names and snippets, from the index with the site's script.
     tab.open("")
-    search = tab.page.locator("input.md-search__input").first
-    search.click()
-    tab.page.keyboard.type("<img src=x onerror=alert('search')> 组织")
-    tab.page.keyboard.press("End")  # Material searches on keyup; Chinese is typed without key events
-    tab.page.wait_for_timeout(600)
-    tab.page.wait_for_load_state("networkidle")
-    assert tab.page.evaluate(INJECTED) == []
+    for query, shown in (("<img src=x onerror=alert('search')> 组织", None),
+                         ("脚本互助会", "<script>alert('name')</script>脚本互助会"),
+                         ("模板互助会", "{{ 7*7 }}模板互助会{% raw %}"),
+                         ("alert", None)):
+        search = tab.page.locator("input.md-search__input").first
+        search.fill("")
+        search.click()
+        tab.page.keyboard.type(query)
+        tab.page.keyboard.press("End")  # Material searched on keyup; Chinese is typed without key events
+        tab.page.wait_for_timeout(800)
+        tab.page.wait_for_load_state("networkidle")
+        if shown:
+            assert _normal(shown) in _normal(tab.page.inner_text("body")), f"search {query!r}: {shown!r} not shown"
+        assert tab.page.evaluate(INJECTED) == [], query
     tab.clean()
 
 
