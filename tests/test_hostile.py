@@ -596,3 +596,31 @@ def test_the_injection_detector_sees_injected_markup(tab):
     assert any("onerror" in f for f in found) and any("javascript:" in f for f in found), found
     assert tab.dialogs == ["seen"]
     tab.dialogs.clear()
+
+
+#: Query strings and fragments a link from anywhere could carry into a page whose script reads them.
+HOSTILE_URLS = [
+    "organizations/?q=<img src=x onerror=alert('q')>&province=<svg onload=alert('p')>&prefecture=\"><script>"
+    "alert('pf')</script>&county=javascript:alert('c')&track=<b onmouseover=alert('t')>&form={{7*7}}"
+    "&field=</script><script>alert('f')</script>&population=data:text/html,<script>alert(1)</script>"
+    "&status=<iframe src=javascript:alert('s')>&sort=javascript:alert('sort')",
+    "organizations/?q=%3Cimg%20src%3Dx%20onerror%3Dalert(%27enc%27)%3E",
+    "?q=<img src=x onerror=alert('home')>#<img src=x onerror=alert('hash')>",
+    "regions/110105/#\"><img src=x onerror=alert('fragment')>",
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", HOSTILE_URLS, ids=["facets", "encoded", "home-query", "fragment"])
+def test_hostile_query_strings_and_fragments_run_nothing(tab, hostile_site, path):
+    """The directory keeps its search and facets in the URL: a crafted link must not inject."""
+    _visit(tab, path)
+    tab.page.wait_for_timeout(300)
+    assert tab.page.evaluate(INJECTED) == [], path
+    query = tab.page.locator("input.md-search__input").first
+    if "organizations/?q=<img" in path:
+        # The query is shown as typed text in a search box, never as markup.
+        values = tab.page.eval_on_selector_all("input[type=search], input[name=q]", "els => els.map(e => e.value)")
+        assert "<img src=x onerror=alert('q')>" in values, values
+    assert query.count() == 1
+    tab.clean()
