@@ -1,11 +1,14 @@
 """The render stage's shortcuts give the same site, byte for byte, as rendering every
 page the ordinary way (``SHEQU_PLAIN_RENDER=1``): record pages filled into a shared
-theme shell, listing rows rendered once per organization."""
+theme shell, listing rows rendered once per organization. And templates read without
+their indentation (``SHEQU_COMPACT_TEMPLATES=0`` turns that off) give pages that are
+the same text once every run of white space is taken as one space."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +49,33 @@ def test_the_fast_render_stage_gives_the_same_site_as_the_plain_one(project, tmp
     different = [path for path in fast_files if fast_files[path] != plain_files[path]]
     assert different == []
     assert len([p for p in fast_files if p.startswith("organizations/org-")]) > 50
+
+    # Long listings of several pages, each row filled into every page's links.
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - shequ\n", "  - shequ:\n      per_page: 7\n"),
+                      encoding="utf-8")
+    try:
+        fast = build(project, tmp_path / "fast-pages")
+        plain = build(project, tmp_path / "plain-pages", SHEQU_PLAIN_RENDER="1", SHEQU_COMPACT_TEMPLATES="0")
+    finally:
+        config.write_text(config.read_text(encoding="utf-8").replace("  - shequ:\n      per_page: 7\n", "  - shequ\n"),
+                          encoding="utf-8")
+    assert fast.returncode == 0 and plain.returncode == 0, (fast.stderr + plain.stderr)[-3000:]
+    fast_site, plain_site = tmp_path / "fast-pages", tmp_path / "plain-pages"
+    assert (fast_site / "organizations" / "page" / "3" / "index.html").is_file()
+    fast_files, plain_files = site_hashes(fast_site), site_hashes(plain_site)
+    assert fast_files.keys() == plain_files.keys()
+    smaller = 0
+    for path in fast_files:
+        if fast_files[path] == plain_files[path]:
+            continue
+        assert path.endswith((".html", ".xml")), path
+        compact, loose = (fast_site / path).read_text("utf-8"), (plain_site / path).read_text("utf-8")
+        assert re.sub(r"\s+", " ", compact) == re.sub(r"\s+", " ", loose), path
+        smaller += len(loose.encode()) - len(compact.encode())
+    page = "organizations/org-site-test-silver/index.html"
+    assert (plain_site / page).stat().st_size - (fast_site / page).stat().st_size > 2000
+    assert smaller > 0
 
 
 class FakeTemplate:

@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,7 +39,9 @@ from .project import Project
 from .progress import TIMINGS_ENV
 
 #: The stages of a build, in the order they run; ``mkdocs`` is the rest of the wall time.
-STAGES = ("load", "check", "publish", "render", "mkdocs", "search")
+#: ``publish`` runs in a process of its own beside render and MkDocs; ``publish wait`` is
+#: how long the build then waited for it.
+STAGES = ("load", "check", "publish", "publish wait", "render", "mkdocs", "search")
 
 #: The naive baseline's navigation grows with every record on every page: its size and
 #: time grow with the square of the records. Above this many records it is not built.
@@ -84,13 +87,16 @@ class BuildFigure:
     load_before: float | None = None  # 1-minute load average before and after the build
     load_after: float | None = None
     error: str = ""
+    cpu_seconds: float = 0.0  # user + system time of the child and the workers it waited for
+    preview: dict | None = None  # `mkdocs serve`: seconds from editing a record to the page showing it
 
 
 # Children ---------------------------------------------------------------------------------------
 
 def run_stage(args: list[str], cwd: Path, env: dict | None = None,
-              stderr_path: Path | None = None) -> tuple[float, float, int]:
-    """Run one child process; return (wall seconds, its peak RSS in MB, exit code)."""
+              stderr_path: Path | None = None, usage_out: list | None = None) -> tuple[float, float, int]:
+    """Run one child process; return (wall seconds, its peak RSS in MB, exit code).
+    ``usage_out`` receives the child's resource usage."""
     err = open(stderr_path, "wb") if stderr_path else subprocess.PIPE
     start = time.perf_counter()
     try:
@@ -106,6 +112,8 @@ def run_stage(args: list[str], cwd: Path, env: dict | None = None,
     finally:
         if stderr_path:
             err.close()
+    if usage_out is not None:
+        usage_out.append(usage)
     # ru_maxrss is in kilobytes on Linux.
     return seconds, usage.ru_maxrss / 1024, proc.returncode
 
@@ -239,8 +247,9 @@ def _stages_from_timings(path: Path, wall: float) -> dict[str, dict]:
     for s in data.get("stages", []):
         stages[s["name"]] = {"seconds": s["seconds"], "peak_rss_mb": s["peak_rss_mb"],
                              "children_peak_rss_mb": s.get("children_peak_rss_mb", 0.0),
-                             "count": s.get("count", 0), "unit": s.get("unit", "")}
-    known = sum(v["seconds"] for k, v in stages.items() if k != "mkdocs")
+                             "count": s.get("count", 0), "unit": s.get("unit", ""),
+                             "background": s.get("background", False)}
+    known = sum(v["seconds"] for k, v in stages.items() if k != "mkdocs" and not v["background"])
     rest = max(0.0, wall - known)
     peak = data.get("peak_rss_mb", 0.0)
     stages["mkdocs"] = {"seconds": rest + stages.get("mkdocs", {}).get("seconds", 0.0),
@@ -255,9 +264,11 @@ def build_site(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]]
     timings = work / ".bench-timings.json"
     log = work / ".bench-build.log"
     figure.load_before = _load_average()
-    seconds, rss, code = run_stage(args, work, _child_env(timings), log)
+    usage: list = []
+    seconds, rss, code = run_stage(args, work, _child_env(timings), log, usage)
     figure.load_after = _load_average()
     figure.seconds, figure.peak_rss_mb, figure.exit_code = seconds, rss, code
+    figure.cpu_seconds = usage[0].ru_utime + usage[0].ru_stime
     if code != 0:
         figure.error = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         return figure
@@ -274,7 +285,7 @@ def _shequ_build_args(work: Path) -> list[str]:
 
 
 def bench(project: Project, sizes: list[int], incubators: int | None, official: list[Path] = (),
-          seed: int = 2016, *, runs: int = 1, baseline: bool = False, data: bool = False,
+          seed: int = 2016, *, runs: int = 1, baseline: bool = False, data: bool = False, preview: bool = False,
           queries: Iterable[str] = QUERIES, say: Callable[[str], None] | None = None) -> list[BuildFigure]:
     """Generate each size in a fresh temporary copy of the project and build its site ``runs`` times.
 
@@ -283,7 +294,9 @@ def bench(project: Project, sizes: list[int], incubators: int | None, official: 
     Without them, records spread over the townships of the project's own table.
     With ``baseline``, the naive site is built from the same records after each run
     (sizes up to :data:`BASELINE_LIMIT`). With ``data``, validate and publish are also
-    timed on their own, as ``shequ validate`` and ``shequ publish`` run them.
+    timed on their own, as ``shequ validate`` and ``shequ publish`` run them. With
+    ``preview``, ``mkdocs serve`` runs on the project after the first build, and the time
+    from editing a record to the served page showing the edit is measured.
     """
     from . import synthetic
 
@@ -312,6 +325,9 @@ def bench(project: Project, sizes: list[int], incubators: int | None, official: 
                 figures.append(figure)
                 say(f"bench: {n:,} organizations: build {run}/{runs} took {figure.seconds:.1f} s")
                 shutil.rmtree(work / "site", ignore_errors=True)
+                if preview and run == 1:
+                    say(f"bench: {n:,} organizations: mkdocs serve, then an edit")
+                    figure.preview = measure_preview(work, ids["organizations"], say=say)
                 if baseline and n <= BASELINE_LIMIT:
                     say(f"bench: {n:,} organizations: naive baseline {run}/{runs}")
                     figures.append(build_naive(work, BuildFigure(n, inc, "naive", run, 0.0, 0.0, 0), ids))
@@ -319,6 +335,81 @@ def bench(project: Project, sizes: list[int], incubators: int | None, official: 
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return figures
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fetch(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def measure_preview(work: Path, organizations: list[str], edits: int = 2, timeout: float = 3600,
+                    say: Callable[[str], None] | None = None) -> dict:
+    """Start ``mkdocs serve`` on the project, then edit records one after another: for each
+    edit, the seconds from writing the file to the served page showing the new name."""
+    import signal
+
+    say = say or (lambda text: None)
+    port = _free_port()
+    log = open(work / ".bench-serve.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}",
+                             "--config-file", str(work / "mkdocs.yml")], cwd=work, env=_child_env(),
+                            stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+    out: dict = {"edits": [], "first_build_seconds": None}
+    try:
+        start = time.perf_counter()
+        base = f"http://127.0.0.1:{port}/"
+        rid = organizations[len(organizations) // 2]
+        while _fetch(base + f"organizations/{rid}/") is None:
+            if proc.poll() is not None or time.perf_counter() - start > timeout:
+                out["error"] = "mkdocs serve did not come up"
+                return out
+            time.sleep(0.5)
+        out["first_build_seconds"] = time.perf_counter() - start
+        for i in range(edits):
+            rid = organizations[(len(organizations) * (i + 1)) // (edits + 2)]
+            path = work / "datasets" / "organizations" / f"{rid}.yaml"
+            text = path.read_text(encoding="utf-8")
+            marker = f"预览{i}"
+            edited = re.sub(r"^name: (.*)$", lambda m: f"name: {m.group(1)}{marker}", text, count=1, flags=re.M)
+            time.sleep(2)  # let the watcher settle after the previous build
+            start = time.perf_counter()
+            path.write_text(edited, encoding="utf-8")
+            seconds = None
+            while time.perf_counter() - start < timeout:
+                page = _fetch(base + f"organizations/{rid}/")
+                if page is not None and marker in page:
+                    seconds = time.perf_counter() - start
+                    break
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+            out["edits"].append({"record": rid, "seconds": seconds})
+            say(f"bench: edit {i + 1}: {rid} shown after {seconds:.1f} s" if seconds is not None
+                else f"bench: edit {i + 1}: {rid} not shown")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+    return out
 
 
 def _data_stages(work: Path, n: int, inc: int) -> list[BuildFigure]:
@@ -443,6 +534,8 @@ class Summary:
     search_index_bytes: int
     search_payload: dict | None
     search_payload_gap: str | None
+    cpu_seconds: float = 0.0
+    preview: dict | None = None
 
 
 def summarize(figures: list[BuildFigure]) -> list[Summary]:
@@ -460,13 +553,15 @@ def summarize(figures: list[BuildFigure]) -> list[Summary]:
             stages[name] = {
                 "seconds": _median([f.stages[name]["seconds"] for f in runs if name in f.stages]),
                 "peak_rss_mb": _median([f.stages[name]["peak_rss_mb"] for f in runs if name in f.stages]),
+                "background": any(f.stages[name].get("background") for f in runs if name in f.stages),
             }
         first = runs[0]
         out.append(Summary(
             records, variant, len(runs), _median([f.seconds for f in runs]), _median([f.peak_rss_mb for f in runs]),
             stages, int(_median([f.site_bytes for f in runs])), _median([f.record_page_bytes_mean for f in runs]),
             max(f.record_page_bytes_max for f in runs), first.search_index, int(_median([f.search_index_bytes for f in runs])),
-            first.search_payload, first.search_payload_gap))
+            first.search_payload, first.search_payload_gap, _median([f.cpu_seconds for f in runs]),
+            next((f.preview for f in runs if f.preview), None)))
     return out
 
 
@@ -509,11 +604,16 @@ def format_table(figures: list[BuildFigure]) -> str:
         runs = max(s.runs for s in summaries)
         lines.append("Full build by stage" + (f" (median of {runs} runs)" if runs > 1 else "") +
                      "; peak RSS is the build process's high-water mark at the end of the stage")
-        lines.append(f"{'records':>9}  {'variant':<7} {'stage':<8} {'seconds':>8} {'peak RSS MB':>12}")
+        lines.append(f"{'records':>9}  {'variant':<7} {'stage':<14} {'seconds':>8} {'peak RSS MB':>12}")
+        background = False
         for s in summaries:
             for name, st in s.stages.items():
-                lines.append(f"{s.records:>9,}  {s.variant:<7} {name:<8} {st['seconds']:8.2f} {st['peak_rss_mb']:12.0f}")
-            lines.append(f"{s.records:>9,}  {s.variant:<7} {'total':<8} {s.seconds:8.2f} {s.peak_rss_mb:12.0f}")
+                label = name + (" *" if st.get("background") else "")
+                background = background or st.get("background", False)
+                lines.append(f"{s.records:>9,}  {s.variant:<7} {label:<14} {st['seconds']:8.2f} {st['peak_rss_mb']:12.0f}")
+            lines.append(f"{s.records:>9,}  {s.variant:<7} {'total':<14} {s.seconds:8.2f} {s.peak_rss_mb:12.0f}")
+        if background:
+            lines.append("* in a process of its own, beside the stages below it; not part of the total's sum")
         lines.append("")
         lines.append(f"{'records':>9}  {'variant':<7} {'seconds':>8} {'peak RSS MB':>12} {'site MB':>9} "
                      f"{'record page KB (mean/max)':>26} {'search index KB':>16}")
@@ -523,14 +623,35 @@ def format_table(figures: list[BuildFigure]) -> str:
             lines.append(f"{s.records:>9,}  {s.variant:<7} {s.seconds:8.2f} {s.peak_rss_mb:12.0f} "
                          f"{_mb(s.site_bytes):>9} {pages:>26} {index:>16}")
         for s in summaries:
+            lines.append(f"{s.records:,} records, {s.variant}: {s.cpu_seconds:,.1f} s of CPU (user + system) "
+                         f"in {s.seconds:,.1f} s")
+        for s in summaries:
             if s.variant != "shequ":
                 continue
+            if s.preview:
+                shown = [e["seconds"] for e in s.preview.get("edits", [])]
+                text = ", ".join(f"{x:.1f} s" if x is not None else "not shown" for x in shown)
+                lines.append(f"mkdocs serve at {s.records:,} records: an edited record showed after {text}"
+                             + (f" (first build {s.preview['first_build_seconds']:.0f} s)"
+                                if s.preview.get("first_build_seconds") else ""))
             if s.search_payload is not None:
-                lines.append(f"search payload per query at {s.records:,} records: {json.dumps(s.search_payload, ensure_ascii=False)}")
+                lines.append(f"search payload per query at {s.records:,} records (headless Chromium): "
+                             + _payloads(s.search_payload))
             elif s.search_payload_gap:
                 lines.append(f"search payload per query at {s.records:,} records: {s.search_payload_gap}")
         lines += ratios(summaries)
     return "\n".join(lines) + "\n"
+
+
+def _payloads(payload) -> str:
+    """``互助 146 KB, …`` from what the search module measured (bytes, or a mapping with ``bytes``)."""
+    if not isinstance(payload, dict):
+        return json.dumps(payload, ensure_ascii=False)
+    parts = []
+    for query, value in payload.items():
+        size = value.get("bytes") if isinstance(value, dict) else value
+        parts.append(f"{query} {size / 1024:,.0f} KB" if isinstance(size, (int, float)) else f"{query} {value}")
+    return ", ".join(parts)
 
 
 def machine() -> dict:

@@ -138,13 +138,15 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
                    "Material's defaults, records in the navigation) and report the ratios. "
                    "Up to 10,000 records: it grows with the square of the records.")
 @click.option("--data", is_flag=True, help="Also time 'shequ validate' and 'shequ publish' on their own.")
+@click.option("--preview", is_flag=True,
+              help="Also run 'mkdocs serve' and time how long an edited record takes to show on its page.")
 @click.option("--divisions", "official", multiple=True, type=click.Path(exists=True),
               help="Official division lists (files or a folder) to spread records over; "
                    "default: the project's own table.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Also write every figure as JSON to this file.")
 def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, runs: int, baseline: bool,
-          data: bool, official: tuple[str, ...], json_out: str | None) -> None:
+          data: bool, preview: bool, official: tuple[str, ...], json_out: str | None) -> None:
     """Build the site on synthetic records and report each stage's time and memory.
 
     Runs the full build (load, check, publish, render, MkDocs, search) in a child
@@ -156,13 +158,15 @@ def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, runs:
     Example:
       shequ bench --orgs 10000 --orgs 100000 --runs 3 --json bench.json
       shequ bench --orgs 5000 --baseline
+      shequ bench --orgs 10000 --preview
     """
     from .bench import bench as run_bench, format_table, write_json
 
     project = _project(project_dir)
     try:
         figures = run_bench(project, sorted(set(orgs)), incubators, [Path(p) for p in official],
-                            runs=runs, baseline=baseline, data=data, say=lambda t: click.echo(t, err=True))
+                            runs=runs, baseline=baseline, data=data, preview=preview,
+                            say=lambda t: click.echo(t, err=True))
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(format_table(figures), nl=False)

@@ -5,15 +5,21 @@ load → check → publish → render, inside MkDocs:
 - ``on_config``: load and check the sources. Errors stop the build with the same
   ``path:line: field: …`` lines as ``shequ validate`` and no traceback. The site is
   then built into a staging folder beside ``site_dir``.
-- ``on_files``: write the data package into the site's ``data/`` and add the
-  generated listing pages (organizations, incubators, regions, topics,
-  statistics, data) as pages MkDocs renders with the theme.
+- ``on_files``: start writing the data package in a process of its own
+  (:mod:`shequ.background`), and add the generated listing pages (organizations,
+  incubators, regions, topics, statistics, data) as pages MkDocs renders with the
+  theme.
+- ``on_env``: render one page per record straight into the output with the theme's
+  ``main.html``, filled into a shell shared by all pages of a kind
+  (:mod:`shequ.render.theme`); record pages stay out of the navigation, which keeps
+  each page small. Write each record as JSON.
 - ``on_page_content``: the body of a generated page comes from its autoescaping
-  template, never from Markdown.
-- ``on_post_build``: render one page per record straight into the output with the
-  theme's ``main.html`` (record pages stay out of the navigation, which keeps each
-  page small), write each record as JSON and the DCAT catalogue, then swap the
-  staging folder in. A failed build leaves the previous site as it was.
+  template, never from Markdown; long listings are rendered only now, one at a
+  time. The download page waits for the data package.
+- ``on_post_build``: add the data package's files and the DCAT catalogue, then swap
+  the staging folder in. A failed build leaves the previous site as it was.
+
+Each stage is timed and, on a terminal, shows its progress (:mod:`shequ.progress`).
 
 Use it in ``mkdocs.yml`` (without the theme's ``search`` plugin: after the record
 pages, :mod:`shequ.search` writes the site's Pagefind index into ``pagefind/``)::
@@ -24,11 +30,14 @@ pages, :mod:`shequ.search` writes the site's Pagefind index into ``pagefind/``):
 
 from __future__ import annotations
 
+import gc
 import gzip
 import logging
+import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -45,11 +54,16 @@ from . import atomic, checks, search
 from .load import load
 from .progress import Progress, set_current
 from .project import NotAProject, Project
-from .publish import PublishError, self_check, write_package
+from .background import InvalidSources, Publisher
+from .incremental import BuildCache, record_page_key
+from .publish import PublishError
 from .release import history as release_history
-from .render import Directory, GeneratedPage, Renderer, Settings, listing_pages, read_package, record_pages, site_files
+from .render import (Directory, GeneratedPage, Renderer, Settings, catalogue, listing_pages, read_package,
+                     record_files, record_pages)
 from .render.model import UnsafeValue
-from .render.theme import ThemeShells
+from .render.directory import incubator, organization
+from .render.html import CompactLoader
+from .render.theme import SENTINEL_ID, ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.shequ")
 
@@ -77,6 +91,7 @@ class SiteError(PluginError):
 class ShequPlugin(BasePlugin[ShequConfig]):
     def __init__(self):
         self.dirty = False
+        self.cache: BuildCache | None = None  # kept between the builds of one `serve` session
         self._reset()
 
     def _reset(self) -> None:
@@ -91,15 +106,24 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.files: Files | None = None
         self.largest_record_page = (0, "")
         self.record_paths: list[str] = []
+        self.pending_pages: dict[str, tuple[str, int]] = {}  # record pages of this build, for the next
         self.progress = Progress(log=log.info)
         self.post_build_started: float | None = None
         self.deferred_seconds = 0.0  # rendering long listings while MkDocs builds them
         self.deferred_pages = 0
+        self.publisher: Publisher | None = None
+        self.package = None
+        self.data_path = "data/"
 
     # Stage 0: how the build was started --------------------------------------------------------
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
+        # `serve` rebuilds after each edit: keep what an edit leaves unchanged (see shequ.incremental).
+        self.cache = BuildCache() if command == "serve" and not dirty else None
+
+    def on_shutdown(self) -> None:
+        self.cache = None
 
     def on_serve(self, server, *, config, builder):
         if self.sources is not None:
@@ -118,15 +142,20 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         except NotAProject as exc:
             raise SiteError(str(exc)) from None
         with self.progress.stage("load", unit="records") as stage:
-            sources = load(project)
+            if self.cache is not None:
+                gc.collect()  # the previous build's objects, before load() freezes what is left
+                self.cache.reset_for(project.root)
+                sources = load(project, records=self.cache.load_records(project))
+                log.info(f"shequ: {self.cache.parsed:,} changed record files parsed")
+            else:
+                sources = load(project)
             stage.advance(sum(len(r) for r in sources.records.values()))
-        with self.progress.stage("check", unit="rows") as stage:
-            report = checks.run(sources)
-            stage.advance(sum(len(t.rows) for t in sources.tables.values()))
-        if not report.valid:
-            raise SiteError("the sources have errors; the site was not built\n" + report.format_text().rstrip())
-        for problem in report.warnings:
-            log.warning(problem.text())
+        if self.cache is None:
+            with self.progress.stage("check", unit="rows") as stage:
+                report = checks.run(sources)
+                stage.advance(sum(len(t.rows) for t in sources.tables.values()))
+            self._report(report)
+        # else serve's rebuilds check in the publishing process, beside the rendering (self._package)
         self.sources = sources
         self._repository(config, sources.package.get("repository"))
 
@@ -145,7 +174,33 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             self.target.parent.mkdir(parents=True, exist_ok=True)
             self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=self.target.parent))
             config.site_dir = str(self.staging)
+
+        # The package is written by a process of its own while this one renders the pages; the
+        # download page waits for it (self._package), and its files join the site at the end.
+        # serve's previews check the sources there too, and leave out the package's self-check
+        # (it re-reads the written files and never changes one).
+        self.package_dir = Path(tempfile.mkdtemp(prefix="shequ-data-"))
+        serving = self.cache is not None
+        self.publisher = Publisher(sources, self.package_dir, check=not serving, check_sources=serving)
         return config
+
+    @staticmethod
+    def _report(report) -> None:
+        if not report.valid:
+            raise SiteError("the sources have errors; the site was not built\n" + report.format_text().rstrip())
+        for problem in report.warnings:
+            log.warning(problem.text())
+
+    @contextmanager
+    def _rendering(self):
+        """A render step that fails while the checks still run beside it (serve) may have met
+        invalid sources: the checks' errors are then what the build reports."""
+        try:
+            yield
+        except Exception:
+            if self.package is None and self.publisher is not None:
+                self._package()  # raises SiteError with the checks' report if they failed
+            raise
 
     @staticmethod
     def _repository(config, repository) -> None:
@@ -163,21 +218,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     # Stage 2: publish, and the generated pages MkDocs renders ----------------------------------
 
     def on_files(self, files: Files, *, config) -> Files:
-        project = self.sources.project
         data_path = self.config.data_path.strip("/") + "/"
-        self.package_dir = Path(tempfile.mkdtemp(prefix="shequ-data-"))
-        with self.progress.stage("publish", unit="files") as stage:
-            try:
-                write_package(self.sources, self.package_dir)
-                self_check(self.package_dir)
-            except PublishError as exc:
-                raise SiteError(f"publish: {exc}") from None
-            stage.advance(len(list(self.package_dir.iterdir())))
-        package = read_package(self.package_dir, project.root / "CITATION.cff")
-        package.releases = release_history(project)
-        package.repository = self.sources.package.get("repository")
-        for path in sorted(self.package_dir.iterdir()):
-            files.append(File.generated(config, data_path + path.name, abs_src_path=str(path)))
+        self.data_path = data_path
         files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
         for asset in search.asset_files(config):
             files.append(asset)
@@ -189,12 +231,16 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             data_path=data_path,
             deferred=True,  # long listings render as MkDocs builds them: one in memory at a time
         )
-        with self.progress.stage("render", unit="listing pages") as stage:
-            self.renderer = Renderer(Directory(self.sources), settings)
-            self.package = package
+        with self.progress.stage("render", unit="listing pages") as stage, self._rendering():
+            directory = Directory(self.sources)
+            rows = None
+            if self.cache is not None:
+                self.cache.shared_digest(self.sources.project, settings)
+                rows = self.cache.rows_for(directory.organizations)
+            self.renderer = Renderer(directory, settings, rows=rows)
             try:
                 pages = []
-                for page in listing_pages(self.renderer, package):
+                for page in listing_pages(self.renderer, self._package):
                     pages.append(page)
                     stage.advance()
             except UnsafeValue as exc:
@@ -237,7 +283,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             return generated.body
         start = time.perf_counter()
         try:
-            body = generated.html()
+            with self._rendering():
+                body = generated.html()
         except UnsafeValue as exc:
             raise SiteError(str(exc)) from None
         self.deferred_seconds += time.perf_counter() - start
@@ -262,11 +309,53 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         page.toc = get_toc([{"level": 2, "id": anchor, "name": str(escape(name)), "children": []}
                             for anchor, name in generated.toc])
 
+    def _package(self):
+        """The published data package: the first call waits for the process that writes it."""
+        if self.package is None:
+            try:
+                facts = self.publisher.wait()
+            except InvalidSources as exc:
+                raise SiteError("the sources have errors; the site was not built\n"
+                                + exc.report.format_text().rstrip()) from None
+            except PublishError as exc:
+                raise SiteError(f"publish: {exc}") from None
+            if facts.report is not None:
+                rows = sum(len(t.rows) for t in self.sources.tables.values())
+                self.progress.record("check", facts.check_seconds, rows, "rows", background=facts.background)
+                self._report(facts.report)
+            self.deferred_seconds -= facts.waited if facts.background else 0.0  # not render time
+            self.progress.record("publish", facts.seconds, facts.files, "files", background=facts.background,
+                                 peak=facts.peak_rss_mb)
+            if facts.background:
+                self.progress.record("publish wait", facts.waited)
+            project = self.sources.project
+            package = read_package(self.package_dir, project.root / "CITATION.cff")
+            package.releases = release_history(project)
+            package.repository = self.sources.package.get("repository")
+            self.package = package
+        return self.package
+
+    # Stage 3: record pages, straight into the output, before MkDocs builds its pages ----------
+
     def on_env(self, env, *, config, files):
+        # The theme's templates without their indentation: every page a fifth smaller, read the same.
+        if not isinstance(env.loader, CompactLoader):
+            env.loader = CompactLoader(env.loader, trim_blocks=env.trim_blocks)
         self.env = env
+        site = Path(config.site_dir)
+        records = len(self.renderer.directory.organizations) + len(self.renderer.directory.incubators)
+        with self.progress.stage("render", total=records, unit="record pages") as stage, self._rendering():
+            try:
+                self._write_record_pages(config, site, stage)
+                for f in record_files(self.renderer):
+                    out = site / f.path
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_bytes(f.data)
+            except UnsafeValue as exc:
+                raise SiteError(str(exc)) from None
         return env
 
-    # Stage 3: record pages, straight into the output; then swap the site in --------------------
+    # Stage 4: the data package and the catalogue; then swap the site in ------------------------
 
     @event_priority(100)  # first: what other plugins do after the build (the search index) is timed
     def _post_build_start(self, *, config) -> None:
@@ -280,15 +369,12 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.progress.record("render", self.deferred_seconds, self.deferred_pages, "listing pages")
         site = Path(config.site_dir)
         records = len(self.renderer.directory.organizations) + len(self.renderer.directory.incubators)
-        with self.progress.stage("render", total=records, unit="record pages") as stage:
-            try:
-                self._write_record_pages(config, site, stage)
-                for f in site_files(self.renderer, self.package):
-                    out = site / f.path
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_bytes(f.data)
-            except UnsafeValue as exc:
-                raise SiteError(str(exc)) from None
+        package = self._package()
+        with self.progress.stage("render", unit="files") as stage:
+            stage.advance(self._add_data_files(site))
+            f = catalogue(self.renderer, package)
+            (site / f.path).parent.mkdir(parents=True, exist_ok=True)
+            (site / f.path).write_bytes(f.data)
             self._add_to_sitemap(config, site)
         try:
             search.build_index(site, self.renderer.directory, self.files)
@@ -300,6 +386,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         if self.target is not None:
             atomic.swap_in(site, self.target)
             config.site_dir = str(self.target)
+            if self.cache is not None:
+                self.cache.pages, self.cache.site = self.pending_pages, self.target
             self.staging = self.target = None
         self.progress.write_timings(records=records, largest_record_page=size)
         set_current(None)
@@ -310,7 +398,9 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         shells = ThemeShells(self.env.get_template("main.html"), self.nav, self.files.documentation_pages(),
                              config, self._dress)
         count = 0
-        for generated in record_pages(self.renderer):
+        if self.cache is not None and self.target is not None:
+            count = self._write_record_pages_again(site, stage, shells)
+        for generated in record_pages(self.renderer) if not count else ():
             html = shells.render(generated).encode("utf-8", errors="xmlcharrefreplace")
             out = site / generated.path / "index.html"
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -324,14 +414,66 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             log.info(f"shequ: {shells.slow} record pages rendered without a shared theme shell")
         return count
 
+    def _write_record_pages_again(self, site: Path, stage, shells: ThemeShells) -> int:
+        """Serve's rebuilds: a record page whose key did not change since the last build is
+        linked from that build's output; the others are rendered (see shequ.incremental)."""
+        cache, directory, renderer = self.cache, self.renderer.directory, self.renderer
+        models = [GeneratedPage(f"{dataset}/{SENTINEL_ID}/", "t", "<h1>",
+                                renderer.edit_url(f"datasets/{dataset}/{SENTINEL_ID}.yaml"))
+                  for dataset in ("organizations", "incubators")]
+        theme = shells.digest(models)
+        previous = cache.pages if cache.site is not None and cache.site == self.target else {}
+        pages: dict[str, tuple[str, int]] = {}
+        cache.reused = 0
+        for entry in [*directory.organizations, *directory.incubators]:
+            key = record_page_key(cache, directory, entry, theme)
+            path = entry.path
+            out = site / path / "index.html"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            size = None
+            if previous.get(path, ("", 0))[0] == key:
+                try:
+                    os.link(self.target / path / "index.html", out)
+                    size = previous[path][1]
+                    cache.reused += 1
+                except OSError:
+                    size = None
+            if size is None:
+                page = organization(renderer, entry) if entry.dataset == "organizations" else incubator(renderer, entry)
+                html = shells.render(page).encode("utf-8", errors="xmlcharrefreplace")
+                out.write_bytes(html)
+                size = len(html)
+            pages[path] = (key, size)
+            self.record_paths.append(path)
+            if size > self.largest_record_page[0]:
+                self.largest_record_page = (size, path)
+            stage.advance()
+        self.pending_pages = pages
+        log.info(f"shequ: {len(pages) - cache.reused:,} record pages rendered, {cache.reused:,} unchanged")
+        return len(pages)
+
+    def _add_data_files(self, site: Path) -> int:
+        """The data package's files, into the site's data folder: linked when they can be, else copied."""
+        folder = site / self.data_path
+        folder.mkdir(parents=True, exist_ok=True)
+        count = 0
+        for path in sorted(self.package_dir.iterdir()):
+            out = folder / path.name
+            out.unlink(missing_ok=True)
+            try:
+                os.link(path, out)
+            except OSError:
+                shutil.copyfile(path, out)
+            count += 1
+        return count
+
     def _add_to_sitemap(self, config, site: Path) -> None:
         """Record pages are not MkDocs pages, so MkDocs' sitemap leaves them out; add them."""
         sitemap = site / "sitemap.xml"
         if not config.site_url or not sitemap.is_file():
             return
         base = config.site_url.rstrip("/") + "/"
-        entries = "".join(f"    <url>\n         <loc>{escape(base + path)}</loc>\n    </url>\n"
-                          for path in self.record_paths)
+        entries = "".join(f"<url>\n<loc>{escape(base + path)}</loc>\n</url>\n" for path in self.record_paths)
         text = sitemap.read_text(encoding="utf-8").replace("</urlset>", entries + "</urlset>", 1)
         sitemap.write_text(text, encoding="utf-8")
         with open(site / "sitemap.xml.gz", "wb") as raw:
@@ -340,6 +482,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         set_current(None)
+        if self.publisher is not None:
+            self.publisher.stop()
         self._cleanup_package()
         if self.staging is not None:
             # The previous site at self.target was never touched; only the staging folder goes.

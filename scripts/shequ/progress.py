@@ -69,6 +69,7 @@ class StageTiming:
     unit: str
     peak_rss_mb: float  # this process, at the end of the stage (a high-water mark)
     children_peak_rss_mb: float  # the largest worker process that had finished by then
+    background: bool = False  # ran in a process of its own, beside the other stages
 
 
 def _duration(seconds: float) -> str:
@@ -151,13 +152,17 @@ class Progress:
             if self.log is not None:
                 self.log(stage.summary(seconds))
 
-    def record(self, name: str, seconds: float, count: int = 0, unit: str = "") -> None:
-        """A stage timed elsewhere (another plugin's work between two of ours)."""
+    def record(self, name: str, seconds: float, count: int = 0, unit: str = "", *, background: bool = False,
+               peak: float | None = None) -> None:
+        """A stage timed elsewhere: another plugin's work between two of ours, or work done
+        by a process of its own beside the build (``background``, with that process's ``peak`` RSS)."""
         own, children = peak_rss_mb()
-        self.timings.append(StageTiming(name, seconds, count, unit, own, children))
+        self.timings.append(StageTiming(name, seconds, count, unit, own if peak is None else peak, children,
+                                        background))
         if self.log is not None:
             done = f": {count:,} {unit}" if count else ""
-            self.log(f"shequ: {name}{done} in {seconds:.1f} s")
+            beside = " (beside the rest of the build)" if background else ""
+            self.log(f"shequ: {name}{done} in {seconds:.1f} s{beside}")
 
     def seconds(self, name: str) -> float:
         return sum(t.seconds for t in self.timings if t.name == name)

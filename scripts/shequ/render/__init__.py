@@ -33,7 +33,7 @@ from .directory import (
     organization_listing,
     record_json,
 )
-from .downloads import catalogue, downloads, read_package
+from .downloads import catalogue, deferred_downloads, downloads, read_package
 from .model import TOPIC_VOCABULARIES, Directory
 from .page import GeneratedFile, GeneratedPage, Renderer, Settings
 from .policy import policy_pages
@@ -43,7 +43,11 @@ from .topics import topic, topic_index
 
 
 def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
-    """Every generated page but the record pages: listings, regions, topics, statistics, data."""
+    """Every generated page but the record pages: listings, regions, topics, statistics, data.
+
+    ``package`` is the published data package, or a function that gives it: the download
+    page, last, is then rendered only when its body is asked for.
+    """
     directory = renderer.directory
     yield from organization_listing(renderer)
     yield incubator_listing(renderer)
@@ -58,7 +62,7 @@ def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
             yield from topic(renderer, term)
     yield from policy_pages(renderer)
     yield statistics(renderer)
-    yield downloads(renderer, package)
+    yield deferred_downloads(renderer, package) if callable(package) else downloads(renderer, package)
 
 
 def record_pages(renderer: Renderer) -> Iterator[GeneratedPage]:
@@ -67,6 +71,12 @@ def record_pages(renderer: Renderer) -> Iterator[GeneratedPage]:
         yield organization(renderer, org)
     for inc in renderer.directory.incubators:
         yield incubator(renderer, inc)
+
+
+def record_files(renderer: Renderer) -> Iterator[GeneratedFile]:
+    """Each record as JSON."""
+    for entry in [*renderer.directory.organizations, *renderer.directory.incubators]:
+        yield record_json(entry)
 
 
 def site_files(renderer: Renderer, package) -> Iterator[GeneratedFile]:
@@ -78,5 +88,5 @@ def site_files(renderer: Renderer, package) -> Iterator[GeneratedFile]:
 
 __all__ = [
     "Directory", "GeneratedFile", "GeneratedPage", "Renderer", "Settings",
-    "listing_pages", "read_package", "record_pages", "site_files",
+    "catalogue", "listing_pages", "read_package", "record_files", "record_pages", "site_files",
 ]

@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -103,6 +104,11 @@ def cite_text(package: Package) -> str:
     return text + " [Data set]."
 
 
+DOWNLOADS_TITLE = "Data 数据下载"
+DOWNLOADS_TOC = (("files", "Files 文件"), ("releases", "Releases 版本"), ("cite", "Licence and citation 许可与引用"),
+                 ("dictionary", "Data dictionary 数据字典"))
+
+
 def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
     path = renderer.settings.data_path
     d = package.descriptor
@@ -123,9 +129,14 @@ def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
         latest={name: f"{repository.rstrip('/')}/releases/latest/download/{name}" for name in release_files}
         if repository else {},
     )
-    toc = [("files", "Files 文件"), ("releases", "Releases 版本"), ("cite", "Licence and citation 许可与引用"),
-           ("dictionary", "Data dictionary 数据字典")]
-    return GeneratedPage(path, "Data 数据下载", body, toc=toc, in_nav=True)
+    return GeneratedPage(path, DOWNLOADS_TITLE, body, toc=list(DOWNLOADS_TOC), in_nav=True)
+
+
+def deferred_downloads(renderer: Renderer, package: Callable[[], Package]) -> GeneratedPage:
+    """The download page, rendered when its body is asked for: ``package()`` may wait for
+    the data package that is still being written."""
+    return GeneratedPage(renderer.settings.data_path, DOWNLOADS_TITLE, "", toc=list(DOWNLOADS_TOC), in_nav=True,
+                         deferred=lambda: downloads(renderer, package()).body)
 
 
 def _download_url(renderer: Renderer, name: str) -> str:

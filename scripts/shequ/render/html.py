@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -18,9 +19,49 @@ from markupsafe import Markup
 TEMPLATES = "templates/pages"
 
 
+#: Indentation and blank lines in template source: a fifth of each page's bytes, and nothing
+#: a browser shows (a line break already separates the words on either side).
+_INDENT = re.compile(r"\n[ \t]+")
+_BLANK_LINES = re.compile(r"\n{2,}")
+#: With ``trim_blocks``, not after a tag or comment, whose line break the environment removes:
+#: the indentation may then be the only space between two words.
+_INDENT_TRIMMED = re.compile(r"(?<!%\})(?<!#\})\n[ \t]+")
+_BLANK_LINES_TRIMMED = re.compile(r"(?<!%\})(?<!#\})\n{2,}")
+
+
+def compact(source: str, trim_blocks: bool = False) -> str:
+    """Template source without indentation or blank lines: the pages it renders read the same
+    (with every run of white space taken as one space, they are the same text)."""
+    if trim_blocks:
+        return _BLANK_LINES_TRIMMED.sub("\n", _INDENT_TRIMMED.sub("\n", source))
+    return _BLANK_LINES.sub("\n", _INDENT.sub("\n", source))
+
+
+class CompactLoader(jinja2.BaseLoader):
+    """Loads templates through another loader, without their indentation and blank lines.
+
+    The site's pages, the theme's and ours, are a fifth smaller; a browser shows them
+    the same, since no template holds ``<pre>`` or ``<textarea>`` text.
+    """
+
+    def __init__(self, inner: jinja2.BaseLoader, trim_blocks: bool = False):
+        """``trim_blocks``: as the environment's setting of that name."""
+        self.inner = inner
+        self.trim_blocks = trim_blocks
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        if os.environ.get("SHEQU_COMPACT_TEMPLATES") == "0":  # for tests that compare with and without
+            return source, filename, uptodate
+        return compact(source, self.trim_blocks), filename, uptodate
+
+    def list_templates(self):
+        return self.inner.list_templates()
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("shequ", TEMPLATES),
+        loader=CompactLoader(jinja2.PackageLoader("shequ", TEMPLATES), trim_blocks=True),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

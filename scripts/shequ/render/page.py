@@ -76,12 +76,13 @@ class Settings:
 class Renderer:
     """Renders the page templates of one :class:`Directory`."""
 
-    def __init__(self, directory: Directory, settings: Settings | None = None):
+    def __init__(self, directory: Directory, settings: Settings | None = None, rows: dict | None = None):
+        """``rows``: listing rows kept from a previous build that are still valid (incremental rebuilds)."""
         self.directory = directory
         self.settings = settings or Settings()
         self.env = environment()
         self.plain = plain_render()
-        self._rows: dict[str, list[str] | None] = {}  # organization id -> row split at its links
+        self._rows: dict[str, list[str] | None] = rows if rows is not None else {}  # organization id -> row parts
         self._row_links: list[str] = []
         self._row_module = None
 

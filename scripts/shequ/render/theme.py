@@ -98,6 +98,24 @@ class ThemeShells:
         self.fast += 1
         return html
 
+    def digest(self, models: list[GeneratedPage]) -> str:
+        """A hash of the theme around pages like ``models`` (their shells): what an incremental
+        rebuild compares to know that the navigation, header and footer did not change."""
+        import hashlib
+
+        h = hashlib.blake2b(digest_size=16)
+        for model in models:
+            key = self._key(model)
+            html = self.render_slow(self._model(key)) if key is not None else self.render_slow(model)
+            h.update(html.encode("utf-8", "surrogateescape") + b"\0")
+        return h.hexdigest()
+
+    @staticmethod
+    def _model(key: tuple) -> GeneratedPage:
+        path, edit, toc, search, h1 = key
+        return GeneratedPage(path, SENTINEL_TITLE, BODY_START + ("<h1" if h1 else "") + BODY_END,
+                             edit, list(toc), search=search)
+
     @staticmethod
     def _segment(generated: GeneratedPage) -> str:
         return generated.path.rstrip("/").rsplit("/", 1)[-1]
@@ -119,10 +137,7 @@ class ThemeShells:
         )
 
     def _shell(self, key: tuple, generated: GeneratedPage) -> Shell:
-        path, edit, toc, search, h1 = key
-        model = GeneratedPage(path, SENTINEL_TITLE, BODY_START + ("<h1" if h1 else "") + BODY_END,
-                              edit, list(toc), search=search)
-        html = self.render_slow(model)
+        html = self.render_slow(self._model(key))
         parts: list = []
         for i, piece in enumerate(_SENTINELS.split(html)):
             if i % 2 == 0:

@@ -1,0 +1,202 @@
+"""Incremental rebuilds for ``mkdocs serve`` and ``shequ serve``, keyed on content hashes.
+
+Editing one record of a 10,000-record directory should show in the browser in
+seconds, not after a full build. Between two builds of one ``serve`` session the
+plugin keeps a :class:`BuildCache`:
+
+- **Parsed records,** by file and the hash of its bytes: a rebuild reads every
+  record file (fast) but parses only those whose bytes changed.
+- **Listing rows,** by organization: a row is kept while the organization's file
+  and everything shared (vocabularies, divisions, schemas, templates, settings)
+  are unchanged.
+- **Record pages,** by a key made of what the page shows: the record's own file,
+  the file of the incubator an organization names, the files of the organizations
+  an incubator incubated, everything shared, and the theme shell around the page.
+  A page whose key is unchanged is linked from the previous build's output instead
+  of being rendered again.
+
+Checks, the data package and the listing pages are still made in full, so the
+output is the output of a clean build; ``tests/test_incremental.py`` compares
+the two file by file.
+
+A page template that starts showing more of *other* records must add them to
+:func:`record_page_key`, or an edit to those records will not reach the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .project import RECORD_DATASETS, Project
+from .report import Problem
+from .sources import PARALLEL_THRESHOLD, Record, _load_paths, load_records, record_files
+
+PACKAGE_ROOT = Path(__file__).parent
+
+#: Project files every page may depend on, besides the datasets' shared folders.
+SHARED_FILES = ("CITATION.cff", "CHANGELOG.md", "mkdocs.yml")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    """The hash of a regular file's bytes; None for anything else (always parsed afresh)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        return digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+@dataclass
+class CachedFile:
+    digest: str
+    records: list[Record]
+    problems: list[Problem]
+
+
+@dataclass
+class BuildCache:
+    """What one ``serve`` session keeps between builds (see the module's docstring)."""
+
+    root: Path | None = None
+    files: dict[str, CachedFile] = field(default_factory=dict)  # record file -> parsed
+    digests: dict[str, str | None] = field(default_factory=dict)  # record file -> hash, this build
+    shared: str = ""  # hash of everything the pages share, this build
+    rows: dict[str, tuple[str, list[str] | None]] = field(default_factory=dict)  # org id -> (key, row parts)
+    pages: dict[str, tuple[str, int]] = field(default_factory=dict)  # site path -> (key, bytes), last build
+    site: Path | None = None  # the last build's output, where unchanged pages are linked from
+    parsed: int = 0  # record files parsed in this build
+    reused: int = 0  # record pages linked from the previous build in this build
+
+    def reset_for(self, root: Path) -> None:
+        """Start over when the session builds another project."""
+        if self.root != root:
+            self.__init__(root=root)
+
+    # Loading ------------------------------------------------------------------------------------
+
+    def load_records(self, project: Project) -> tuple[dict[str, list[Record]], list[Problem]]:
+        """What :func:`shequ.sources.load_all_records` gives, parsing only changed files."""
+        out: dict[str, list[Record]] = {}
+        problems: list[Problem] = []
+        self.digests = {}
+        self.parsed = 0
+        seen: set[str] = set()
+        for dataset in RECORD_DATASETS:
+            folder = project.datasets / dataset
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                out[dataset], found = load_records(project, dataset)  # reports the folder itself
+                problems.extend(found)
+                continue
+            paths = list(record_files(project, dataset))
+            stale = []
+            for path in paths:
+                rel = project.relative(path)
+                seen.add(rel)
+                self.digests[rel] = _file_digest(path)
+                cached = self.files.get(rel)
+                if self.digests[rel] is None or cached is None or cached.digest != self.digests[rel]:
+                    stale.append(path)
+            self._parse(project, dataset, stale)
+            records: list[Record] = []
+            for path in paths:
+                rel = project.relative(path)
+                cached = self.files.get(rel)
+                if cached is not None:
+                    records.extend(cached.records)
+                    problems.extend(cached.problems)
+            out[dataset] = records
+        for rel in set(self.files) - seen:
+            del self.files[rel]
+        return out, problems
+
+    def _parse(self, project: Project, dataset: str, paths: list[Path]) -> None:
+        if not paths:
+            return
+        self.parsed += len(paths)
+        workers = min(os.cpu_count() or 1, 4)
+        if len(paths) >= PARALLEL_THRESHOLD and workers > 1 and "fork" in mp.get_all_start_methods():
+            chunks = [paths[i:i + 1000] for i in range(0, len(paths), 1000)]
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                parts = list(pool.map(_load_paths, [project] * len(chunks), [dataset] * len(chunks), chunks))
+        else:
+            parts = [_load_paths(project, dataset, paths)]
+        by_file: dict[str, CachedFile] = {}
+        for path in paths:
+            rel = project.relative(path)
+            by_file[rel] = CachedFile(self.digests.get(rel) or "-", [], [])
+        for records, problems in parts:
+            for record in records:
+                by_file[record.file].records.append(record)
+            for problem in problems:
+                if problem.file in by_file:
+                    by_file[problem.file].problems.append(problem)
+        # A file that is not a regular file has no hash: it is parsed again at every build.
+        self.files.update(by_file)
+
+    # Keys ---------------------------------------------------------------------------------------
+
+    def shared_digest(self, project: Project, settings) -> str:
+        """A hash of everything every page may show: all of ``datasets/`` but the records,
+        the project files the render stage reads, the page templates and the settings."""
+        h = hashlib.blake2b(digest_size=16)
+        skip = {project.datasets / d for d in RECORD_DATASETS}
+        for folder in (project.datasets, PACKAGE_ROOT / "templates"):
+            for dirpath, dirnames, names in os.walk(folder):
+                dirnames[:] = sorted(d for d in dirnames if Path(dirpath, d) not in skip)
+                for name in sorted(names):
+                    path = Path(dirpath, name)
+                    h.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+                    h.update((_file_digest(path) or "-").encode() + b"\0")
+        for name in SHARED_FILES:
+            h.update(name.encode() + b"\0" + (_file_digest(project.root / name) or "-").encode() + b"\0")
+        h.update(repr(settings).encode("utf-8", "surrogateescape"))
+        self.shared = h.hexdigest()
+        return self.shared
+
+    def record_digest(self, file: str | None) -> str:
+        return (self.digests.get(file) or "-") if file else "-"
+
+    def row_key(self, org) -> str:
+        return digest(f"{self.shared}\0{self.record_digest(org.file)}".encode())
+
+    def rows_for(self, organizations) -> dict[str, list[str] | None]:
+        """The cached listing rows still valid for these organizations, for the renderer to extend."""
+        keys = {org.id: self.row_key(org) for org in organizations}
+        self.rows = {oid: entry for oid, entry in self.rows.items() if keys.get(oid) == entry[0]}
+        return RowCache(self, keys)
+
+
+class RowCache(dict):
+    """The renderer's rows (organization id -> row parts), remembered with their keys."""
+
+    def __init__(self, cache: BuildCache, keys: dict[str, str]):
+        super().__init__((oid, parts) for oid, (_, parts) in cache.rows.items())
+        self.cache = cache
+        self.keys = keys
+
+    def __setitem__(self, oid, parts) -> None:
+        super().__setitem__(oid, parts)
+        if oid in self.keys:
+            self.cache.rows[oid] = (self.keys[oid], parts)
+
+
+def record_page_key(cache: BuildCache, directory, entry, theme: str) -> str:
+    """What a record page shows, as a hash: see the module's docstring."""
+    parts = [cache.shared, theme, entry.dataset, entry.id, cache.record_digest(entry.file)]
+    if entry.dataset == "organizations":
+        incubator = directory.incubator_by_id.get(entry.values.get("incubated_by") or "")
+        parts.append(cache.record_digest(incubator.file) if incubator is not None else "-")
+    else:
+        for org in sorted(directory.incubated.get(entry.id, []), key=lambda o: o.id):
+            parts += [org.id, cache.record_digest(org.file)]
+    return digest("\0".join(parts).encode("utf-8", "surrogateescape"))
