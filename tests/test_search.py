@@ -124,22 +124,88 @@ def _fragments(site) -> list[dict]:
     return out
 
 
-def test_records_pages_and_glossary_terms_are_indexed_with_kind_region_and_facets(site):
+def test_pages_regions_topics_and_glossary_terms_are_in_pagefind_with_their_kind(site):
     fragments = {f["url"]: f for f in _fragments(site)}
-    org = fragments[f"/organizations/{ORG}/"]
-    assert org["meta"]["title"] == "朝阳区银龄互助会"
-    assert org["meta"]["kind"] == "组织 Organization"
-    assert org["meta"]["region"] == "北京市 朝阳区 建外街道"
-    assert org["filters"]["province"] == ["11 北京市"] and org["filters"]["county"] == ["110105 朝阳区"]
-    assert org["filters"]["track"] == ["registered"] and org["filters"]["status"] == ["active"]
-    assert set(org["filters"]["field"]) == {"elderly-care", "mutual-aid"}
     assert fragments[f"/incubators/{INC}/"]["meta"]["kind"] == "孵化机构 Incubator"
+    assert fragments[f"/incubators/{INC}/"]["meta"]["region"] == "北京市 朝阳区"
     assert fragments["/regions/110105/"]["meta"]["kind"] == "地区 Region"
     assert fragments["/policy/glossary/#filing"]["meta"]["kind"] == "术语 Glossary term"
     assert fragments["/policy/opinions-2016/3.1/"]["meta"]["kind"] == "政策条文 Provision"
     assert fragments["/guides/start-an-organization/"]["meta"]["kind"] == "指南 Guide"
-    # Long listings are not results: their records are.
+    assert fragments["/topics/fields-of-activity/elderly-care/"]["meta"]["kind"] == "主题 Topic"
+    # Long listings are not results; organizations have their own index.
     assert "/organizations/" not in fragments and "/regions/110105/page/2/" not in fragments
+    assert not any(url.startswith("/organizations/") for url in fragments)
+
+
+def _directory(site):
+    folder = site.site / search.DIRECTORY
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+    def load(path):
+        return json.loads(gzip.decompress((folder / path).read_bytes()))
+
+    return folder, manifest, load
+
+
+def _ids(text: str) -> list[int]:
+    import base64
+
+    if text.startswith("b"):
+        bits = base64.b64decode(text[1:])
+        return [i for i in range(len(bits) * 8) if bits[i >> 3] >> (i & 7) & 1]
+    out, last, n, shift = [], -1, 0, 0
+    for byte in base64.b64decode(text):
+        n |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+            continue
+        last += n + 1
+        out.append(last)
+        n = shift = 0
+    return out
+
+
+def test_organizations_have_their_own_index_of_words_documents_and_facets(site):
+    folder, manifest, load = _directory(site)
+    count = manifest["count"]
+    assert count >= 70 and manifest["chunk"] == search.DOCS_PER_CHUNK
+    assert len(list((folder / "t").glob("*.json.gz"))) == manifest["shards"]
+    docs = [doc for n in range((count + manifest["chunk"] - 1) // manifest["chunk"]) for doc in load(f"d/{n}.json.gz")]
+    assert len(docs) == count
+    assert [d[1] for d in docs] == sorted(d[1] for d in docs)  # ids follow the names
+    org = next(i for i, d in enumerate(docs) if d[0] == f"organizations/{ORG}/")
+    assert docs[org][1:6] == ["朝阳区银龄互助会", "北京市 朝阳区 建外街道", "registered", "active", "2018-11-03"]
+    # Every word of the name finds it, as a name word; its place, as another word.
+    def postings(word):
+        pair = load(f"t/{search.fnv1a(word) % manifest['shards']}.json.gz")[word]
+        return load(f"t/w/{word}.json.gz") if pair == 1 else pair
+
+    for word in search.directory_words("朝阳区银龄互助会 Chaoyang Silver Age"):
+        assert org in _ids(postings(word)[0]), word
+    assert org in _ids(postings("zq" + search._code("建") + search._code("外"))[1])
+    facets = load("facets.json.gz")
+    assert facets["counties"][facets["county"][org]] == "110105"
+    codes = manifest["codes"]
+    assert codes["track"][facets["track"][org]] == "registered"
+    fields = {c for i, c in enumerate(codes["field"]) if facets["field"][org] >> i & 1}
+    assert fields == {"elderly-care", "mutual-aid"}
+    assert facets["founded"][org] == 20181103
+    assert manifest["regions"]["11"] == "北京市" and manifest["regions"]["110105"] == "朝阳区"
+
+
+def test_ids_are_gaps_or_a_bit_set_whichever_is_shorter():
+    assert _ids(search._ids([0, 5, 300, 70000], 100_000)) == [0, 5, 300, 70000]
+    dense = list(range(0, 1000, 3))
+    encoded = search._ids(dense, 1000)
+    assert encoded.startswith("b") and _ids(encoded)[:len(dense)] == dense
+
+
+def test_english_words_drop_a_plural_s():
+    assert search.english_words("Incubators, Mediation Groups; Business 2nd") == [
+        "incubator", "mediation", "group", "business", "2nd"]
+    assert search.directory_words("朝阳") == {"zq" + search._code("朝") + search._code("阳"),
+                                             "zq" + search._code("朝"), "zq" + search._code("阳")}
 
 
 def test_indexed_pages_mark_their_article_and_listings_keep_their_tables_out(site):
@@ -150,10 +216,11 @@ def test_indexed_pages_mark_their_article_and_listings_keep_their_tables_out(sit
 
 
 def test_hostile_record_reaches_the_index_only_as_text(site):
-    fragments = {f["url"]: f for f in _fragments(site)}
-    hostile = fragments[f"/organizations/{HOSTILE}/"]
-    assert hostile["meta"]["title"] == "<script>alert(1)</script>敌意测试"
-    assert "<script>alert(1)</script>" in hostile["content"].replace("\u200b", "")
+    _, manifest, load = _directory(site)
+    docs = [doc for n in range((manifest["count"] + 15) // 16) for doc in load(f"d/{n}.json.gz")]
+    hostile = next(d for d in docs if d[0] == f"organizations/{HOSTILE}/")
+    assert hostile[1] == "<script>alert(1)</script>敌意测试"
+    assert "<img src=x onerror=alert(1)>" in hostile[6]
 
 
 def test_directory_page_carries_the_facet_labels(site):

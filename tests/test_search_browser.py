@@ -162,9 +162,14 @@ def test_hostile_values_in_results_stay_text(visit, base_url):  # noqa: F811
 
 
 def test_the_script_turns_chinese_into_the_same_tokens_as_the_index(visit):
+    from shequ.search import directory_words, fnv1a
+
     visit.open("")
-    for query in ("朝阳区银龄互助会", "互助", "朝 阳", "elderly 养老 care", "㐀龥", "社區"):
+    for query in ("朝阳区银龄互助会", "互助", "朝 阳", "elderly 养老 care", "㐀龥", "社區", "Groups, Mediation's 2nd"):
         assert visit.page.evaluate("q => window.shequSearch.cjkTokens(q)", query) == query_tokens(query), query
+        words = visit.page.evaluate("q => window.shequSearch.directoryWords(q)", query)
+        assert set(words) <= directory_words(query), query
+        assert [visit.page.evaluate("w => window.shequSearch.fnv1a(w)", w) for w in words] == [fnv1a(w) for w in words]
 
 
 def test_search_asks_no_other_host(visit, base_url):  # noqa: F811

@@ -1,22 +1,28 @@
-"""The search stage: one Pagefind index of the whole site, in Chinese and English.
+"""The search stage: the site's search, in Chinese and English, in two static indexes.
 
-After the record pages are written, :func:`build_index` writes a chunked Pagefind
-index into ``<site>/pagefind/``. The header search box and the faceted directory at
-``/organizations/`` (``assets/shequ-search.js``) load only the chunks a query needs,
-from the site itself: no other host, no CDN, and it works on a machine with no
-internet.
+After the record pages are written, :func:`build_index` writes
+
+- a Pagefind index into ``<site>/pagefind/``: the pages (home, guides, policy documents
+  and provisions, statistics, data), and from the render model
+  (:class:`~shequ.render.model.Directory`) every incubator, region, topic term and
+  glossary term;
+- the organizations' own index into ``<site>/directory-index/``
+  (:func:`write_directory_index`): words in shards, results in small chunks and the
+  facets as columns. Organizations are most of a large directory, and Pagefind does
+  not scale to 100,000 of them (see Scale below).
+
+The header search box and the faceted directory at ``/organizations/``
+(``assets/shequ-search.js``) load only the files a query needs, from the site itself:
+no other host, no CDN, and it works on a machine with no internet.
 
 What goes in
-    - every organization and incubator, every region with a page, every topic term
-      and every glossary term, as *records* built from the same model the pages are
-      rendered from (:class:`~shequ.render.model.Directory`). Records carry the
-      facets of the directory as Pagefind filters (kind, province, prefecture,
-      county, track, legal form, field, population, status) and sort keys (name,
-      founded);
-    - every other page that is not excluded from search (home, guides, policy
-      documents and provisions, statistics, data), from its built HTML: only its
-      ``data-pagefind-body`` (the article; ``main.html`` marks it), without the parts
-      marked ``data-pagefind-ignore``.
+    - Pagefind: each page's ``data-pagefind-body`` (the article; ``main.html`` marks it)
+      without the parts marked ``data-pagefind-ignore``; each record as a small page
+      made here (:meth:`Record.html`) with its kind and region as metadata;
+    - the directory index: each organization's names, place, community, registration
+      authority, address and the labels of its legal form, track, status, fields,
+      populations and functions; its province, prefecture, county, track, legal form,
+      fields, populations, status and founding date as facets.
 
 Why records and not the record pages' HTML
     Measured with 10,000 synthetic organizations: Pagefind reading the built record
@@ -45,17 +51,24 @@ Chinese substrings
     Pagefind reads; the result snippets leave them out.
 
 Scale (``python -m shequ.search 10000 100000``; a shared 2-core machine under load)
-    10,000 organizations: indexed in 21–23 s, 13.8 MB in 10,366 files. A first query
-    downloads 241–299 KB: 220 KB once per visit (pagefind.js 45 KB, its WebAssembly
-    67 KB, the index metadata 109 KB) and 21–79 KB of index chunks and fragments;
-    first results 0.3–0.8 s after the keystroke, 0.12–0.5 s once loaded.
-    100,000 organizations: Pagefind 1.5 misses every target. Its metadata lists every
-    page and every sort order, 1.15 MB that each visit loads before its first result
-    (515 KB even without sorting); queries that match tens of thousands of records
-    take seconds (互助: 16 s; a word in all 100,000 lean test records: 46–104 s), and
-    indexing took 8.5 minutes (lean test records without HTML: 6.8 minutes). The
-    directory at that size needs an index of its own, sharded by word, with the
-    facets as columns (see the closing note of issue 4).
+    Pagefind alone, organizations included: at 10,000 organizations it indexed in
+    21–23 s and a first query downloaded 241–299 KB; at 100,000 it missed every
+    target. Its metadata lists every page and every sort order, 1.15 MB that each visit
+    loads before its first result; queries that match tens of thousands of pages took
+    seconds (互助: 16 s; a word in all of 100,000 lean test records: 46–104 s); and
+    indexing took 8.5 minutes. Hence the organizations' own index. With it:
+
+    ============  ========  ==========  =================  ===============  =========
+    organizations index     index size  first query total  of which loader  results
+    ============  ========  ==========  =================  ===============  =========
+    10,000        3.4 s     1.9 MB      152–217 KB         113 KB           0.25–0.8 s
+    100,000       39 s      14.0 MB     142–205 KB         118 KB           0.3–0.54 s
+    ============  ========  ==========  =================  ===============  =========
+
+    "Loader" is what a visit loads once (pagefind.js 45 KB, its WebAssembly 67 KB, the
+    metadata and the manifest); the rest is the query's own word files and the first
+    ten results. Results are timed from the keystroke, loader included; a second query
+    takes 0.12–0.14 s.
 
 Example::
 
@@ -209,7 +222,8 @@ class Record:
             tags += [f'<span data-pagefind-filter="{name}">{e(v)}</span>' for v in values]
         tags += [f'<span data-pagefind-sort="{name}">{e(v)}</span>' for name, v in self.sort.items()]
         return (f'<html lang="zh"><body><main data-pagefind-body><h1>{e(self.title)}</h1>'
-                f'<p data-pagefind-weight="5">{e(KINDS[self.kind])}. {e(self.subtitle)}</p><p>{e(self.content)} '
+                f'<p data-pagefind-weight="5">{e(KINDS[self.kind])}{". " + e(self.subtitle) if self.subtitle else ""}</p>'
+                f'<p>{e(self.content)} '
                 f'<span data-pagefind-weight="7">{" ".join(title_tokens)}</span> {" ".join(content_tokens)}</p>'
                 f'<div data-pagefind-ignore>{"".join(tags)}</div></main></body></html>')
 
@@ -309,9 +323,8 @@ def glossary_records(directory) -> Iterator[Record]:
 
 
 def records(directory) -> Iterator[Record]:
-    """Everything indexed from the model rather than from HTML."""
-    for org in directory.organizations:
-        yield organization_record(directory, org)
+    """What Pagefind indexes from the model rather than from HTML. The organizations
+    have an index of their own (:func:`write_directory_index`)."""
     for inc in directory.incubators:
         yield incubator_record(directory, inc)
     for region in directory.regions.values():
@@ -512,7 +525,7 @@ def build_index(site: Path, directory, files=None) -> IndexStats:
         shutil.rmtree(output)
     start = time.perf_counter()
     stats = IndexStats()
-    total = len(directory.organizations) + len(directory.incubators)
+    total = len(directory.organizations) + len(directory.incubators) + len(directory.regions)
     with current().stage("search", total=total, unit="records") as stage:
         service = Pagefind()
         try:
@@ -528,15 +541,202 @@ def build_index(site: Path, directory, files=None) -> IndexStats:
             written = service.call({"type": "GetFiles", "index_id": index_id})["files"]
         finally:
             service.close()
-    _write_files(output, written)
-    canonical_filters(output)
+        _write_files(output, written)
+        canonical_filters(output)
+        write_directory_index(site, directory)
+        stage.advance(len(directory.organizations))
+    stats.records += len(directory.organizations)
     stats.seconds = time.perf_counter() - start
-    sizes = [p.stat().st_size for p in output.rglob("*") if p.is_file()]
+    sizes = [p.stat().st_size for folder in (output, site / DIRECTORY) for p in folder.rglob("*") if p.is_file()]
     stats.bytes, stats.files = sum(sizes), len(sizes)
     log.info(f"shequ: search index of {stats.records} records and {stats.pages} pages in {stats.seconds:.1f} s, "
              f"{stats.bytes / 1024:,.0f} KB in {stats.files} files")
     LAST = stats
     return stats
+
+
+# The organizations' own index ----------------------------------------------------------------------
+#
+# Pagefind lists every page in metadata that each visit loads (1.15 MB at 100,000
+# organizations), takes seconds for a query that matches tens of thousands of pages and
+# indexes 100,000 pages in minutes. So the organizations, the bulk of a large directory,
+# have an index of their own in ``directory-index/``, which the same script reads:
+#
+# - ``manifest.json``: how many organizations, shards and records per chunk, the codes
+#   and labels of the facets;
+# - ``t/<shard>.json.gz``: the words, each with the organizations whose name holds it and
+#   those whose other text does (ids as base-64 varint deltas); a word's shard is the
+#   FNV-1a hash of the word modulo the number of shards, so a query loads one small file
+#   per word;
+# - ``d/<chunk>.json.gz``: 16 organizations a file, what a result shows; ids follow the
+#   names' order, so sorting by name is sorting by id;
+# - ``facets.json.gz``: one column per facet (county, track, legal form, status, fields
+#   and populations as bit sets, founding date), which the directory counts in the
+#   browser; only /organizations/ loads it.
+#
+# Words are the bigram tokens of the Chinese text (as for Pagefind, plus every single
+# character, for one-character queries), and the English words, lower case, without a
+# plural "s".
+
+DIRECTORY = "directory-index"
+DOCS_PER_CHUNK = 16
+#: Characters of ids above which a word has a file of its own.
+HEAVY_WORD = 2048
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def english_words(text: str) -> list[str]:
+    """Lower-case words of ``text``, a plural "s" dropped (the script does the same).
+
+    >>> english_words("Elderly Care Centres, 2nd")
+    ['elderly', 'care', 'centre', '2nd']
+    """
+    out = []
+    for word in _WORD.findall((text or "").lower()):
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.append(word)
+    return out
+
+
+def directory_words(text: str) -> set[str]:
+    """Every word the directory index holds for ``text``: bigrams, single characters, English words."""
+    words = set(cjk_tokens(text))
+    for run in HAN.findall(text or ""):
+        words.update(MARKER + _code(c) for c in run)
+    words.update(english_words(text))
+    return words
+
+
+def fnv1a(text: str) -> int:
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def _ids(ids: list[int], count: int) -> str:
+    """Sorted ids as text: base-64 varint gaps, or "b" and a base-64 bit set when that is
+    shorter (a word that more than one organization in eight holds)."""
+    if len(ids) * 8 > count:
+        bits = bytearray((count + 7) // 8)
+        for i in ids:
+            bits[i >> 3] |= 1 << (i & 7)
+        return "b" + base64.b64encode(bytes(bits)).decode("ascii")
+    return _varints(ids)
+
+
+def _varints(ids: list[int]) -> str:
+    out = bytearray()
+    last = -1
+    for i in ids:
+        n = i - last - 1
+        last = i
+        while n >= 0x80:
+            out.append(n & 0x7F | 0x80)
+            n >>= 7
+        out.append(n)
+    return base64.b64encode(bytes(out)).decode("ascii")
+
+
+def _gz(data) -> bytes:
+    import gzip
+
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(raw, compresslevel=9, mtime=0)
+
+
+def _org_text(directory, org) -> tuple[str, str, str]:
+    """(name text, other text, snippet text) of an organization."""
+    values = org.values
+    names = " ".join([org.name, values.get("name_en") or "", *org.lists.get("alternate_names", [])])
+    place = " ".join(r.name for r in directory.region_path(values.get("division")))
+    labels = []
+    for name in ("legal_form", "management_track", "status"):
+        vocabulary = directory.fields["organizations"][name].vocabulary
+        if values.get(name):
+            labels.append(_label(directory.term(vocabulary, values[name])))
+    for key in ("fields_of_activity", "service_populations", "service_functions"):
+        labels += [_label(directory.term(key, c)) for c in org.lists.get(key, [])]
+    extra = [values.get(k) or "" for k in ("community", "registration_authority", "address")]
+    other = " ".join([place, *extra, *labels])
+    snippet = ". ".join(p for p in [values.get("name_en") or "", *org.lists.get("alternate_names", []),
+                                    directory.short_place(values.get("division")), *labels] if p)
+    return names, other, snippet
+
+
+def write_directory_index(site: Path, directory) -> int:
+    """Write the organizations' index into ``site/directory-index/``; the number of files."""
+    output = Path(site) / DIRECTORY
+    if output.exists():
+        shutil.rmtree(output)
+    (output / "t").mkdir(parents=True)
+    (output / "d").mkdir()
+    orgs = sorted(directory.organizations, key=lambda o: (o.name, o.id))
+    postings: dict[str, tuple[list[int], list[int]]] = {}
+    docs = []
+    facet_codes = {facet: {code: i for i, code in enumerate(directory.terms.get(vocabulary, {}))}
+                   for facet, vocabulary in FACET_VOCABULARIES.items()}
+    counties: dict[str, int] = {}
+    columns: dict[str, list] = {name: [] for name in ("county", "track", "form", "status", "field", "population",
+                                                      "founded")}
+    for i, org in enumerate(orgs):
+        names, other, snippet = _org_text(directory, org)
+        in_name = directory_words(names)
+        for word in in_name:
+            postings.setdefault(word, ([], []))[0].append(i)
+        for word in directory_words(other) - in_name:
+            postings.setdefault(word, ([], []))[1].append(i)
+        values = org.values
+        founded = values.get("founded")
+        docs.append([org.path, org.name, directory.short_place(values.get("division")),
+                     values.get("management_track") or "", values.get("status") or "",
+                     founded.isoformat() if founded else "", snippet])
+        division = values.get("division") or ""
+        county = division[:6] if len(division) >= 6 else ""
+        columns["county"].append(counties.setdefault(county, len(counties)))
+        for facet in ("track", "form", "status"):
+            code = values.get(FACETS[facet])
+            columns[facet].append(facet_codes[facet].get(code, -1) if code else -1)
+        for facet in ("field", "population"):
+            bits = 0
+            for code in org.lists.get(FACETS[facet], []):
+                if code in facet_codes[facet]:
+                    bits |= 1 << facet_codes[facet][code]
+            columns[facet].append(bits)
+        columns["founded"].append(int(founded.strftime("%Y%m%d")) if founded else 0)
+    shards = 16
+    while shards < 4096 and len(postings) / shards > 48:
+        shards *= 2
+    buckets: list[dict] = [{} for _ in range(shards)]
+    (output / "t" / "w").mkdir()
+    for word in sorted(postings):
+        names, others = postings[word]
+        pair = [_ids(names, len(orgs)), _ids(others, len(orgs))]
+        if len(pair[0]) + len(pair[1]) > HEAVY_WORD:
+            # A word many organizations hold gets a file of its own (words are [0-9a-z]),
+            # so that a query for a rare word never loads it.
+            (output / "t" / "w" / f"{word}.json.gz").write_bytes(_gz(pair))
+            pair = 1
+        buckets[fnv1a(word) % shards][word] = pair
+    for n, bucket in enumerate(buckets):
+        (output / "t" / f"{n}.json.gz").write_bytes(_gz(bucket))
+    for start in range(0, len(docs), DOCS_PER_CHUNK):
+        (output / "d" / f"{start // DOCS_PER_CHUNK}.json.gz").write_bytes(_gz(docs[start:start + DOCS_PER_CHUNK]))
+    regions = {}
+    for code in counties:
+        for level_code in (code[:2], code[:4], code):
+            region = directory.regions.get(level_code)
+            if level_code and region is not None:
+                regions[level_code] = region.name
+    (output / "facets.json.gz").write_bytes(_gz({"counties": list(counties), **columns}))
+    manifest = {
+        "count": len(orgs), "shards": shards, "chunk": DOCS_PER_CHUNK, "regions": regions,
+        "codes": {facet: list(codes) for facet, codes in facet_codes.items()},
+    }
+    (output / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),
+                                          encoding="utf-8")
+    return shards + (len(docs) + DOCS_PER_CHUNK - 1) // DOCS_PER_CHUNK + 2
 
 
 # The same sources, the same index files ------------------------------------------------------------
@@ -689,11 +889,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 def _kind_of_request(path: str) -> str:
     """What a request of the search fetched: loader (script, wasm, metadata), index, filter or fragment."""
     name = path.rsplit("/", 1)[-1]
-    if "/fragment/" in path:
+    if "/fragment/" in path or f"/{DIRECTORY}/d/" in path:
         return "fragment"
-    if "/index/" in path:
+    if "/index/" in path or f"/{DIRECTORY}/t/" in path:
         return "index"
-    if "/filter/" in path:
+    if "/filter/" in path or name == "facets.json.gz":
         return "filter"
     if name.endswith((".pf_meta", ".js", ".pagefind", ".json")):
         return "loader"
@@ -710,7 +910,9 @@ def measure_query_payload(site_dir, queries: Iterable[str] = BENCH_QUERIES, *, p
     the bytes of every request made from the keystroke on, by kind: ``loader`` (the
     Pagefind script, its WebAssembly and the index's metadata, fetched once per visit),
     ``index`` (the index chunks of the query's words), ``filter`` and ``fragment`` (one
-    per result shown). Then the query is typed again in the same page (``warm_ms``).
+    per result shown; for the organizations' own index, its manifest is ``loader``,
+    its word shards ``index`` and its chunks of results ``fragment``). Then the query
+    is typed again in the same page (``warm_ms``).
 
     Returns ``{query: {"bytes", "loader_bytes", "index_bytes", "filter_bytes",
     "fragment_bytes", "requests", "results", "first_results_ms", "warm_ms"}}``.

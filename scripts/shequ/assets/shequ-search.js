@@ -95,6 +95,10 @@
     var pattern = words.length ? new RegExp(words.join("|"), "giu") : null;
     var first = pattern ? pattern.exec(text) : null;
     var start = first ? Math.max(0, first.index - 24) : 0;
+    if (start > 0) {  // begin at a word or a sentence, not inside one
+      var cut = text.slice(start, first.index).search(/[\s.。，,;；]/);
+      if (cut >= 0) start += cut + 1;
+    }
     var end = Math.min(text.length, start + (length || 120));
     var piece = text.slice(start, end);
     if (start > 0) fragment.appendChild(document.createTextNode("… "));
@@ -120,6 +124,147 @@
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = text;
     return node;
+  }
+
+  // The organizations' own index (directory-index/, written by search.py) ----------------------
+
+  var DIRECTORY = "directory-index/";
+  var manifestLoading = null;
+  var facetsLoading = null;
+  var shards = {};
+  var chunks = {};
+
+  function loadJSON(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error(response.status + " " + url);
+      return response.arrayBuffer();
+    }).then(function (buffer) {
+      var bytes = new Uint8Array(buffer);
+      // A server may already have undone the gzip (Content-Encoding); otherwise undo it here.
+      if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+        return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+      }
+      return new TextDecoder().decode(bytes);
+    }).then(JSON.parse);
+  }
+
+  function manifest() {
+    if (!manifestLoading) {
+      manifestLoading = loadJSON(new URL(DIRECTORY + "manifest.json", root).href);
+      manifestLoading.catch(function () { manifestLoading = null; });
+    }
+    return manifestLoading;
+  }
+
+  function facetColumns() {
+    if (!facetsLoading) {
+      facetsLoading = loadJSON(new URL(DIRECTORY + "facets.json.gz", root).href);
+      facetsLoading.catch(function () { facetsLoading = null; });
+    }
+    return facetsLoading;
+  }
+
+  function cached(cache, key, url) {
+    if (!cache[key]) {
+      cache[key] = loadJSON(new URL(url, root).href);
+      cache[key].catch(function () { delete cache[key]; });
+    }
+    return cache[key];
+  }
+
+  function fnv1a(text) {
+    var bytes = new TextEncoder().encode(text);
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h >>> 0;
+  }
+
+  function decodeIds(text) {
+    if (text.charAt(0) === "b") {  // a bit set
+      var bits = atob(text.slice(1));
+      var set = [];
+      for (var byte = 0; byte < bits.length; byte++) {
+        var v = bits.charCodeAt(byte);
+        for (var bit = 0; v && bit < 8; bit++) if (v & (1 << bit)) set.push(byte * 8 + bit);
+      }
+      return set;
+    }
+    var raw = atob(text);
+    var out = [];
+    var last = -1;
+    var n = 0;
+    var scale = 1;
+    for (var i = 0; i < raw.length; i++) {
+      var c = raw.charCodeAt(i);
+      n += (c & 0x7f) * scale;
+      if (c & 0x80) { scale *= 128; continue; }
+      last += n + 1;
+      out.push(last);
+      n = 0;
+      scale = 1;
+    }
+    return out;
+  }
+
+  // The same words as english_words and directory_words in search.py.
+  function englishWords(text) {
+    return (text.toLowerCase().match(/[a-z0-9]+/g) || []).map(function (w) {
+      return w.length > 3 && /s$/.test(w) && !/ss$/.test(w) ? w.slice(0, -1) : w;
+    });
+  }
+
+  function directoryWords(query) {
+    var words = [];
+    (query.match(HAN) || []).forEach(function (run) {
+      if (run.length === 1) words.push(MARKER + code(run));
+      else cjkTokens(run).split(" ").forEach(function (w) { words.push(w); });
+    });
+    englishWords(query.replace(HAN, " ")).forEach(function (w) { words.push(w); });
+    return words.filter(function (w, i) { return words.indexOf(w) === i; });
+  }
+
+  // The organizations that hold every word of the query: {ids, named, words}, ids by
+  // relevance (how many words their names hold), then by name. null: no words.
+  function orgSearch(query) {
+    var words = directoryWords((query || "").trim());
+    if (!words.length) return Promise.resolve(null);
+    return manifest().then(function (m) {
+      return Promise.all(words.map(function (w) {
+        var n = fnv1a(w) % m.shards;
+        return cached(shards, n, DIRECTORY + "t/" + n + ".json.gz").then(function (shard) {
+          // 1: a word many organizations hold, in a file of its own.
+          if (shard[w] === 1) return cached(shards, "w/" + w, DIRECTORY + "t/w/" + w + ".json.gz");
+          return shard[w] || null;
+        });
+      })).then(function (lists) {
+        var matched = new Uint8Array(m.count);
+        var named = new Uint8Array(m.count);
+        var ids = [];
+        if (lists.every(Boolean)) {
+          lists.forEach(function (pair) {
+            decodeIds(pair[0]).forEach(function (id) { matched[id]++; named[id]++; });
+            decodeIds(pair[1]).forEach(function (id) { matched[id]++; });
+          });
+          for (var id = 0; id < m.count; id++) if (matched[id] === words.length) ids.push(id);
+          ids.sort(function (a, b) { return named[b] - named[a] || a - b; });
+        }
+        return { ids: ids, named: named, words: words.length };
+      });
+    });
+  }
+
+  // What a result shows, for organization ids.
+  function orgDocs(ids) {
+    return manifest().then(function (m) {
+      return Promise.all(ids.map(function (id) {
+        var n = Math.floor(id / m.chunk);
+        return cached(chunks, n, DIRECTORY + "d/" + n + ".json.gz").then(function (chunk) {
+          var d = chunk[id % m.chunk];
+          return { href: new URL(d[0], root).href, title: d[1], region: d[2], track: d[3], status: d[4],
+                   founded: d[5], text: d[6], kind: "组织 Organization" };
+        });
+      }));
+    });
   }
 
   // The search box in the header ---------------------------------------------------------------
@@ -160,23 +305,28 @@
       typed = 0;
       panel.removeAttribute("data-shequ-done");
       if (!query) { close(); return; }
-      search(query).then(function (response) {
-        if (mine !== seq) return;
-        panel.textContent = "";
-        panel.hidden = false;
-        place();
-        input.setAttribute("aria-expanded", "true");
-        var count = response.results.length;
-        panel.appendChild(el("p", "shequ-search__count",
-          count ? count + " 个结果 · " + count + " result" + (count === 1 ? "" : "s") : "没有结果 · No results"));
-        var list = el("ol", "shequ-search__list");
-        panel.appendChild(list);
-        more(response.results, 0, list, query, mine).then(function () {
+      Promise.all([search(query), orgSearch(query).catch(function () { return null; })]).then(function (found) {
+        var pages = found[0].results;
+        var orgs = found[1];
+        return Promise.all(pages.slice(0, PAGE).map(function (r) { return r.data(); })).then(function (top) {
           if (mine !== seq) return;
-          // For the tests and the benchmark: which query is shown, and how long it took
-          // from the keystroke to the first results on screen.
-          panel.setAttribute("data-shequ-ms", String(Math.round(performance.now() - started)));
-          panel.setAttribute("data-shequ-done", query);
+          panel.textContent = "";
+          panel.hidden = false;
+          place();
+          input.setAttribute("aria-expanded", "true");
+          var items = merge(query, pages, top, orgs);
+          var count = items.length;
+          panel.appendChild(el("p", "shequ-search__count",
+            count ? count + " 个结果 · " + count + " result" + (count === 1 ? "" : "s") : "没有结果 · No results"));
+          var list = el("ol", "shequ-search__list");
+          panel.appendChild(list);
+          return more(items, 0, list, query, mine).then(function () {
+            if (mine !== seq) return;
+            // For the tests and the benchmark: which query is shown, and how long it took
+            // from the keystroke to the first results on screen.
+            panel.setAttribute("data-shequ-ms", String(Math.round(performance.now() - started)));
+            panel.setAttribute("data-shequ-done", query);
+          });
         });
       }).catch(function () {
         if (mine !== seq) return;
@@ -186,40 +336,67 @@
       });
     }
 
-    function more(results, from, list, query, mine) {
+    // One list from both indexes: Pagefind's first results up to the last of its first
+    // five whose title holds the query (a region, topic or term of that name), then the
+    // organizations whose names hold every word, the rest of Pagefind's results, and the
+    // organizations that hold the words elsewhere (place, fields, populations).
+    function merge(query, pages, top, orgs) {
+      var needle = query.toLowerCase();
+      var lead = 0;
+      top.slice(0, 5).forEach(function (d, i) { if (title(d).toLowerCase().indexOf(needle) >= 0) lead = i + 1; });
+      function page(d) { return function () { return Promise.resolve(pageItem(d)); }; }
+      function later(r) { return function () { return r.data().then(pageItem); }; }
+      function org(id) { return function () { return orgDocs([id]).then(function (docs) { return docs[0]; }); }; }
+      var byName = [];
+      var elsewhere = [];
+      (orgs ? orgs.ids : []).forEach(function (id) {
+        (orgs.named[id] === orgs.words ? byName : elsewhere).push(org(id));
+      });
+      return [].concat(top.slice(0, lead).map(page), byName, top.slice(lead).map(page),
+                       pages.slice(top.length).map(later), elsewhere);
+    }
+
+    function pageItem(data) {
+      var meta = data.meta || {};
+      return { href: link(data), title: title(data), kind: meta.kind, region: meta.region, text: data.content };
+    }
+
+    function more(items, from, list, query, mine) {
       var button = panel.querySelector(".shequ-search__more");
       if (button) button.remove();
-      return Promise.all(results.slice(from, from + PAGE).map(function (r) { return r.data(); })).then(function (items) {
+      return Promise.all(items.slice(from, from + PAGE).map(function (load) { return load(); })).then(function (shown) {
         if (mine !== seq) return;
-        items.forEach(function (data) { list.appendChild(result(data, query)); });
-        if (from + PAGE < results.length) {
+        shown.forEach(function (item) { list.appendChild(result(item, query)); });
+        if (from + PAGE < items.length) {
           var next = el("button", "shequ-search__more md-button", "更多结果 · More results");
           next.type = "button";
-          next.addEventListener("click", function () { more(results, from + PAGE, list, query, mine); });
+          next.addEventListener("click", function () { more(items, from + PAGE, list, query, mine); });
           panel.appendChild(next);
         }
       });
     }
 
-    function result(data, query) {
+    function result(item, query) {
       // md-search-result__item: the theme's name for a result, which the tests also use.
-      var item = el("li", "shequ-result md-search-result__item");
+      var li = el("li", "shequ-result md-search-result__item");
       var a = el("a");
-      a.href = link(data);
-      var meta = data.meta || {};
+      a.href = item.href;
       var line = el("span", "shequ-result__line");
-      if (meta.kind) line.appendChild(el("span", "shequ-result__kind", meta.kind));
-      if (meta.region) line.appendChild(el("span", "shequ-result__region", meta.region));
+      if (item.kind) line.appendChild(el("span", "shequ-result__kind", item.kind));
+      if (item.region) line.appendChild(el("span", "shequ-result__region", item.region));
       a.appendChild(line);
-      a.appendChild(el("span", "shequ-result__title", title(data)));
+      a.appendChild(el("span", "shequ-result__title", item.title));
       var text = el("span", "shequ-result__snippet");
-      text.appendChild(snippet(data.content, query, 120, title(data)));
+      text.appendChild(snippet(item.text, query, 120, item.title));
       a.appendChild(text);
-      item.appendChild(a);
-      return item;
+      li.appendChild(a);
+      return li;
     }
 
-    input.addEventListener("focus", function () { pagefind().catch(function () {}); });
+    input.addEventListener("focus", function () {
+      pagefind().catch(function () {});
+      manifest().catch(function () {});
+    });
     input.addEventListener("input", function () {
       if (!typed) typed = performance.now();
       clearTimeout(timer);
@@ -247,6 +424,10 @@
   }
 
   // The directory: facets with counts, sorting, state in the URL -------------------------------
+  //
+  // Counted here from the facet columns of the organizations' index: a facet's counts
+  // are those of the other facets' choices (and of the region's higher levels), so
+  // that each of its values can be chosen.
 
   var REGIONS = ["province", "prefecture", "county"];
   var FACETS = REGIONS.concat(["track", "form", "field", "population", "status"]);
@@ -260,15 +441,17 @@
     ["founded-desc", "成立日期，新到旧 Founded, newest first"], ["founded-asc", "成立日期，旧到新 Founded, oldest first"]
   ];
   var DIRECTORY_PAGE = 20;
+  var REGION_LENGTH = { province: 2, prefecture: 4, county: 6 };
 
   function directory() {
     var box = document.querySelector("[data-shequ-directory]");
     if (!box) return;
     var labels = {};
     try { labels = JSON.parse(box.getAttribute("data-labels") || "{}"); } catch (e) { labels = {}; }
-    var known = {}; // facet -> code -> full filter value
     var state = {};
     var seq = 0;
+    var m = null;
+    var F = null;
 
     var form = el("form", "shequ-directory__form");
     form.setAttribute("role", "search");
@@ -312,17 +495,10 @@
     box.appendChild(list);
     box.appendChild(moreButton);
 
-    function codeOf(value) { return String(value).split(" ")[0]; }
-    function nameOf(facet, value) {
-      if (REGIONS.indexOf(facet) >= 0) return String(value).slice(codeOf(value).length + 1) || value;
-      var pair = (labels[facet] || {})[value];
-      return pair ? (pair[1] && pair[1] !== pair[0] ? pair[0] + " " + pair[1] : pair[0]) : value;
-    }
-    function remember(counts) {
-      Object.keys(counts || {}).forEach(function (facet) {
-        known[facet] = known[facet] || {};
-        Object.keys(counts[facet]).forEach(function (value) { known[facet][codeOf(value)] = value; });
-      });
+    function label(facet, code) {
+      if (REGION_LENGTH[facet]) return (m.regions || {})[code] || code;
+      var pair = (labels[facet] || {})[code];
+      return pair ? (pair[1] && pair[1] !== pair[0] ? pair[0] + " " + pair[1] : pair[0]) : code;
     }
 
     function readURL() {
@@ -346,21 +522,57 @@
       history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
     }
 
-    function filters(except) {
-      var out = { kind: "organization" };
-      FACETS.forEach(function (f) {
-        if (f === except || !state[f]) return;
-        out[f] = (known[f] && known[f][state[f]]) || state[f];
-      });
-      return out;
+    // Each facet's value(s) for an organization, as codes.
+    function values(facet, id) {
+      if (REGION_LENGTH[facet]) {
+        var county = F.counties[F.county[id]] || "";
+        return county ? [county.slice(0, REGION_LENGTH[facet])] : [];
+      }
+      var codes = m.codes[facet] || [];
+      if (facet === "field" || facet === "population") {
+        var bits = F[facet][id];
+        var out = [];
+        for (var i = 0; bits && i < codes.length; i++) if (bits & (1 << i)) out.push(codes[i]);
+        return out;
+      }
+      var index = F[facet][id];
+      return index >= 0 ? [codes[index]] : [];
     }
 
-    function sortOption() {
-      var sort = state.sort || (state.q ? "" : "name");
-      if (sort === "name") return { name: "asc" };
-      if (sort === "founded-desc") return { founded: "desc" };
-      if (sort === "founded-asc") return { founded: "asc" };
-      return undefined;
+    // Which choices a facet's counts leave out: its own, and for a region its lower levels.
+    function ignored(facet) {
+      if (facet === "province") return ["province", "prefecture", "county"];
+      if (facet === "prefecture") return ["prefecture", "county"];
+      return [facet];
+    }
+
+    function count(candidates) {
+      var chosen = FACETS.filter(function (f) { return state[f]; });
+      var counts = {};
+      FACETS.forEach(function (f) { counts[f] = {}; });
+      var results = [];
+      var n = candidates ? candidates.length : m.count;
+      var pass = {};
+      for (var k = 0; k < n; k++) {
+        var id = candidates ? candidates[k] : k;
+        var cache = {};
+        var failed = [];
+        for (var c = 0; c < chosen.length; c++) {
+          var f = chosen[c];
+          cache[f] = values(f, id);
+          if (cache[f].indexOf(state[f]) < 0) failed.push(f);
+        }
+        if (!failed.length) results.push(id);
+        for (var j = 0; j < FACETS.length; j++) {
+          var facet = FACETS[j];
+          var skip = ignored(facet);
+          if (failed.some(function (x) { return skip.indexOf(x) < 0; })) continue;
+          (cache[facet] || values(facet, id)).forEach(function (v) { counts[facet][v] = (counts[facet][v] || 0) + 1; });
+        }
+      }
+      pass.results = results;
+      pass.counts = counts;
+      return pass;
     }
 
     function fill(facet, counts) {
@@ -370,21 +582,18 @@
       all.value = "";
       select.appendChild(all);
       var parent = facet === "prefecture" ? state.province : facet === "county" ? state.prefecture : null;
-      var values = Object.keys(counts || {}).filter(function (v) {
-        if (facet === "prefecture" || facet === "county") {
-          return !!parent && codeOf(v).indexOf(parent) === 0;
-        }
-        return true;
+      var codes = Object.keys(counts).filter(function (v) {
+        return parent === null || (!!parent && v.indexOf(parent) === 0);
       });
-      values.sort(function (a, b) {
-        return REGIONS.indexOf(facet) >= 0 ? (codeOf(a) < codeOf(b) ? -1 : 1) : counts[b] - counts[a] || (a < b ? -1 : 1);
+      if (state[facet] && codes.indexOf(state[facet]) < 0) codes.push(state[facet]);
+      codes.sort(function (a, b) {
+        return REGION_LENGTH[facet] ? (a < b ? -1 : 1) : (counts[b] || 0) - (counts[a] || 0) || (a < b ? -1 : 1);
       });
-      values.forEach(function (value) {
-        var option = el("option", null, nameOf(facet, codeOf(value)) + "（" + counts[value] + "）");
-        if (REGIONS.indexOf(facet) >= 0) option.textContent = nameOf(facet, value) + "（" + counts[value] + "）";
-        option.value = codeOf(value);
-        option.setAttribute("data-count", String(counts[value]));
-        if (!counts[value] && option.value !== state[facet]) option.disabled = true;
+      codes.forEach(function (v) {
+        var n = counts[v] || 0;
+        var option = el("option", null, label(facet, v) + "（" + n + "）");
+        option.value = v;
+        option.setAttribute("data-count", String(n));
         select.appendChild(option);
       });
       select.value = state[facet];
@@ -403,23 +612,20 @@
       select.value = state.sort || (state.q ? "" : "name");
     }
 
-    function row(data) {
+    function row(doc) {
       var item = el("li", "shequ-result");
       var a = el("a");
-      a.href = link(data);
-      var meta = data.meta || {};
-      a.appendChild(el("span", "shequ-result__title", title(data)));
+      a.href = doc.href;
+      a.appendChild(el("span", "shequ-result__title", doc.title));
       var line = el("span", "shequ-result__line");
-      if (meta.region) line.appendChild(el("span", "shequ-result__region", meta.region));
-      var f = data.filters || {};
-      ["track", "status"].forEach(function (facet) {
-        (f[facet] || []).forEach(function (v) { line.appendChild(el("span", "shequ-result__facet", nameOf(facet, v))); });
-      });
-      if (meta.founded) line.appendChild(el("span", "shequ-result__facet", "成立 Founded " + meta.founded));
+      if (doc.region) line.appendChild(el("span", "shequ-result__region", doc.region));
+      if (doc.track) line.appendChild(el("span", "shequ-result__facet", label("track", doc.track)));
+      if (doc.status) line.appendChild(el("span", "shequ-result__facet", label("status", doc.status)));
+      if (doc.founded) line.appendChild(el("span", "shequ-result__facet", "成立 Founded " + doc.founded));
       a.appendChild(line);
       if (state.q) {
         var text = el("span", "shequ-result__snippet");
-        text.appendChild(snippet(data.content, state.q, 120, title(data)));
+        text.appendChild(snippet(doc.text, state.q, 120, doc.title));
         a.appendChild(text);
       }
       item.appendChild(a);
@@ -428,13 +634,26 @@
 
     function show(results, from, mine) {
       moreButton.hidden = true;
-      return Promise.all(results.slice(from, from + DIRECTORY_PAGE).map(function (r) { return r.data(); }))
-        .then(function (items) {
-          if (mine !== seq) return;
-          items.forEach(function (data) { list.appendChild(row(data)); });
-          moreButton.hidden = from + DIRECTORY_PAGE >= results.length;
-          moreButton.onclick = function () { show(results, from + DIRECTORY_PAGE, mine); };
+      return orgDocs(results.slice(from, from + DIRECTORY_PAGE)).then(function (docs) {
+        if (mine !== seq) return;
+        docs.forEach(function (doc) { list.appendChild(row(doc)); });
+        moreButton.hidden = from + DIRECTORY_PAGE >= results.length;
+        moreButton.onclick = function () { show(results, from + DIRECTORY_PAGE, mine); };
+      });
+    }
+
+    function order(results, found) {
+      var sort = state.sort || (state.q ? "" : "name");
+      if (sort === "name") return results.sort(function (a, b) { return a - b; });
+      if (sort === "founded-desc" || sort === "founded-asc") {
+        var sign = sort === "founded-desc" ? -1 : 1;
+        return results.sort(function (a, b) {
+          var x = F.founded[a], y = F.founded[b];
+          if (!x !== !y) return x ? -1 : 1;  // records without a date last
+          return sign * (x - y) || a - b;
         });
+      }
+      return results;  // relevance: the order the query gave
     }
 
     function run() {
@@ -442,26 +661,15 @@
       writeURL();
       box.setAttribute("aria-busy", "true");
       box.removeAttribute("data-shequ-done");
-      var query = state.q;
-      var options = { filters: filters(null) };
-      var sort = sortOption();
-      if (sort) options.sort = sort;
-      var selected = FACETS.filter(function (f) { return state[f]; });
-      // A selected facet's own counts come from the search without it, so that its
-      // other values can still be chosen.
-      return Promise.all([search(query, options)].concat(selected.map(function (f) {
-        return search(query, { filters: filters(f) });
-      }))).then(function (responses) {
+      return orgSearch(state.q).then(function (found) {
         if (mine !== seq) return;
-        var main = responses[0];
-        responses.forEach(function (r) { remember(r.filters); remember(r.totalFilters); });
-        var counts = {};
-        FACETS.forEach(function (f) { counts[f] = (main.filters || {})[f] || {}; });
-        selected.forEach(function (f, i) { counts[f] = (responses[i + 1].filters || {})[f] || {}; });
-        FACETS.forEach(function (f) { fill(f, counts[f]); });
+        var tally = count(found ? found.ids : null);
+        FACETS.forEach(function (f) { fill(f, tally.counts[f]); });
         fillSort();
+        var selected = FACETS.filter(function (f) { return state[f]; });
         summary.textContent = "筛选和排序 · Filter and sort" + (selected.length ? "（" + selected.length + "）" : "");
-        var n = main.results.length;
+        var results = order(tally.results, found);
+        var n = results.length;
         status.textContent = n + " 个组织 · " + n + " organization" + (n === 1 ? "" : "s");
         list.textContent = "";
         // Until a reader narrows or sorts the list, the page's own listing stays.
@@ -469,7 +677,7 @@
         document.querySelectorAll("[data-shequ-static]").forEach(function (node) { node.hidden = narrowed; });
         list.hidden = !narrowed;
         if (!narrowed) { moreButton.hidden = true; return; }
-        return show(main.results, 0, mine);
+        return show(results, 0, mine);
       }).then(function () {
         if (mine !== seq) return;
         box.removeAttribute("aria-busy");
@@ -482,7 +690,6 @@
       clearTimeout(typing);
       typing = setTimeout(function () {
         state.q = q.value.trim();
-        if (!state.q && state.sort === "") state.sort = "";
         run();
       }, 150);
     });
@@ -498,10 +705,9 @@
     window.addEventListener("popstate", function () { readURL(); run(); });
 
     readURL();
-    pagefind().then(function (pf) {
-      return pf.filters();
-    }).then(function (all) {
-      remember(all);
+    Promise.all([manifest(), facetColumns()]).then(function (loaded) {
+      m = loaded[0];
+      F = loaded[1];
       box.hidden = false;
       return run();
     }).catch(function () {
@@ -509,7 +715,10 @@
     });
   }
 
-  window.shequSearch = { cjkTokens: cjkTokens, search: search, snippet: snippet, link: link, pagefind: pagefind };
+  window.shequSearch = {
+    cjkTokens: cjkTokens, directoryWords: directoryWords, fnv1a: fnv1a, search: search, orgSearch: orgSearch,
+    snippet: snippet, link: link, pagefind: pagefind
+  };
 
   function start() {
     header();
