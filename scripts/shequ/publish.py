@@ -236,6 +236,16 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
             "schema": table.schema,
         })
     for table in tables.values():
+        if not table.rows:
+            # frictionless cannot read a table out of an empty JSON array ("cannot extract JSON
+            # tabular data"), so a table with no rows yet (a deployment with no incubators) lists
+            # its JSON as a file; its CSV carries the schema.
+            resources.append({
+                "name": f"{table.name}-json", "type": "file", "path": f"{table.name}.json", "format": "json",
+                "mediatype": "application/json", "encoding": "utf-8", **_file_facts(out / f"{table.name}.json"),
+                "description": "No rows yet: an empty JSON array.",
+            })
+            continue
         schema = {k: v for k, v in table.schema.items() if k != "foreignKeys"}
         resources.append({
             "name": f"{table.name}-json",
