@@ -624,3 +624,20 @@ def test_hostile_query_strings_and_fragments_run_nothing(tab, hostile_site, path
         assert "<img src=x onerror=alert('q')>" in values, values
     assert query.count() == 1
     tab.clean()
+
+
+def test_a_project_with_no_incubators_yet_publishes(base, tmp_path):
+    """Empty tables are data too: a new deployment may list organizations before any incubator."""
+    root = tmp_path / "project"
+    shutil.copytree(base, root, symlinks=True)
+    for path in (root / "datasets" / "incubators").iterdir():
+        path.unlink()
+    record = root / "datasets" / "organizations" / "org-silver-age.yaml"
+    text = record.read_text(encoding="utf-8")
+    text = re.sub(r"^incubated_(by|from|until):.*\n", "", text, flags=re.M)
+    record.write_text(text, encoding="utf-8")
+    result = run(["publish"], root)
+    assert result.code == 0 and "Traceback" not in result.stderr, result.stderr
+    data = root / "build" / "data"
+    assert (data / "incubators.json").read_text(encoding="utf-8") == "[\n]\n"
+    assert (data / "incubators.csv").read_text(encoding="utf-8").startswith("id,name,")
