@@ -25,9 +25,11 @@ class Project:
     @classmethod
     def at(cls, folder: str | Path = ".") -> "Project":
         root = Path(folder).resolve()
-        if not (root / "datasets" / "package.yaml").is_file():
+        package = root / "datasets" / "package.yaml"
+        if not package.is_file():
+            what = "is a folder, not a file" if package.is_dir() else "is missing"
             raise NotAProject(
-                f"{root} is not a Shequ project: datasets/package.yaml is missing "
+                f"{root} is not a Shequ project: datasets/package.yaml {what} "
                 "(run the command from a project folder, or name one with --project)"
             )
         return cls(root)
