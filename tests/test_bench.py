@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from shequ import bench
 from shequ.bench import BuildFigure, format_table, measure_site, naive_markdown, summarize
 
@@ -105,3 +107,48 @@ def test_bench_builds_the_site_and_the_naive_baseline(tmp_path):
     assert data["machine"]["cpus"] and data["command"].startswith("shequ bench")
     # The project itself was not touched.
     assert not (REPO / "datasets" / "organizations" / ".bench-timings.json").exists()
+
+
+# The targets of issue 6, opt-in (pytest -m scale): minutes each, and timing on a shared machine
+# is noisy. docs/performance.md has the figures and the commands behind them.
+
+def _build(figures, records, variant="shequ"):
+    return next(f for f in figures if f.records == records and f.variant == variant)
+
+
+@pytest.mark.scale
+def test_ten_thousand_organizations_build_in_a_minute_and_preview_in_ten_seconds():
+    from shequ.project import Project
+
+    figures = bench.bench(Project.at(REPO), [10_000], None, preview=True, queries=())
+    build = _build(figures, 10_000)
+    print("\n" + format_table(figures))
+    assert build.exit_code == 0, build.error
+    assert build.seconds <= 60
+    assert build.record_page_bytes_max <= 50 * 1024
+    assert all(e["seconds"] is not None and e["seconds"] <= 10 for e in build.preview["edits"])
+
+
+@pytest.mark.scale
+def test_a_hundred_thousand_organizations_build_in_ten_minutes_and_four_gigabytes():
+    from shequ.project import Project
+
+    figures = bench.bench(Project.at(REPO), [10_000, 100_000], None, queries=())
+    small, large = _build(figures, 10_000), _build(figures, 100_000)
+    print("\n" + format_table(figures))
+    assert small.exit_code == 0 and large.exit_code == 0, small.error + large.error
+    assert large.seconds <= 600 and large.peak_rss_mb <= 4096
+    assert large.seconds / small.seconds <= 11
+    assert large.record_page_bytes_max <= 50 * 1024
+
+
+@pytest.mark.scale
+def test_five_thousand_organizations_against_the_naive_baseline():
+    from shequ.project import Project
+
+    figures = bench.bench(Project.at(REPO), [5_000], None, baseline=True, queries=())
+    ours, naive = _build(figures, 5_000), _build(figures, 5_000, "naive")
+    print("\n" + format_table(figures))
+    assert ours.exit_code == 0 and naive.exit_code == 0, ours.error + naive.error
+    assert naive.seconds / ours.seconds >= 20
+    assert naive.site_bytes / ours.site_bytes >= 50

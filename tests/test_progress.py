@@ -93,3 +93,44 @@ def test_current_is_quiet_outside_a_build():
     finally:
         progress_module.set_current(None)
     assert [t.name for t in p.timings] == ["search"]
+
+
+def test_log_lines_clear_the_status_line_first(monkeypatch):
+    import logging
+
+    monkeypatch.setattr(progress_module, "REDRAW_INTERVAL", 0.0)
+    stream = Terminal()
+    logger = logging.getLogger("test-shequ-progress")
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    p = Progress(stream=stream, is_interactive=True)
+    p.attach(logger)
+    try:
+        with p.stage("render", total=10, unit="pages") as stage:
+            stage.advance(3)
+            logger.warning("a warning")
+    finally:
+        p.detach()
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "render  3/10 pages" in text
+    assert "\r\x1b[Ka warning\n" in text  # the status line was wiped before the log line
+
+
+def test_a_stage_that_counts_nothing_shows_its_time(monkeypatch):
+    import time
+
+    monkeypatch.setattr(progress_module, "TICK_INTERVAL", 0.05)
+    stream = Terminal()
+    p = Progress(stream=stream, is_interactive=True)
+    with p.stage("check", unit="rows"):
+        time.sleep(0.3)
+    assert "shequ: check  0 s" in stream.getvalue()
+
+
+def test_a_shown_stage_need_not_be_timed():
+    p = Progress(stream=io.StringIO(), is_interactive=False)
+    stage = p.begin("mkdocs", total=5, unit="pages", record=False)
+    stage.advance(5)
+    p.end(stage)
+    assert p.timings == []

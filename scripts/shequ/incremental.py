@@ -25,12 +25,14 @@ A page template that starts showing more of *other* records must add them to
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .project import RECORD_DATASETS, Project
 from .report import Problem
@@ -84,8 +86,23 @@ class BuildCache:
 
     # Loading ------------------------------------------------------------------------------------
 
-    def load_records(self, project: Project) -> tuple[dict[str, list[Record]], list[Problem]]:
-        """What :func:`shequ.sources.load_all_records` gives, parsing only changed files."""
+    def load_records(self, project: Project, advance: Callable[[int], None] | None = None
+                     ) -> tuple[dict[str, list[Record]], list[Problem]]:
+        """What :func:`shequ.sources.load_all_records` gives, parsing only changed files.
+        ``advance(n)`` is told as files are read (the progress of the load stage)."""
+        advance = advance or (lambda n: None)
+        # Parsed YAML has no reference cycles: as in shequ.load.load, the cyclic collector is
+        # paused while the records pile up (load() freezes them afterwards).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load_records(project, advance)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _load_records(self, project: Project, advance: Callable[[int], None]
+                      ) -> tuple[dict[str, list[Record]], list[Problem]]:
         out: dict[str, list[Record]] = {}
         problems: list[Problem] = []
         self.digests = {}
@@ -106,7 +123,8 @@ class BuildCache:
                 cached = self.files.get(rel)
                 if self.digests[rel] is None or cached is None or cached.digest != self.digests[rel]:
                     stale.append(path)
-            self._parse(project, dataset, stale)
+            advance(len(paths) - len(stale))
+            self._parse(project, dataset, stale, advance)
             records: list[Record] = []
             for path in paths:
                 rel = project.relative(path)
@@ -119,17 +137,24 @@ class BuildCache:
             del self.files[rel]
         return out, problems
 
-    def _parse(self, project: Project, dataset: str, paths: list[Path]) -> None:
+    def _parse(self, project: Project, dataset: str, paths: list[Path], advance: Callable[[int], None]) -> None:
         if not paths:
             return
         self.parsed += len(paths)
         workers = min(os.cpu_count() or 1, 4)
         if len(paths) >= PARALLEL_THRESHOLD and workers > 1 and "fork" in mp.get_all_start_methods():
+            # As shequ.sources.load_records: small chunks, so this process unpickles one while
+            # the workers parse the next.
             chunks = [paths[i:i + 1000] for i in range(0, len(paths), 1000)]
+            parts = []
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                parts = list(pool.map(_load_paths, [project] * len(chunks), [dataset] * len(chunks), chunks))
+                for chunk, part in zip(chunks, pool.map(_load_paths, [project] * len(chunks),
+                                                         [dataset] * len(chunks), chunks)):
+                    parts.append(part)
+                    advance(len(chunk))
         else:
             parts = [_load_paths(project, dataset, paths)]
+            advance(len(paths))
         by_file: dict[str, CachedFile] = {}
         for path in paths:
             rel = project.relative(path)

@@ -53,7 +53,7 @@ from mkdocs.structure.toc import get_toc
 from . import atomic, checks, search
 from .load import load
 from .progress import Progress, set_current
-from .project import NotAProject, Project
+from .project import RECORD_DATASETS, NotAProject, Project
 from .background import InvalidSources, Publisher
 from .incremental import BuildCache, record_page_key
 from .publish import PublishError
@@ -84,6 +84,14 @@ class ShequConfig(Config):
     source_edit_uri = c.Optional(c.Type(str))
 
 
+def _count_files(folder: Path) -> int:
+    try:
+        with os.scandir(folder) as entries:
+            return sum(1 for _ in entries)
+    except OSError:
+        return 0
+
+
 class SiteError(PluginError):
     """The site cannot be built; the message says why, with file and line where there is one."""
 
@@ -109,6 +117,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.pending_pages: dict[str, tuple[str, int]] = {}  # record pages of this build, for the next
         self.progress = Progress(log=log.info)
         self.post_build_started: float | None = None
+        self.pages_stage = None  # MkDocs building its pages, shown on a terminal
         self.deferred_seconds = 0.0  # rendering long listings while MkDocs builds them
         self.deferred_pages = 0
         self.publisher: Publisher | None = None
@@ -136,20 +145,22 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     def on_config(self, config):
         self._reset()
         set_current(self.progress)
+        self.progress.attach(logging.getLogger("mkdocs"))
         root = (Path(config.config_file_path).parent / self.config.project).resolve()
         try:
             project = Project.at(root)
         except NotAProject as exc:
             raise SiteError(str(exc)) from None
-        with self.progress.stage("load", unit="records") as stage:
+        files = sum(_count_files(project.datasets / dataset) for dataset in RECORD_DATASETS)
+        with self.progress.stage("load", total=files, unit="record files") as stage:
             if self.cache is not None:
                 gc.collect()  # the previous build's objects, before load() freezes what is left
                 self.cache.reset_for(project.root)
-                sources = load(project, records=self.cache.load_records(project))
+            # A clean build reads through a cache of its own: the same records, with progress.
+            cache = self.cache if self.cache is not None else BuildCache(root=project.root)
+            sources = load(project, records=cache.load_records(project, stage.advance))
+            if self.cache is not None:
                 log.info(f"shequ: {self.cache.parsed:,} changed record files parsed")
-            else:
-                sources = load(project)
-            stage.advance(sum(len(r) for r in sources.records.values()))
         if self.cache is None:
             with self.progress.stage("check", unit="rows") as stage:
                 report = checks.run(sources)
@@ -292,6 +303,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         return body
 
     def on_post_page(self, output: str, *, page: Page, config) -> str:
+        if self.pages_stage is not None:
+            self.pages_stage.advance()
         generated = self.generated.get(page.file.src_uri)
         if generated is not None and generated.deferred is not None:
             # Written: a build of 100,000 records need not hold every listing's HTML until the end.
@@ -353,13 +366,22 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                     out.write_bytes(f.data)
             except UnsafeValue as exc:
                 raise SiteError(str(exc)) from None
+        # MkDocs builds its pages next: shown on a terminal, timed as part of the "mkdocs" stage.
+        self.pages_stage = self.progress.begin("mkdocs", total=len(files.documentation_pages()), unit="pages",
+                                               record=False)
         return env
 
     # Stage 4: the data package and the catalogue; then swap the site in ------------------------
 
     @event_priority(100)  # first: what other plugins do after the build (the search index) is timed
     def _post_build_start(self, *, config) -> None:
+        self._end_pages_stage()
         self.post_build_started = time.perf_counter()
+
+    def _end_pages_stage(self) -> None:
+        if self.pages_stage is not None:
+            self.progress.end(self.pages_stage)
+            self.pages_stage = None
 
     @event_priority(-100)  # last, after search and any other plugin wrote into the staging folder
     def _post_build(self, *, config) -> None:
@@ -390,6 +412,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 self.cache.pages, self.cache.site = self.pending_pages, self.target
             self.staging = self.target = None
         self.progress.write_timings(records=records, largest_record_page=size)
+        self.progress.detach()
         set_current(None)
 
     on_post_build = CombinedEvent(_post_build_start, _post_build)
@@ -481,6 +504,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 gz.write(text.encode("utf-8"))
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._end_pages_stage()
+        self.progress.detach()
         set_current(None)
         if self.publisher is not None:
             self.publisher.stop()

@@ -23,9 +23,11 @@ Other modules time their own work in the build that is running with
 from __future__ import annotations
 
 import json
+import logging
 import os
 import resource
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -37,6 +39,9 @@ TIMINGS_ENV = "SHEQU_TIMINGS"
 
 #: Seconds between two redraws of the status line.
 REDRAW_INTERVAL = 0.1
+
+#: Seconds after which a stage that reports no count yet shows how long it has been running.
+TICK_INTERVAL = 1.0
 
 
 def interactive(stream: TextIO | None = None, environ: dict | None = None) -> bool:
@@ -86,14 +91,27 @@ def _duration(seconds: float) -> str:
 class Stage:
     """One running stage: call :meth:`advance` as items are done."""
 
-    def __init__(self, progress: "Progress", name: str, total: int | None, unit: str):
+    def __init__(self, progress: "Progress", name: str, total: int | None, unit: str, record: bool = True):
         self.progress = progress
         self.name = name
         self.total = total
         self.unit = unit
+        self.record = record  # False: shown, but not one of the build's timed stages
         self.count = 0
         self.start = time.perf_counter()
         self._drawn = 0.0
+        self._done = threading.Event()
+        if progress.interactive:
+            # A stage that counts nothing for a while (work done by other processes) still
+            # shows that it is running, and for how long.
+            threading.Thread(target=self._tick, daemon=True, name=f"shequ-progress-{name}").start()
+
+    def _tick(self) -> None:
+        while not self._done.wait(TICK_INTERVAL):
+            now = time.perf_counter()
+            if now - self._drawn >= TICK_INTERVAL:
+                self._drawn = now
+                self.progress._draw(self.status(now))
 
     def advance(self, n: int = 1) -> None:
         self.count += n
@@ -111,7 +129,9 @@ class Stage:
         elapsed = (now or time.perf_counter()) - self.start
         rate = self.count / elapsed if elapsed > 0 else 0.0
         done = f"{self.count:,}/{self.total:,}" if self.total else f"{self.count:,}"
-        text = f"shequ: {self.name}  {done} {self.unit}"
+        text = f"shequ: {self.name}  {done} {self.unit}".rstrip()
+        if not self.count:
+            return f"shequ: {self.name}  {_duration(elapsed)}"
         if rate > 0:
             text += f"  {rate:,.0f}/s"
             if self.total and self.total > self.count:
@@ -137,20 +157,32 @@ class Progress:
         self.timings: list[StageTiming] = []
         self.started = time.perf_counter()
         self._line = False
+        self._lock = threading.Lock()
+        self._filter: logging.Filter | None = None
 
     @contextmanager
     def stage(self, name: str, total: int | None = None, unit: str = "") -> Iterator[Stage]:
         """Time a stage; on a terminal, show its progress while it runs."""
-        stage = Stage(self, name, total, unit)
+        stage = self.begin(name, total, unit)
         try:
             yield stage
         finally:
-            seconds = time.perf_counter() - stage.start
+            self.end(stage)
+
+    def begin(self, name: str, total: int | None = None, unit: str = "", record: bool = True) -> Stage:
+        """Start a stage that does not fit a ``with`` block (it spans several MkDocs events);
+        end it with :meth:`end`. With ``record=False`` it is shown but not timed as a stage."""
+        return Stage(self, name, total, unit, record)
+
+    def end(self, stage: Stage) -> None:
+        stage._done.set()
+        seconds = time.perf_counter() - stage.start
+        if stage.record:
             own, children = peak_rss_mb()
-            self.timings.append(StageTiming(name, seconds, stage.count, unit, own, children))
-            self._clear()
-            if self.log is not None:
-                self.log(stage.summary(seconds))
+            self.timings.append(StageTiming(stage.name, seconds, stage.count, stage.unit, own, children))
+        self._clear()
+        if self.log is not None and stage.record:
+            self.log(stage.summary(seconds))
 
     def record(self, name: str, seconds: float, count: int = 0, unit: str = "", *, background: bool = False,
                peak: float | None = None) -> None:
@@ -168,21 +200,47 @@ class Progress:
         return sum(t.seconds for t in self.timings if t.name == name)
 
     def _draw(self, text: str) -> None:
-        try:
-            self.stream.write("\r\x1b[K" + text)
-            self.stream.flush()
-        except (OSError, ValueError):
-            return
-        self._line = True
-
-    def _clear(self) -> None:
-        if self._line:
+        with self._lock:
             try:
-                self.stream.write("\r\x1b[K")
+                self.stream.write("\r\x1b[K" + text)
                 self.stream.flush()
             except (OSError, ValueError):
-                pass
-            self._line = False
+                return
+            self._line = True
+
+    def _clear(self) -> None:
+        with self._lock:
+            if self._line:
+                try:
+                    self.stream.write("\r\x1b[K")
+                    self.stream.flush()
+                except (OSError, ValueError):
+                    pass
+                self._line = False
+
+    def attach(self, logger: logging.Logger) -> None:
+        """Clear the status line before ``logger``'s handlers write a record, so that log lines
+        and the status line do not run into each other (terminals only)."""
+        if not self.interactive or self._filter is not None:
+            return
+        progress = self
+
+        class ClearLine(logging.Filter):
+            def filter(self, record: logging.LogRecord) -> bool:
+                progress._clear()
+                return True
+
+        self._filter = ClearLine()
+        self._handlers = list(logger.handlers)
+        for handler in self._handlers:
+            handler.addFilter(self._filter)
+
+    def detach(self) -> None:
+        if self._filter is not None:
+            for handler in self._handlers:
+                handler.removeFilter(self._filter)
+            self._filter = None
+        self._clear()
 
     def as_dict(self, **extra) -> dict:
         """Stages merged by name, in the order they first ran, with the build's totals."""
