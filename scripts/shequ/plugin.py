@@ -34,6 +34,7 @@ import gc
 import gzip
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -491,13 +492,19 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         return count
 
     def _add_to_sitemap(self, config, site: Path) -> None:
-        """Record pages are not MkDocs pages, so MkDocs' sitemap leaves them out; add them."""
+        """Record pages are not MkDocs pages, so MkDocs' sitemap leaves them out; add them.
+
+        The sitemap is also made to depend on the sources alone: MkDocs gives every page a
+        ``<lastmod>`` of the build day (not when the page changed) and stamps the gzip header
+        with it, so two builds on different days differed. Both go."""
         sitemap = site / "sitemap.xml"
-        if not config.site_url or not sitemap.is_file():
+        if not sitemap.is_file():
             return
-        base = config.site_url.rstrip("/") + "/"
-        entries = "".join(f"<url>\n<loc>{escape(base + path)}</loc>\n</url>\n" for path in self.record_paths)
-        text = sitemap.read_text(encoding="utf-8").replace("</urlset>", entries + "</urlset>", 1)
+        text = re.sub(r"\s*<lastmod>[^<]*</lastmod>", "", sitemap.read_text(encoding="utf-8"))
+        if config.site_url:
+            base = config.site_url.rstrip("/") + "/"
+            entries = "".join(f"<url>\n<loc>{escape(base + path)}</loc>\n</url>\n" for path in self.record_paths)
+            text = text.replace("</urlset>", entries + "</urlset>", 1)
         sitemap.write_text(text, encoding="utf-8")
         with open(site / "sitemap.xml.gz", "wb") as raw:
             with gzip.GzipFile(filename="sitemap.xml", fileobj=raw, mode="wb", mtime=0) as gz:
