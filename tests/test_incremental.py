@@ -2,7 +2,8 @@
 
 A small project is built as ``mkdocs serve`` builds it (the plugin kept between
 builds), records are edited, added and removed, and the rebuilt site is compared
-file by file with a clean build of the same sources.
+file by file with a clean build of the same sources, once the search index that
+follows each rebuild is written.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def serve(tmp_path, monkeypatch):
         config = _config(root, site)
         assert _plugin(config) is plugin  # MkDocs keeps a plugin that has on_startup between builds
         build(config, serve_url="http://127.0.0.1:8000/")
+        plugin.wait_for_search_index()  # a rebuild's search index follows it, beside the served site
         return plugin
 
     yield root, site, rebuild

@@ -29,6 +29,8 @@ import gc
 import hashlib
 import multiprocessing as mp
 import os
+import stat
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,11 +60,17 @@ def _file_digest(path: Path) -> str | None:
         return None
 
 
+#: A file changed less than this long before the previous scan may have changed again within
+#: the same clock tick without its size changing: it is hashed again, whatever its signature.
+RACY_NS = 2_000_000_000
+
+
 @dataclass
 class CachedFile:
     digest: str
     records: list[Record]
     problems: list[Problem]
+    signature: tuple = ()  # (size, mtime_ns, inode) when hashed
 
 
 @dataclass
@@ -77,7 +85,9 @@ class BuildCache:
     pages: dict[str, tuple[str, int]] = field(default_factory=dict)  # site path -> (key, bytes), last build
     site: Path | None = None  # the last build's output, where unchanged pages are linked from
     parsed: int = 0  # record files parsed in this build
+    hashed: int = 0  # record files whose bytes were read and hashed in this build
     reused: int = 0  # record pages linked from the previous build in this build
+    scanned_ns: int = 0  # when the previous scan of the record files started
 
     def reset_for(self, root: Path) -> None:
         """Start over when the session builds another project."""
@@ -106,7 +116,9 @@ class BuildCache:
         out: dict[str, list[Record]] = {}
         problems: list[Problem] = []
         self.digests = {}
-        self.parsed = 0
+        self.signatures: dict[str, tuple] = {}
+        self.parsed = self.hashed = 0
+        racy, self.scanned_ns = self.scanned_ns - RACY_NS, time.time_ns()
         seen: set[str] = set()
         for dataset in RECORD_DATASETS:
             folder = project.datasets / dataset
@@ -119,8 +131,10 @@ class BuildCache:
             for path in paths:
                 rel = project.relative(path)
                 seen.add(rel)
-                self.digests[rel] = _file_digest(path)
                 cached = self.files.get(rel)
+                self.digests[rel] = self._digest(path, rel, cached, racy)
+                if cached is not None and cached.digest == self.digests[rel]:
+                    cached.signature = self.signatures.get(rel, ())
                 if self.digests[rel] is None or cached is None or cached.digest != self.digests[rel]:
                     stale.append(path)
             advance(len(paths) - len(stale))
@@ -136,6 +150,25 @@ class BuildCache:
         for rel in set(self.files) - seen:
             del self.files[rel]
         return out, problems
+
+    def _digest(self, path: Path, rel: str, cached: CachedFile | None, racy: int) -> str | None:
+        """The hash of the file's bytes. An unchanged signature (size, time, inode) of a file
+        hashed well before the last scan stands for unchanged bytes, as in git's index."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        signature = (st.st_size, st.st_mtime_ns, st.st_ino)
+        self.signatures[rel] = signature
+        if cached is not None and cached.signature == signature and st.st_mtime_ns < racy:
+            return cached.digest
+        self.hashed += 1
+        try:
+            return digest(path.read_bytes())
+        except OSError:
+            return None
 
     def _parse(self, project: Project, dataset: str, paths: list[Path], advance: Callable[[int], None]) -> None:
         if not paths:
@@ -158,7 +191,7 @@ class BuildCache:
         by_file: dict[str, CachedFile] = {}
         for path in paths:
             rel = project.relative(path)
-            by_file[rel] = CachedFile(self.digests.get(rel) or "-", [], [])
+            by_file[rel] = CachedFile(self.digests.get(rel) or "-", [], [], self.signatures.get(rel, ()))
         for records, problems in parts:
             for record in records:
                 by_file[record.file].records.append(record)

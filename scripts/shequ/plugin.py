@@ -30,6 +30,7 @@ pages, :mod:`shequ.search` writes the site's Pagefind index into ``pagefind/``):
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import gzip
 import logging
@@ -37,12 +38,14 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from markupsafe import escape
+from mkdocs.commands.build import get_context
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -62,8 +65,9 @@ from .release import history as release_history
 from .render import (Directory, GeneratedPage, Renderer, Settings, catalogue, listing_pages, read_package,
                      record_files, record_pages)
 from .render.model import UnsafeValue
-from .render.directory import incubator, organization
+from .render.directory import incubator, organization, record_json
 from .render.html import CompactLoader
+from .render.page import plain_render
 from .render.theme import SENTINEL_ID, ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.shequ")
@@ -72,6 +76,8 @@ PACKAGE_ROOT = Path(__file__).parent
 OVERRIDES = PACKAGE_ROOT / "templates" / "overrides"
 STYLESHEET = PACKAGE_ROOT / "assets" / "shequ.css"
 STYLESHEET_URI = "assets/shequ.css"
+#: The template of the pages the plugin renders itself when MkDocs writes them (long listings).
+DEFERRED_TEMPLATE = "shequ-deferred.html"
 
 
 class ShequConfig(Config):
@@ -83,6 +89,47 @@ class ShequConfig(Config):
     per_page = c.Type(int, default=200)
     #: Base URL to edit a source file in the repository; by default derived from repo_url and edit_uri.
     source_edit_uri = c.Optional(c.Type(str))
+
+
+def _link(source: Path, dest: Path) -> bool:
+    try:
+        os.link(source, dest)
+        return True
+    except OSError:
+        return False
+
+
+def _link_tree(source: Path, dest: Path) -> None:
+    """``dest`` as a copy of the folder ``source`` whose files are hard links (copies if need be)."""
+    for dirpath, _, names in os.walk(source):
+        out = dest / Path(dirpath).relative_to(source)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            try:
+                os.link(Path(dirpath, name), out / name)
+            except OSError:
+                shutil.copyfile(Path(dirpath, name), out / name)
+
+
+def _index_in_background(site: Path, directory, files) -> None:
+    """Build the search index of the served ``site`` in a folder beside it, from links to its
+    pages, then swap the index folders in: searches are never without an index meanwhile."""
+    shadow = Path(tempfile.mkdtemp(prefix=".shequ-search-", dir=site.parent))
+    try:
+        for file in files.documentation_pages():
+            page = site / file.dest_uri
+            if page.is_file():
+                (shadow / file.dest_uri).parent.mkdir(parents=True, exist_ok=True)
+                os.link(page, shadow / file.dest_uri)
+        search.build_index(shadow, directory, files)
+        for name in (search.OUTPUT, search.DIRECTORY):
+            if (shadow / name).is_dir():
+                atomic.swap_in(shadow / name, site / name)
+        log.info("shequ: search index updated")
+    except Exception as exc:  # noqa: BLE001 - a thread's error would otherwise vanish
+        log.error(f"shequ: the search index was not updated: {type(exc).__name__}: {exc}")
+    finally:
+        shutil.rmtree(shadow, ignore_errors=True)
 
 
 def _count_files(folder: Path) -> int:
@@ -101,6 +148,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     def __init__(self):
         self.dirty = False
         self.cache: BuildCache | None = None  # kept between the builds of one `serve` session
+        self.search_job: threading.Thread | None = None  # serve: the search index of the last rebuild
         self._reset()
 
     def _reset(self) -> None:
@@ -116,9 +164,13 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.largest_record_page = (0, "")
         self.record_paths: list[str] = []
         self.pending_pages: dict[str, tuple[str, int]] = {}  # record pages of this build, for the next
+        self.json_written = False  # the incremental path wrote the records as JSON too
         self.progress = Progress(log=log.info)
         self.post_build_started: float | None = None
         self.pages_stage = None  # MkDocs building its pages, shown on a terminal
+        self.listing_shells: ThemeShells | None = None
+        self.rendered_later: set[str] = set()  # pages whose body is rendered as MkDocs writes them
+        self.publish_waited = 0.0
         self.deferred_seconds = 0.0  # rendering long listings while MkDocs builds them
         self.deferred_pages = 0
         self.publisher: Publisher | None = None
@@ -133,6 +185,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.cache = BuildCache() if command == "serve" and not dirty else None
 
     def on_shutdown(self) -> None:
+        self.wait_for_search_index()
         self.cache = None
 
     def on_serve(self, server, *, config, builder):
@@ -144,6 +197,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     # Stage 1: load and check -------------------------------------------------------------------
 
     def on_config(self, config):
+        self.wait_for_search_index()
         self._reset()
         set_current(self.progress)
         self.progress.attach(logging.getLogger("mkdocs"))
@@ -293,13 +347,23 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self._dress(page, generated)
         if generated.deferred is None:
             return generated.body
+        if not plain_render():
+            # Rendered in on_post_page, when MkDocs writes it: MkDocs reads every page before it
+            # writes any, and would hold every listing's HTML at once (and the download page would
+            # wait for the data package before the record pages are written). Pages out of the
+            # navigation are filled into a shared theme shell; the few in it, rendered again.
+            if not generated.in_nav:
+                page.meta["template"] = DEFERRED_TEMPLATE
+            self.rendered_later.add(page.file.src_uri)
+            return ""
         start = time.perf_counter()
         try:
             with self._rendering():
                 body = generated.html()
         except UnsafeValue as exc:
             raise SiteError(str(exc)) from None
-        self.deferred_seconds += time.perf_counter() - start
+        self.deferred_seconds += time.perf_counter() - start - self.publish_waited
+        self.publish_waited = 0.0
         self.deferred_pages += 1
         return body
 
@@ -308,6 +372,27 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             self.pages_stage.advance()
         generated = self.generated.get(page.file.src_uri)
         if generated is not None and generated.deferred is not None:
+            if page.file.src_uri in self.rendered_later:
+                start = time.perf_counter()
+                with self._rendering():
+                    try:
+                        body = generated.html()
+                    except UnsafeValue as exc:
+                        raise SiteError(str(exc)) from None
+                    if page.meta.get("template") == DEFERRED_TEMPLATE:
+                        if self.listing_shells is None:
+                            self.listing_shells = ThemeShells(self.env.get_template("main.html"), self.nav,
+                                                              self.files.documentation_pages(), config, self._dress)
+                        output = self.listing_shells.render(dataclasses.replace(generated, body=body, deferred=None))
+                    else:
+                        # In the navigation: what MkDocs does for a page (it is still the active one).
+                        page.content = body
+                        context = get_context(self.nav, self.files.documentation_pages(), config, page)
+                        output = self.env.get_template(page.meta.get("template", "main.html")).render(context)
+                waited = self.publish_waited
+                self.deferred_seconds += time.perf_counter() - start - waited
+                self.publish_waited = 0.0
+                self.deferred_pages += 1
             # Written: a build of 100,000 records need not hold every listing's HTML until the end.
             page.content = ""
         return output
@@ -337,7 +422,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 rows = sum(len(t.rows) for t in self.sources.tables.values())
                 self.progress.record("check", facts.check_seconds, rows, "rows", background=facts.background)
                 self._report(facts.report)
-            self.deferred_seconds -= facts.waited if facts.background else 0.0  # not render time
+            self.publish_waited = facts.waited if facts.background else 0.0  # not render time
             self.progress.record("publish", facts.seconds, facts.files, "files", background=facts.background,
                                  peak=facts.peak_rss_mb)
             if facts.background:
@@ -361,7 +446,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         with self.progress.stage("render", total=records, unit="record pages") as stage, self._rendering():
             try:
                 self._write_record_pages(config, site, stage)
-                for f in record_files(self.renderer):
+                for f in record_files(self.renderer) if not self.json_written else ():
                     out = site / f.path
                     out.parent.mkdir(parents=True, exist_ok=True)
                     out.write_bytes(f.data)
@@ -399,10 +484,12 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             (site / f.path).parent.mkdir(parents=True, exist_ok=True)
             (site / f.path).write_bytes(f.data)
             self._add_to_sitemap(config, site)
-        try:
-            search.build_index(site, self.renderer.directory, self.files)
-        except search.SearchIndexError as exc:
-            raise SiteError(f"search: {exc}") from None
+        index_later = self._keep_search_index(site)
+        if not index_later:
+            try:
+                search.build_index(site, self.renderer.directory, self.files)
+            except search.SearchIndexError as exc:
+                raise SiteError(f"search: {exc}") from None
         size, path = self.largest_record_page
         log.info(f"shequ: largest record page {size / 1024:.1f} KB ({path})")
         self._cleanup_package()
@@ -411,6 +498,10 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             config.site_dir = str(self.target)
             if self.cache is not None:
                 self.cache.pages, self.cache.site = self.pending_pages, self.target
+            if index_later:
+                self.search_job = threading.Thread(target=_index_in_background, name="shequ-search-index",
+                                                   args=(self.target, self.renderer.directory, self.files))
+                self.search_job.start()
             self.staging = self.target = None
         self.progress.write_timings(records=records, largest_record_page=size)
         self.progress.detach()
@@ -449,11 +540,19 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         previous = cache.pages if cache.site is not None and cache.site == self.target else {}
         pages: dict[str, tuple[str, int]] = {}
         cache.reused = 0
+        for dataset in ("organizations", "incubators"):
+            (site / dataset).mkdir(parents=True, exist_ok=True)
         for entry in [*directory.organizations, *directory.incubators]:
             key = record_page_key(cache, directory, entry, theme)
             path = entry.path
             out = site / path / "index.html"
-            out.parent.mkdir(parents=True, exist_ok=True)
+            out.parent.mkdir()
+            # The record as JSON depends on the record's own file alone.
+            own = cache.record_digest(entry.file)
+            if previous.get(entry.json_path, ("",))[0] != own or not _link(self.target / entry.json_path,
+                                                                            site / entry.json_path):
+                (site / entry.json_path).write_bytes(record_json(entry).data)
+            pages[entry.json_path] = (own, 0)
             size = None
             if previous.get(path, ("", 0))[0] == key:
                 try:
@@ -473,8 +572,27 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 self.largest_record_page = (size, path)
             stage.advance()
         self.pending_pages = pages
-        log.info(f"shequ: {len(pages) - cache.reused:,} record pages rendered, {cache.reused:,} unchanged")
-        return len(pages)
+        count = len(directory.organizations) + len(directory.incubators)
+        log.info(f"shequ: {count - cache.reused:,} record pages rendered, {cache.reused:,} unchanged")
+        self.json_written = True
+        return count
+
+    def _keep_search_index(self, site: Path) -> bool:
+        """serve's rebuilds: the previous build's search index goes into the new site as it is,
+        and a new one replaces it after the swap, built beside the served site. The edited page
+        shows as soon as the pages are written; search catches up a few seconds later."""
+        if self.cache is None or self.target is None or not (self.target / search.OUTPUT).is_dir():
+            return False
+        for name in (search.OUTPUT, search.DIRECTORY):
+            if (self.target / name).is_dir():
+                _link_tree(self.target / name, site / name)
+        return True
+
+    def wait_for_search_index(self) -> None:
+        """Wait for the search index that serve builds after a rebuild (tests; the next build)."""
+        if self.search_job is not None:
+            self.search_job.join()
+            self.search_job = None
 
     def _add_data_files(self, site: Path) -> int:
         """The data package's files, into the site's data folder: linked when they can be, else copied."""

@@ -4,7 +4,7 @@ Rendering Material's ``main.html`` costs about a millisecond and a half per page
 most of it the navigation. The pages of a record type differ in only four
 things: the title, the body, the last segment of their address (the record id,
 also in the edit link and the canonical URL) and whether the body has its own
-``<h1>``. Everything else (navigation, header, footer, relative links) is the
+``<h1>``. So do the pages of a long listing that are not in the navigation. Everything else (navigation, header, footer, relative links) is the
 same for every page at the same depth.
 
 So :class:`ThemeShells` renders the theme once per kind of page, with sentinel
@@ -123,13 +123,16 @@ class ThemeShells:
     def _key(self, generated: GeneratedPage) -> tuple | None:
         segment = self._segment(generated)
         path, edit = generated.path, generated.edit_url or ""
-        if not segment or path.count(segment) != 1 or edit.count(segment) > 1:
+        if not segment:
             return None
-        values = (generated.title, generated.body, edit, *(name for _, name in generated.toc))
+        values = (path, generated.title, generated.body, edit, *(name for _, name in generated.toc))
         if any(s in v for v in values for s in _ANY):
             return None
+        head = path.rstrip("/")[: -len(segment)]  # "organizations/" of "organizations/<id>/"
         return (
-            path.replace(segment, SENTINEL_ID),
+            head + SENTINEL_ID + "/",
+            # The segment, wherever the edit link has it, is filled in again: pages share the
+            # shell only when their links match but for it.
             edit.replace(segment, SENTINEL_ID) if generated.edit_url else None,
             tuple(generated.toc),
             generated.search,
