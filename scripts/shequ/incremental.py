@@ -81,7 +81,8 @@ class BuildCache:
     files: dict[str, CachedFile] = field(default_factory=dict)  # record file -> parsed
     digests: dict[str, str | None] = field(default_factory=dict)  # record file -> hash, this build
     shared: str = ""  # hash of everything the pages share, this build
-    rows: dict[str, tuple[str, list[str] | None]] = field(default_factory=dict)  # org id -> (key, row parts)
+    #: language -> organization id -> (key, row parts): each language's listings have rows of their own
+    rows: dict[str, dict[str, tuple[str, list[str] | None]]] = field(default_factory=dict)
     pages: dict[str, tuple[str, int]] = field(default_factory=dict)  # site path -> (key, bytes), last build
     site: Path | None = None  # the last build's output, where unchanged pages are linked from
     parsed: int = 0  # record files parsed in this build
@@ -227,25 +228,27 @@ class BuildCache:
     def row_key(self, org) -> str:
         return digest(f"{self.shared}\0{self.record_digest(org.file)}".encode())
 
-    def rows_for(self, organizations) -> dict[str, list[str] | None]:
-        """The cached listing rows still valid for these organizations, for the renderer to extend."""
+    def rows_for(self, organizations, lang: str = "zh") -> dict[str, list[str] | None]:
+        """The cached listing rows in ``lang`` still valid for these organizations, for the
+        renderer of that language to extend."""
         keys = {org.id: self.row_key(org) for org in organizations}
-        self.rows = {oid: entry for oid, entry in self.rows.items() if keys.get(oid) == entry[0]}
-        return RowCache(self, keys)
+        kept = {oid: entry for oid, entry in self.rows.get(lang, {}).items() if keys.get(oid) == entry[0]}
+        self.rows[lang] = kept
+        return RowCache(kept, keys)
 
 
 class RowCache(dict):
-    """The renderer's rows (organization id -> row parts), remembered with their keys."""
+    """A renderer's rows (organization id -> row parts), remembered with their keys in ``store``."""
 
-    def __init__(self, cache: BuildCache, keys: dict[str, str]):
-        super().__init__((oid, parts) for oid, (_, parts) in cache.rows.items())
-        self.cache = cache
+    def __init__(self, store: dict[str, tuple[str, list[str] | None]], keys: dict[str, str]):
+        super().__init__((oid, parts) for oid, (_, parts) in store.items())
+        self.store = store
         self.keys = keys
 
     def __setitem__(self, oid, parts) -> None:
         super().__setitem__(oid, parts)
         if oid in self.keys:
-            self.cache.rows[oid] = (self.keys[oid], parts)
+            self.store[oid] = (self.keys[oid], parts)
 
 
 def record_page_key(cache: BuildCache, directory, entry, theme: str) -> str:

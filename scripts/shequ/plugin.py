@@ -62,8 +62,8 @@ from .background import InvalidSources, Publisher
 from .incremental import BuildCache, record_page_key
 from .publish import PublishError
 from .release import history as release_history
-from .render import (Directory, GeneratedPage, Renderer, Settings, catalogue, listing_pages, read_package,
-                     record_files, record_pages)
+from .render import (Directory, GeneratedPage, Renderer, Settings, catalogue, language, listing_pages,
+                     read_package, record_files, record_pages)
 from .render.model import UnsafeValue
 from .render.directory import incubator, organization, record_json
 from .render.html import CompactLoader
@@ -140,6 +140,44 @@ def _count_files(folder: Path) -> int:
         return 0
 
 
+def _split_nav(nav) -> dict:
+    """Each language's navigation, from a ``nav`` whose top-level sections are one per
+    language (``- 简体中文: …``, ``- English: …`` in mkdocs.yml): a language's pages then show
+    only its own section, as the whole navigation, with previous/next links that stay in it.
+    Any other ``nav`` is left as it is (an empty result)."""
+    from mkdocs.structure.nav import Navigation
+
+    sections = {}
+    for item in nav.items:
+        pages = [p for p in _nav_pages(item)]
+        langs = {language.language_of(p.url) for p in pages}
+        if not getattr(item, "children", None) or len(langs) != 1 or langs & set(sections):
+            return {}
+        sections[langs.pop()] = item
+    if set(sections) != set(language.LANGUAGES):
+        return {}
+    navs = {}
+    for lang, section in sections.items():
+        for child in section.children:
+            child.parent = None
+        pages = list(_nav_pages(section))
+        for i, page in enumerate(pages):
+            page.previous_page = pages[i - 1] if i else None
+            page.next_page = pages[i + 1] if i + 1 < len(pages) else None
+        split = Navigation(section.children, pages)
+        home = language.prefix(lang)
+        split.homepage = next((p for p in pages if p.url in (home, home or "./")), split.homepage)
+        navs[lang] = split
+    return navs
+
+
+def _nav_pages(item):
+    if getattr(item, "is_page", False):
+        yield item
+    for child in getattr(item, "children", None) or ():
+        yield from _nav_pages(child)
+
+
 class SiteError(PluginError):
     """The site cannot be built; the message says why, with file and line where there is one."""
 
@@ -156,7 +194,9 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.staging: Path | None = None
         self.package_dir: Path | None = None
         self.generated: dict[str, GeneratedPage] = {}
-        self.renderer: Renderer | None = None
+        self.renderer: Renderer | None = None  # the default language's: record JSON, the catalogue
+        self.renderers: dict[str, Renderer] = {}  # language -> its renderer
+        self.navs: dict = {}  # language -> its navigation (see _split_nav)
         self.sources = None
         self.env = None
         self.nav = None
@@ -299,16 +339,18 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         )
         with self.progress.stage("render", unit="listing pages") as stage, self._rendering():
             directory = Directory(self.sources)
-            rows = None
             if self.cache is not None:
                 self.cache.shared_digest(self.sources.project, settings)
-                rows = self.cache.rows_for(directory.organizations)
-            self.renderer = Renderer(directory, settings, rows=rows)
+            for lang in language.LANGUAGES:
+                rows = self.cache.rows_for(directory.organizations, lang) if self.cache is not None else None
+                self.renderers[lang] = Renderer(directory, settings, rows=rows, lang=lang)
+            self.renderer = self.renderers[language.DEFAULT]
             try:
                 pages = []
-                for page in listing_pages(self.renderer, self._package):
-                    pages.append(page)
-                    stage.advance()
+                for renderer in self.renderers.values():
+                    for page in listing_pages(renderer, self._package):
+                        pages.append(page)
+                        stage.advance()
             except UnsafeValue as exc:
                 raise SiteError(str(exc)) from None
         for page in pages:
@@ -338,7 +380,25 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_nav(self, nav, *, config, files):
         self.nav, self.files = nav, files
+        self.navs = _split_nav(nav)
         return nav
+
+    def on_page_context(self, context, *, page, config, nav):
+        self._localize(context, page)
+        return context
+
+    def _localize(self, context, page) -> None:
+        """The page's language, from its address (``en/…`` is English): Material's interface
+        language and ``<html lang>``, that language's navigation, and the language switcher
+        with ``hreflang`` alternates, each to the same page in the other language."""
+        lang = language.language_of(page.url)
+        config = context["config"]
+        config.theme["language"] = lang
+        config.extra["alternate"] = [
+            {"name": language.NAMES[other], "link": language.counterpart(page.url, other) or "./",
+             "lang": language.TAGS[other]}
+            for other in language.LANGUAGES]
+        context["nav"] = self.navs.get(lang, context["nav"])
 
     def on_page_content(self, html: str, *, page: Page, config, files) -> str:
         generated = self.generated.get(page.file.src_uri)
@@ -382,12 +442,14 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                     if page.meta.get("template") == DEFERRED_TEMPLATE:
                         if self.listing_shells is None:
                             self.listing_shells = ThemeShells(self.env.get_template("main.html"), self.nav,
-                                                              self.files.documentation_pages(), config, self._dress)
+                                                              self.files.documentation_pages(), config, self._dress,
+                                                              self._localize)
                         output = self.listing_shells.render(dataclasses.replace(generated, body=body, deferred=None))
                     else:
                         # In the navigation: what MkDocs does for a page (it is still the active one).
                         page.content = body
                         context = get_context(self.nav, self.files.documentation_pages(), config, page)
+                        self._localize(context, page)
                         output = self.env.get_template(page.meta.get("template", "main.html")).render(context)
                 waited = self.publish_waited
                 self.deferred_seconds += time.perf_counter() - start - waited
@@ -443,6 +505,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.env = env
         site = Path(config.site_dir)
         records = len(self.renderer.directory.organizations) + len(self.renderer.directory.incubators)
+        records *= len(self.renderers)
         with self.progress.stage("render", total=records, unit="record pages") as stage, self._rendering():
             try:
                 self._write_record_pages(config, site, stage)
@@ -511,11 +574,12 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def _write_record_pages(self, config, site: Path, stage) -> int:
         shells = ThemeShells(self.env.get_template("main.html"), self.nav, self.files.documentation_pages(),
-                             config, self._dress)
+                             config, self._dress, self._localize)
         count = 0
         if self.cache is not None and self.target is not None:
             count = self._write_record_pages_again(site, stage, shells)
-        for generated in record_pages(self.renderer) if not count else ():
+        generated_pages = (page for renderer in self.renderers.values() for page in record_pages(renderer))
+        for generated in generated_pages if not count else ():
             html = shells.render(generated).encode("utf-8", errors="xmlcharrefreplace")
             out = site / generated.path / "index.html"
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -532,47 +596,50 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     def _write_record_pages_again(self, site: Path, stage, shells: ThemeShells) -> int:
         """Serve's rebuilds: a record page whose key did not change since the last build is
         linked from that build's output; the others are rendered (see shequ.incremental)."""
-        cache, directory, renderer = self.cache, self.renderer.directory, self.renderer
-        models = [GeneratedPage(f"{dataset}/{SENTINEL_ID}/", "t", "<h1>",
-                                renderer.edit_url(f"datasets/{dataset}/{SENTINEL_ID}.yaml"))
-                  for dataset in ("organizations", "incubators")]
-        theme = shells.digest(models)
+        cache, directory = self.cache, self.renderer.directory
         previous = cache.pages if cache.site is not None and cache.site == self.target else {}
         pages: dict[str, tuple[str, int]] = {}
         cache.reused = 0
         for dataset in ("organizations", "incubators"):
             (site / dataset).mkdir(parents=True, exist_ok=True)
         for entry in [*directory.organizations, *directory.incubators]:
-            key = record_page_key(cache, directory, entry, theme)
-            path = entry.path
-            out = site / path / "index.html"
-            out.parent.mkdir()
-            # The record as JSON depends on the record's own file alone.
+            # The record as JSON (one for both languages) depends on the record's own file alone.
             own = cache.record_digest(entry.file)
             if previous.get(entry.json_path, ("",))[0] != own or not _link(self.target / entry.json_path,
                                                                             site / entry.json_path):
                 (site / entry.json_path).write_bytes(record_json(entry).data)
             pages[entry.json_path] = (own, 0)
-            size = None
-            if previous.get(path, ("", 0))[0] == key:
-                try:
-                    os.link(self.target / path / "index.html", out)
-                    size = previous[path][1]
-                    cache.reused += 1
-                except OSError:
-                    size = None
-            if size is None:
-                page = organization(renderer, entry) if entry.dataset == "organizations" else incubator(renderer, entry)
-                html = shells.render(page).encode("utf-8", errors="xmlcharrefreplace")
-                out.write_bytes(html)
-                size = len(html)
-            pages[path] = (key, size)
-            self.record_paths.append(path)
-            if size > self.largest_record_page[0]:
-                self.largest_record_page = (size, path)
-            stage.advance()
+        for lang, renderer in self.renderers.items():
+            models = [renderer.page(GeneratedPage(f"{dataset}/{SENTINEL_ID}/", "t", "<h1>",
+                                                  renderer.edit_url(f"datasets/{dataset}/{SENTINEL_ID}.yaml")))
+                      for dataset in ("organizations", "incubators")]
+            theme = shells.digest(models)
+            for entry in [*directory.organizations, *directory.incubators]:
+                key = record_page_key(cache, directory, entry, theme)
+                path = renderer.prefix + entry.path
+                out = site / path / "index.html"
+                out.parent.mkdir(parents=True)
+                size = None
+                if previous.get(path, ("", 0))[0] == key:
+                    try:
+                        os.link(self.target / path / "index.html", out)
+                        size = previous[path][1]
+                        cache.reused += 1
+                    except OSError:
+                        size = None
+                if size is None:
+                    make = organization if entry.dataset == "organizations" else incubator
+                    html = shells.render(renderer.page(make(renderer, entry))).encode("utf-8",
+                                                                                      errors="xmlcharrefreplace")
+                    out.write_bytes(html)
+                    size = len(html)
+                pages[path] = (key, size)
+                self.record_paths.append(path)
+                if size > self.largest_record_page[0]:
+                    self.largest_record_page = (size, path)
+                stage.advance()
         self.pending_pages = pages
-        count = len(directory.organizations) + len(directory.incubators)
+        count = (len(directory.organizations) + len(directory.incubators)) * len(self.renderers)
         log.info(f"shequ: {count - cache.reused:,} record pages rendered, {cache.reused:,} unchanged")
         self.json_written = True
         return count

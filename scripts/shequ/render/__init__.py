@@ -43,11 +43,17 @@ from .topics import topic, topic_index
 
 
 def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
-    """Every generated page but the record pages: listings, regions, topics, statistics, data.
+    """Every generated page but the record pages, in the renderer's language: listings,
+    regions, topics, statistics, data.
 
     ``package`` is the published data package, or a function that gives it: the download
     page, last, is then rendered only when its body is asked for.
     """
+    for page in _listing_pages(renderer, package):
+        yield renderer.page(page)
+
+
+def _listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
     directory = renderer.directory
     yield from organization_listing(renderer)
     yield incubator_listing(renderer)
@@ -66,11 +72,11 @@ def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
 
 
 def record_pages(renderer: Renderer) -> Iterator[GeneratedPage]:
-    """One page per organization and per incubator."""
+    """One page per organization and per incubator, in the renderer's language."""
     for org in renderer.directory.organizations:
-        yield organization(renderer, org)
+        yield renderer.page(organization(renderer, org))
     for inc in renderer.directory.incubators:
-        yield incubator(renderer, inc)
+        yield renderer.page(incubator(renderer, inc))
 
 
 def record_files(renderer: Renderer) -> Iterator[GeneratedFile]:

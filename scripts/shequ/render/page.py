@@ -8,6 +8,7 @@ from typing import Callable
 
 from markupsafe import Markup
 
+from . import language
 from .html import environment, relative
 from .model import Directory, Entry
 
@@ -74,12 +75,21 @@ class Settings:
 
 
 class Renderer:
-    """Renders the page templates of one :class:`Directory`."""
+    """Renders the page templates of one :class:`Directory` in one language.
 
-    def __init__(self, directory: Directory, settings: Settings | None = None, rows: dict | None = None):
+    Pages are made with their address in the language's tree (``en/…`` for English, see
+    :mod:`.language`); templates link other pages by their address without it
+    (``link("regions/")``), which stays in the page's language, and files that both
+    languages share (the data package, record JSON) with ``file_link``.
+    """
+
+    def __init__(self, directory: Directory, settings: Settings | None = None, rows: dict | None = None,
+                 lang: str = language.DEFAULT):
         """``rows``: listing rows kept from a previous build that are still valid (incremental rebuilds)."""
         self.directory = directory
         self.settings = settings or Settings()
+        self.lang = lang
+        self.prefix = language.prefix(lang)
         self.env = environment()
         self.plain = plain_render()
         self._rows: dict[str, list[str] | None] = rows if rows is not None else {}  # organization id -> row parts
@@ -97,12 +107,32 @@ class Renderer:
             return None
         return self.settings.site_url.rstrip("/") + "/" + path
 
+    def t(self, zh: str | None, en: str | None) -> str:
+        """The text in this renderer's language (see :func:`.language.pick`)."""
+        return language.pick(self.lang, zh, en)
+
+    def sort_key(self, zh: str | None, en: str | None = None) -> tuple[str, str]:
+        """How a name sorts in this renderer's language (see :func:`.language.sort_key`)."""
+        return language.sort_key(self.lang, zh, en)
+
     def render(self, template: str, path: str, **context) -> str:
-        """Render ``templates/pages/<template>`` for the page at site path ``path``."""
+        """Render ``templates/pages/<template>`` for the page at site path ``path`` (without
+        the language folder: links between pages are the same in both languages)."""
         link: Callable[[str], str] = lambda to: relative(path, to)  # noqa: E731
         return self.env.get_template(template).render(
-            link=link, dir=self.directory, page_path=path, settings=self.settings,
-            org_row=lambda o: self.org_row(o, path), **context)
+            link=link, file_link=self.file_link(path), dir=self.directory, page_path=path, settings=self.settings,
+            lang=self.lang, t=self.t, org_row=lambda o: self.org_row(o, path), **context)
+
+    def file_link(self, path: str) -> Callable[[str], str]:
+        """Links from the page at ``path`` to files both languages share (``data/…``, record JSON)."""
+        here = self.prefix + path
+        return lambda to: relative(here, to)
+
+    def page(self, generated: GeneratedPage) -> GeneratedPage:
+        """``generated`` at its address in this renderer's language."""
+        if self.prefix and not generated.path.startswith(self.prefix):
+            generated.path = self.prefix + generated.path
+        return generated
 
     def org_row(self, org: Entry, path: str) -> Markup:
         """An organization's row in a listing at site path ``path``.
@@ -118,7 +148,7 @@ class Renderer:
             parts = self._rows[org.id] = self._row_parts(org)
         if parts is None:
             macros = self.env.get_template("_macros.html").make_module(
-                vars={"link": lambda to: relative(path, to), "dir": self.directory})
+                vars={"link": lambda to: relative(path, to), "dir": self.directory, "lang": self.lang, "t": self.t})
             return Markup(str(macros.organization_row(org)))
         return Markup("".join([p if i % 2 == 0 else relative(path, p) for i, p in enumerate(parts)]))
 
@@ -128,7 +158,7 @@ class Renderer:
                 self._row_links.append(to)
                 return LINK_MARK + to + LINK_MARK
             self._row_module = self.env.get_template("_macros.html").make_module(
-                vars={"link": mark, "dir": self.directory})
+                vars={"link": mark, "dir": self.directory, "lang": self.lang, "t": self.t})
         self._row_links.clear()
         html = str(self._row_module.organization_row(org))
         parts = html.split(LINK_MARK)

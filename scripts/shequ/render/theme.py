@@ -44,15 +44,20 @@ class ThemeShells:
     """Renders :class:`GeneratedPage` objects in the theme, as MkDocs would render a page.
 
     ``dress(page, generated)`` gives an MkDocs ``Page`` its title, edit link and table
-    of contents from the generated page (the plugin's ``_dress``).
+    of contents from the generated page (the plugin's ``_dress``); ``localize(context,
+    page)``, when given, sets the page's language in the template context (the plugin's
+    ``_localize``: interface language, navigation, language switcher), as MkDocs'
+    ``on_page_context`` event does for the pages MkDocs renders. The language is part of
+    a page's address (``en/…``), so each language gets shells of its own.
     """
 
-    def __init__(self, template, nav, doc_pages, config, dress):
+    def __init__(self, template, nav, doc_pages, config, dress, localize=None):
         self.template = template
         self.nav = nav
         self.doc_pages = doc_pages
         self.config = config
         self.dress = dress
+        self.localize = localize
         self.shells: dict[tuple, Shell] = {}
         self.fast = 0  # pages filled into a shell
         self.slow = 0  # pages rendered the ordinary way
@@ -74,7 +79,10 @@ class ThemeShells:
         from mkdocs.commands.build import get_context
 
         page = self._page(generated)
-        return self.template.render(get_context(self.nav, self.doc_pages, self.config, page))
+        context = get_context(self.nav, self.doc_pages, self.config, page)
+        if self.localize is not None:
+            self.localize(context, page)
+        return self.template.render(context)
 
     def render(self, generated: GeneratedPage) -> str:
         key = None if self.plain else self._key(generated)
