@@ -272,6 +272,9 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         if STYLESHEET_URI not in config.extra_css:
             config.extra_css.append(STYLESHEET_URI)
         config.extra["shequ_demonstration"] = bool(sources.package.get("demonstration"))
+        # What mkdocs.yml says, for the pages of neither language (see _unlocalize).
+        self.site_language = config.theme["language"]
+        self.site_alternate = config.extra.get("alternate")
 
         if not self.dirty:
             # MkDocs writes into site_dir as it goes; build beside it and swap at the end.
@@ -400,6 +403,14 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             for other in language.LANGUAGES]
         context["nav"] = self.navs.get(lang, context["nav"])
 
+    def _unlocalize(self, config) -> None:
+        """The configuration as mkdocs.yml has it: no page's language or switcher."""
+        config.theme["language"] = self.site_language
+        if self.site_alternate is None:
+            config.extra.pop("alternate", None)
+        else:
+            config.extra["alternate"] = self.site_alternate
+
     def on_page_content(self, html: str, *, page: Page, config, files) -> str:
         generated = self.generated.get(page.file.src_uri)
         if generated is None:
@@ -515,6 +526,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                     out.write_bytes(f.data)
             except UnsafeValue as exc:
                 raise SiteError(str(exc)) from None
+        # The theme's own pages (404.html) come next and are not a page of either language.
+        self._unlocalize(config)
         # MkDocs builds its pages next: shown on a terminal, timed as part of the "mkdocs" stage.
         self.pages_stage = self.progress.begin("mkdocs", total=len(files.documentation_pages()), unit="pages",
                                                record=False)
