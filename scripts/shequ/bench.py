@@ -498,9 +498,11 @@ def build_naive(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]
         timings = out / ".bench-timings.json"
         log = work / ".bench-naive.log"
         figure.load_before = _load_average()
-        seconds, rss, code = run_stage(args, out, _child_env(), log)
+        usage: list = []
+        seconds, rss, code = run_stage(args, out, _child_env(), log, usage)
         figure.load_after = _load_average()
         figure.seconds, figure.peak_rss_mb, figure.exit_code = seconds, rss, code
+        figure.cpu_seconds = usage[0].ru_utime + usage[0].ru_stime
         if code != 0:
             figure.error = log.read_text(encoding="utf-8", errors="replace")[-3000:]
             return figure
