@@ -1,9 +1,13 @@
 """Organization and incubator pages, their listings, and each record as JSON.
 
-A record page shows every field of the record with its labels from the Table
-Schema (``title_zh`` and ``title``), vocabulary codes as their Chinese and
-English labels, the region breadcrumb, the sources, a link to correct the
-record's YAML in the repository, the record as JSON and schema.org JSON-LD.
+A record page shows every field of the record with its label from the Table
+Schema (``title_zh`` or ``title``, in the page's language), vocabulary codes as
+their labels in that language, the region breadcrumb, the sources, a link to
+correct the record's YAML in the repository, the record as JSON and schema.org
+JSON-LD. Chinese pages name a record by its Chinese name first, English pages by
+its English name where it has one.
+
+Listings sort by name in the reader's language (:func:`sorted_records`).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ LIST_VOCABULARIES = {
 
 @dataclass
 class Row:
-    """One labelled value on a record page; ``kind`` tells the template how to show it."""
+    """One labelled value on a record page; ``kind`` tells the template how to show it.
+    The template shows the label in the page's language."""
 
     label_zh: str
     label_en: str
@@ -85,6 +90,17 @@ def _child_fields(renderer: Renderer, table: str) -> list:
             if name not in ("organization_id", "incubator_id", "position")]
 
 
+def record_title(renderer: Renderer, entry: Entry) -> str:
+    """A record's name in the renderer's language: its English name on English pages, where it has one."""
+    return renderer.t(entry.name, entry.values.get("name_en"))
+
+
+def sorted_records(renderer: Renderer, entries) -> list[Entry]:
+    """Organizations or incubators by name in the reader's language: by pinyin on Chinese
+    pages, by the English name (else the pinyin) on English pages; the id breaks ties."""
+    return sorted(entries, key=lambda e: (renderer.sort_key(e.name, e.values.get("name_en")), e.id))
+
+
 def organization(renderer: Renderer, org: Entry) -> GeneratedPage:
     directory = renderer.directory
     path = org.path
@@ -98,7 +114,7 @@ def organization(renderer: Renderer, org: Entry) -> GeneratedPage:
         edit_url=renderer.edit_url(org.file),
         ld=organization_jsonld(renderer, org),
     )
-    return GeneratedPage(path, org.name, body, renderer.edit_url(org.file))
+    return GeneratedPage(path, record_title(renderer, org), body, renderer.edit_url(org.file))
 
 
 def incubator(renderer: Renderer, inc: Entry) -> GeneratedPage:
@@ -117,7 +133,7 @@ def incubator(renderer: Renderer, inc: Entry) -> GeneratedPage:
         edit_url=renderer.edit_url(inc.file),
         ld=incubator_jsonld(renderer, inc),
     )
-    return GeneratedPage(path, inc.name, body, renderer.edit_url(inc.file))
+    return GeneratedPage(path, record_title(renderer, inc), body, renderer.edit_url(inc.file))
 
 
 def _incubated(renderer: Renderer, inc: Entry) -> list[Entry]:
@@ -135,25 +151,26 @@ def incubated_listing(renderer: Renderer, inc: Entry) -> list[GeneratedPage]:
     incubated = _incubated(renderer, inc)
     if len(incubated) <= INCUBATED_ON_PAGE:
         return []
-    return paginated(renderer, "incubated.html", incubated_path(inc), f"{inc.name} 孵化的组织", incubated,
-                     edit_url=None, incubator=inc)
+    name = record_title(renderer, inc)
+    title = renderer.t(f"{name} 孵化的组织", f"Organizations incubated by {name}")
+    return paginated(renderer, "incubated.html", incubated_path(inc), title, incubated, edit_url=None, incubator=inc)
 
 
 def organization_listing(renderer: Renderer) -> list[GeneratedPage]:
-    orgs = sorted(renderer.directory.organizations, key=lambda o: (o.values.get("division", ""), o.name, o.id))
+    orgs = sorted_records(renderer, renderer.directory.organizations)
     from ..search import facet_labels
 
-    pages = paginated(renderer, "organizations.html", "organizations/", "Organizations 社区社会组织", orgs,
-                      facets=facet_labels(renderer.directory))
+    pages = paginated(renderer, "organizations.html", "organizations/", renderer.t("社区社会组织", "Organizations"),
+                      orgs, facets=facet_labels(renderer.directory))
     pages[0].in_nav = True
     return pages
 
 
 def incubator_listing(renderer: Renderer) -> GeneratedPage:
     path = "incubators/"
-    incs = sorted(renderer.directory.incubators, key=lambda i: (i.values.get("division", ""), i.name, i.id))
+    incs = sorted_records(renderer, renderer.directory.incubators)
     body = renderer.render("incubators.html", path, items=incs)
-    return GeneratedPage(path, "Incubators 孵化机构", body, in_nav=True)
+    return GeneratedPage(path, renderer.t("孵化机构", "Incubators"), body, in_nav=True)
 
 
 def record_json(entry: Entry) -> GeneratedFile:
@@ -193,7 +210,7 @@ def _common_ld(renderer: Renderer, entry: Entry) -> dict:
     alternate += entry.lists.get("alternate_names", [])
     if alternate:
         ld["alternateName"] = alternate
-    description = values.get("description_zh") or values.get("description_en")
+    description = renderer.t(values.get("description_zh"), values.get("description_en"))
     if description:
         ld["description"] = description
     ld["address"] = _address(renderer, entry)
@@ -220,7 +237,7 @@ def organization_jsonld(renderer: Renderer, org: Entry) -> dict:
         ld["sponsor"] = {"@type": "Organization", "name": incubator.name}
     topics = [renderer.directory.term("fields_of_activity", c) for c in org.lists.get("fields_of_activity", [])]
     if topics:
-        ld["knowsAbout"] = [f"{t.label_zh} {t.label_en}" for t in topics]
+        ld["knowsAbout"] = [renderer.t(t.label_zh, t.label_en) for t in topics]
     return ld
 
 

@@ -33,6 +33,21 @@ OTHER_FORMATS = {
     "SHA256SUMS": ("txt", "text/plain", "Checksums for sha256sum -c"),
 }
 
+#: The Chinese of the English descriptions that files carry in datapackage.json (which the
+#: publish stage writes in English) and of those above; a table's is its schema's ``title_zh``.
+DESCRIPTIONS_ZH = {
+    "Frictionless Data Package descriptor": "Frictionless 数据包描述文件",
+    "Checksums for sha256sum -c": "校验和，可用 sha256sum -c 核对",
+    "Every table as a sheet, and a sheet 'fields' describing every field.":
+        "每个表格一个工作表，另有 fields 工作表说明每个字段。",
+    "Every table with typed columns, primary keys and foreign keys.": "所有表格，列有类型，并带主键和外键。",
+    "No rows yet: an empty JSON array.": "尚无数据行：一个空的 JSON 数组。",
+}
+
+#: Field types of the Table Schemas, as the Chinese data dictionary names them beside the type.
+TYPE_LABELS_ZH = {"string": "文本", "integer": "整数", "number": "数值", "boolean": "布尔值", "date": "日期",
+                  "datetime": "日期时间", "year": "年份", "array": "数组", "object": "对象"}
+
 
 @dataclass
 class PackageFile:
@@ -43,6 +58,7 @@ class PackageFile:
     sha256: str
     rows: int | None = None
     description: str = ""
+    description_zh: str = ""
 
 
 @dataclass
@@ -76,10 +92,14 @@ def read_package(folder: Path, citation_file: Path | None = None) -> Package:
         resource = by_path.get(path.name, {})
         fmt, mediatype, description = OTHER_FORMATS.get(path.name, (resource.get("format", path.suffix.lstrip(".")),
                                                                    resource.get("mediatype", ""), ""))
+        description_zh = DESCRIPTIONS_ZH.get(description, "")
         if resource:
-            description = resource.get("description") or resource.get("schema", {}).get("title", "")
+            schema = resource.get("schema", {})
+            description = resource.get("description") or schema.get("title", "")
+            description_zh = (DESCRIPTIONS_ZH.get(resource.get("description", "")) if resource.get("description")
+                              else schema.get("title_zh", "")) or ""
         files.append(PackageFile(path.name, fmt, mediatype, len(data), hashlib.sha256(data).hexdigest(),
-                                 resource.get("rows"), description))
+                                 resource.get("rows"), description, description_zh))
     return Package(descriptor, files, citation if isinstance(citation, dict) else {})
 
 
@@ -104,9 +124,17 @@ def cite_text(package: Package) -> str:
     return text + " [Data set]."
 
 
-DOWNLOADS_TITLE = "Data 数据下载"
-DOWNLOADS_TOC = (("files", "Files 文件"), ("releases", "Releases 版本"), ("cite", "Licence and citation 许可与引用"),
-                 ("dictionary", "Data dictionary 数据字典"))
+DOWNLOADS_TITLE = ("数据下载", "Data")
+DOWNLOADS_TOC = (("files", "文件", "Files"), ("releases", "版本", "Releases"), ("cite", "许可与引用", "Licence and citation"),
+                 ("dictionary", "数据字典", "Data dictionary"))
+
+
+def _title(renderer: Renderer) -> str:
+    return renderer.t(*DOWNLOADS_TITLE)
+
+
+def _toc(renderer: Renderer) -> list[tuple[str, str]]:
+    return [(anchor, renderer.t(zh, en)) for anchor, zh, en in DOWNLOADS_TOC]
 
 
 def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
@@ -122,6 +150,9 @@ def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
         licenses=licenses,
         cite=cite_text(package),
         catalogue=CATALOGUE,
+        type_labels=TYPE_LABELS_ZH,
+        package_title_zh=_package_zh(renderer, "title"),
+        package_description_zh=_package_zh(renderer, "description"),
         vocabularies=renderer.directory.vocabularies,
         ld=dataset_jsonld(renderer, package),
         repository=repository,
@@ -129,13 +160,20 @@ def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
         latest={name: f"{repository.rstrip('/')}/releases/latest/download/{name}" for name in release_files}
         if repository else {},
     )
-    return GeneratedPage(path, DOWNLOADS_TITLE, body, toc=list(DOWNLOADS_TOC), in_nav=True)
+    return GeneratedPage(path, _title(renderer), body, toc=_toc(renderer), in_nav=True)
+
+
+def _package_zh(renderer: Renderer, key: str) -> str:
+    """The package's ``title_zh`` or ``description_zh``, where its metadata gives one."""
+    meta = getattr(renderer.directory, "package", None)
+    value = meta.get(f"{key}_zh") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def deferred_downloads(renderer: Renderer, package: Callable[[], Package]) -> GeneratedPage:
     """The download page, rendered when its body is asked for: ``package()`` may wait for
     the data package that is still being written."""
-    return GeneratedPage(renderer.settings.data_path, DOWNLOADS_TITLE, "", toc=list(DOWNLOADS_TOC), in_nav=True,
+    return GeneratedPage(renderer.settings.data_path, _title(renderer), "", toc=_toc(renderer), in_nav=True,
                          deferred=lambda: downloads(renderer, package()).body)
 
 

@@ -74,8 +74,9 @@ def environment() -> jinja2.Environment:
         number=format_number,
         filesize=format_size,
         paragraphs=paragraphs,
+        text_lang=text_lang,
     )
-    env.globals.update(jsonld=jsonld)
+    env.globals.update(jsonld=jsonld, fill=fill)
     return env
 
 
@@ -104,6 +105,38 @@ def _json_default(value):
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+#: Chinese characters (CJK Unified Ideographs, Extension A, Compatibility Ideographs).
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: Two English words in a row: a title or a sentence, not a code, an email or a URL.
+_ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,}[,;:]? +[A-Za-z]{2,}")
+
+
+def text_lang(value) -> str | None:
+    """The language of a text from a record, where it is plain: ``"zh"`` for text with
+    Chinese in it, ``"en"`` for English words; None for codes, numbers, addresses of mail.
+
+    >>> text_lang("北京市朝阳区"), text_lang("Shequ demonstration record"), text_lang("010-6555 0123")
+    ('zh', 'en', None)
+    """
+    if not isinstance(value, str):
+        return None
+    if CJK.search(value):
+        return "zh"
+    return "en" if _ENGLISH_WORDS.search(value) else None
+
+
+def fill(text: str, **values) -> Markup:
+    """A sentence of a template, with markup in it, and each value escaped into its ``{name}``.
+
+    The sentence is the template's own text (``t("…<a href='{link}'>…</a>", "…")``), never a
+    value from the data: only the values are escaped.
+
+    >>> str(fill("<a href='{to}'>{n} items</a>", to="x/", n="<b>"))
+    "<a href='x/'>&lt;b&gt; items</a>"
+    """
+    return Markup(text).format(**values)
+
+
 def paragraphs(text) -> list[str]:
     """Text split at blank lines; each paragraph is still plain text for the template to escape."""
     return [p.strip() for p in re.split(r"\n\s*\n", str(text or "")) if p.strip()]
@@ -119,10 +152,13 @@ def format_number(value) -> str:
     return f"{value:,}" if isinstance(value, (int, float)) else str(value)
 
 
-def format_size(size: int) -> str:
+def format_size(size: int, lang: str = "en") -> str:
+    """A file's size for people: ``1,234 bytes`` (``1,234 字节`` on Chinese pages), ``1.2 KB``…"""
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
-            return f"{size:,} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+            if unit == "bytes":
+                return f"{size:,} 字节" if lang == "zh" else f"{size:,} bytes"
+            return f"{size:,.1f} {unit}"
         size /= 1024
     return str(size)
 

@@ -25,6 +25,9 @@ DATE_KINDS = {
     "effective": ("施行", "in force from"),
     "reported": ("报道", "reported"),
 }
+#: The sidebar of a provision page.
+PROVISION_TOC = (("summary", "内容", "Summary"), ("audiences", "意味着什么", "What it means"),
+                 ("data", "相关数据", "Data it governs"))
 #: Where the data a measure governs is listed, for vocabularies without term pages.
 LISTINGS = {
     "support_types": ("incubators/", "孵化机构", "Incubators"),
@@ -94,20 +97,36 @@ def policy_pages(renderer: Renderer):
     path = "policy/"
     body = renderer.render("policy.html", path, documents=documents, document_path=document_path,
                            provision_path=provision_path, date_kinds=DATE_KINDS)
-    yield GeneratedPage(path, "Policy 政策", body, in_nav=True,
-                        toc=[(d.id, d.title_zh) for d in documents])
+    yield GeneratedPage(path, renderer.t("政策", "Policy"), body, in_nav=True,
+                        toc=[(d.id, renderer.t(d.title_zh, d.title_en)) for d in documents])
     for document in documents:
         path = document_path(document.id)
         body = renderer.render("policy_document.html", path, document=document, provision_path=provision_path,
                                date_kinds=DATE_KINDS)
-        yield GeneratedPage(path, document.title_zh, body, renderer.edit_url(document.file))
+        yield GeneratedPage(path, renderer.t(document.title_zh, document.title_en), body,
+                            renderer.edit_url(document.file))
         for provision in document.provisions:
             yield provision_page(renderer, document, provision)
     path = "policy/glossary/"
-    terms = sorted(policy.glossary, key=lambda t: t.pinyin.lower())
+    terms = glossary_order(renderer, policy.glossary)
     body = renderer.render("glossary.html", path, terms=terms)
     glossary_file = terms[0].file if terms else None
-    yield GeneratedPage(path, "Glossary 术语", body, renderer.edit_url(glossary_file), in_nav=True)
+    yield GeneratedPage(path, renderer.t("术语表", "Glossary"), body, renderer.edit_url(glossary_file), in_nav=True)
+
+
+def glossary_order(renderer: Renderer, terms) -> list:
+    """Glossary terms by their pinyin on Chinese pages (as the glossary writes it, tone marks
+    and all: "shèqū" sorts with "shequ"), by the English term on English pages."""
+    if renderer.lang == "en":
+        return sorted(terms, key=lambda t: (t.en.casefold(), t.id))
+    return sorted(terms, key=lambda t: (_toneless(t.pinyin), t.pinyin.lower(), t.id))
+
+
+def _toneless(pinyin: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", pinyin.lower().replace("ü", "v"))
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def provision_page(renderer: Renderer, document, provision) -> GeneratedPage:
@@ -125,7 +144,6 @@ def provision_page(renderer: Renderer, document, provision) -> GeneratedPage:
         audiences=AUDIENCES,
     )
     number = f"{provision.number} " if provision.number else ""
-    return GeneratedPage(path, f"{number}{provision.title_zh} {provision.title_en}", body,
-                         renderer.edit_url(provision.file or document.file),
-                         toc=[("summary", "内容 Summary"), ("audiences", "意味着什么 What it means"),
-                              ("data", "相关数据 Data")])
+    toc = [(anchor, renderer.t(zh, en)) for anchor, zh, en in PROVISION_TOC]
+    return GeneratedPage(path, number + renderer.t(provision.title_zh, provision.title_en), body,
+                         renderer.edit_url(provision.file or document.file), toc=toc)

@@ -2,6 +2,9 @@
 
 No chart JavaScript and no external host: each chart is an ``<svg>`` built by
 the template from the numbers here, with the same numbers in a table beside it.
+Titles, notes and labels come in both languages; the page shows those of its own.
+Bars run from the largest count down; equal counts keep the vocabulary's order
+(regions: the reader's order of their names, years: oldest first).
 """
 
 from __future__ import annotations
@@ -71,7 +74,8 @@ def region_level(directory: Directory) -> str:
     return "county"
 
 
-def charts(directory: Directory) -> list[Chart]:
+def charts(directory: Directory, renderer: Renderer | None = None) -> list[Chart]:
+    """The charts of the statistics page; ``renderer`` orders regions with equal counts in its language."""
     fields = directory.count_by(lambda o: o.lists.get("fields_of_activity", []))
     tracks = directory.count_by(lambda o: o.values.get("management_track"))
     forms = directory.count_by(lambda o: o.values.get("legal_form"))
@@ -87,15 +91,16 @@ def charts(directory: Directory) -> list[Chart]:
               [Bar(str(y), str(y), n) for y, n in sorted(years.items())],
               "Organizations without a founding date are left out.", "未填写成立日期的组织不计入。"),
         Chart("regions", "地区", "Region",
-              sorted((Bar(r.name, r.code, r.organizations, r.path) for r in regions), key=lambda b: -b.count)),
+              sorted((Bar(r.name, "", r.organizations, r.path) for r in regions),
+                     key=lambda b: (-b.count, renderer.sort_key(b.label_zh) if renderer else (), b.link))),
     ]
     return [c.layout() for c in out]
 
 
 def statistics(renderer: Renderer) -> GeneratedPage:
     path = "statistics/"
-    found = charts(renderer.directory)
+    found = charts(renderer.directory, renderer)
     body = renderer.render("statistics.html", path, charts=found, width=WIDTH, label_height=LABEL_HEIGHT,
                            bar_height=BAR_HEIGHT, total=len(renderer.directory.organizations))
-    toc = [(c.id, f"{c.title_zh} {c.title_en}") for c in found]
-    return GeneratedPage(path, "Statistics 统计", body, toc=toc, in_nav=True)
+    toc = [(c.id, renderer.t(c.title_zh, c.title_en)) for c in found]
+    return GeneratedPage(path, renderer.t("统计", "Statistics"), body, toc=toc, in_nav=True)

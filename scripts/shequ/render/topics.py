@@ -1,8 +1,10 @@
 """Topic pages: one per term of the fields of activity, service populations,
-service functions and management tracks, listing the organizations that have it."""
+service functions and management tracks, listing the organizations that have it.
+The index lists each vocabulary's terms by their label in the reader's language."""
 
 from __future__ import annotations
 
+from .directory import sorted_records
 from .model import TOPIC_VOCABULARIES, Term
 from .page import GeneratedPage, Renderer, paginated
 
@@ -15,18 +17,18 @@ def topic_index(renderer: Renderer) -> GeneratedPage:
         vocab = directory.vocabularies.get(name)
         if vocab is None:
             continue
-        terms = list(directory.terms.get(name, {}).values())
+        terms = sorted(directory.terms.get(name, {}).values(),
+                       key=lambda t: (renderer.sort_key(t.label_zh, t.label_en), t.code))
         counts = {t.code: len(directory.organizations_by_term.get((name, t.code), [])) for t in terms}
         groups.append((name, vocab, terms, counts))
     body = renderer.render("topics.html", path, groups=groups)
-    toc = [(name, f"{v.title_zh} {v.title_en}") for name, v, _, _ in groups]
-    return GeneratedPage(path, "Topics 主题", body, toc=toc, in_nav=True)
+    toc = [(name, renderer.t(v.title_zh, v.title_en)) for name, v, _, _ in groups]
+    return GeneratedPage(path, renderer.t("主题", "Topics"), body, toc=toc, in_nav=True)
 
 
 def topic(renderer: Renderer, term: Term) -> list[GeneratedPage]:
     directory = renderer.directory
     vocab = directory.vocabularies[term.vocabulary]
-    orgs = sorted(directory.organizations_by_term.get((term.vocabulary, term.code), []),
-                  key=lambda o: (o.values.get("division", ""), o.name, o.id))
-    return paginated(renderer, "topic.html", term.path, f"{term.label_zh} {term.label_en}", orgs,
+    orgs = sorted_records(renderer, directory.organizations_by_term.get((term.vocabulary, term.code), []))
+    return paginated(renderer, "topic.html", term.path, renderer.t(term.label_zh, term.label_en), orgs,
                      edit_url=renderer.edit_url(vocab.file), term=term, vocabulary=vocab)
