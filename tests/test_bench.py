@@ -34,18 +34,61 @@ def test_mkdocs_stage_is_the_rest_of_the_wall_time(tmp_path):
     assert stages["load"]["count"] == 5
 
 
-def test_site_measures(tmp_path):
+def _write(path, size):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * size)
+
+
+def test_site_measures_record_pages_of_both_languages_and_both_search_indexes(tmp_path):
     site = tmp_path / "site"
     for rid, size in (("org-a", 100), ("org-b", 300)):
-        (site / "organizations" / rid).mkdir(parents=True)
-        (site / "organizations" / rid / "index.html").write_bytes(b"x" * size)
-    (site / "search").mkdir()
-    (site / "search" / "search_index.json").write_bytes(b"y" * 50)
-    figure = BuildFigure(2, 0, "shequ", 1, 1.0, 1.0, 0)
-    measure_site(site, figure, {"organizations": ["org-a", "org-b", "org-missing"], "incubators": []})
-    assert (figure.site_bytes, figure.site_files) == (450, 3)
-    assert (figure.record_pages, figure.record_page_bytes_mean, figure.record_page_bytes_max) == (2, 200, 300)
-    assert (figure.search_index, figure.search_index_bytes) == ("search/", 50)
+        _write(site / "organizations" / rid / "index.html", size)  # Chinese, at the root
+        _write(site / "en" / "organizations" / rid / "index.html", size + 500)  # English, under en/
+        _write(site / "organizations" / f"{rid}.json", 7)  # once, outside en/
+    _write(site / "incubators" / "inc-a" / "index.html", 200)
+    _write(site / "en" / "incubators" / "inc-a" / "index.html", 400)
+    _write(site / "organizations" / "index.html", 40)  # listings, both languages
+    _write(site / "en" / "organizations" / "page" / "2" / "index.html", 60)
+    _write(site / "regions" / "110000" / "index.html", 30)
+    _write(site / "data" / "organizations.csv", 1000)  # the data package, but its download pages
+    _write(site / "data" / "index.html", 11)
+    _write(site / "en" / "data" / "index.html", 13)
+    _write(site / "pagefind" / "pagefind.js", 50)
+    _write(site / "pagefind" / "fragment" / "a.pf_fragment", 5)
+    _write(site / "directory-index" / "t" / "0.json.gz", 20)
+    _write(site / "assets" / "shequ.css", 3)
+    _write(site / "index.html", 9)
+    figure = BuildFigure(2, 1, "shequ", 1, 1.0, 1.0, 0)
+    measure_site(site, figure, {"organizations": ["org-a", "org-b", "org-missing"], "incubators": ["inc-a"]})
+
+    assert figure.record_pages == 6
+    assert figure.record_page_bytes_max == 800
+    assert figure.record_page_bytes_mean == (100 + 300 + 600 + 800 + 200 + 400) / 6
+    assert figure.record_pages_by_language == {
+        "zh": {"pages": 3, "bytes_mean": 200, "bytes_max": 300},
+        "en": {"pages": 3, "bytes_mean": 600, "bytes_max": 800}}
+    assert figure.search_indexes == {"pagefind/": 55, "directory-index/": 20}
+    assert (figure.search_index, figure.search_index_bytes) == ("pagefind/ + directory-index/", 75)
+    assert figure.site_parts == {"record pages": 2400, "record JSON": 14, "listings": 130, "data package": 1000,
+                                 "search indexes": 75, "other": 11 + 13 + 3 + 9}
+    assert figure.listing_parts == {"organizations": 100, "incubators": 0, "regions": 30, "topics": 0}
+    assert sum(figure.site_parts.values()) == figure.site_bytes
+    assert figure.site_files == 19
+
+
+def test_site_measures_the_naive_search_index_of_each_language(tmp_path):
+    site = tmp_path / "site"
+    _write(site / "organizations" / "org-a" / "index.html", 100)
+    _write(site / "en" / "organizations" / "org-a" / "index.html", 100)
+    _write(site / "search" / "search_index.json", 50)
+    _write(site / "en" / "search" / "search_index.json", 30)
+    _write(site / "en" / "assets" / "javascripts" / "workers" / "search.js", 9)  # the theme's, not an index
+    figure = BuildFigure(1, 0, "naive", 1, 1.0, 1.0, 0)
+    measure_site(site, figure, {"organizations": ["org-a"], "incubators": []})
+    assert figure.record_pages == 2
+    assert figure.search_indexes == {"search/": 50, "en/search/": 30}
+    assert (figure.search_index, figure.search_index_bytes) == ("search/ + en/search/", 80)
+    assert figure.site_parts["other"] == 9
 
 
 def test_medians_and_ratios():
@@ -56,14 +99,29 @@ def test_medians_and_ratios():
         _figure(1000, "naive", 240.0, 60_000_000, 1, load=0.1, mkdocs=239.0),
         _figure(10000, "shequ", 110.0, 10_000_000, 1, load=20.0),
     ]
+    parts = [{"record pages": 400_000, "search indexes": 100_000, "other": 500_000},
+             {"record pages": 600_000, "search indexes": 100_000, "other": 300_000},
+             {"record pages": 500_000, "search indexes": 100_000, "other": 400_000}]
+    for f, p in zip(figures, parts):
+        f.site_parts, f.record_pages = p, 2000
+    figures[3].site_parts, figures[3].record_pages = {"record pages": 58_000_000, "other": 2_000_000}, 2000
     summaries = summarize(figures)
     small = summaries[0]
     assert (small.records, small.variant, small.runs, small.seconds) == (1000, "shequ", 3, 12.0)
     assert small.stages["load"]["seconds"] == 2.0 and small.stages["render"]["seconds"] == 4.0
+    assert small.site_parts == {"record pages": 500_000, "search indexes": 100_000, "other": 400_000}
     table = format_table(figures)
     assert "naive baseline / shequ at 1,000 records: 20.0x the time, 60.0x the site size" in table
     assert "shequ 10,000/1,000 records: 9.2x the time for 10x the records" in table
     assert "median of 3 runs" in table
+    assert "Site by part" in table
+    assert "record pages at 1,000 records, every language: naive 58.0 MB in 2,000 pages" in table
+    assert "116.0x the bytes" in table
+    # 60 MB / 50 = 1.2 MB: the site is smaller than that, so no line says how far it is.
+    assert "50x smaller than the naive one" not in table
+    figures[3].site_bytes = 40_000_000
+    assert ("a site 50x smaller than the naive one at 1,000 records is at most 0.8 MB: 0.2 MB less, "
+            "0.2 KB per organization") in format_table(figures)
 
 
 def test_naive_markdown_keeps_table_cells_whole():
@@ -71,6 +129,16 @@ def test_naive_markdown_keeps_table_cells_whole():
     assert text.startswith("# A\\|B\n")
     assert "| fields | x; y |" in text
     assert "| note | one two |" in text
+
+
+def test_the_naive_page_in_each_language():
+    record = {"name": "红星互助会", "name_en": "Hongxing Mutual Aid", "status": "active"}
+    zh = naive_markdown(record, "org-x", "zh", {"name": "名称", "status": "状态"})
+    en = naive_markdown(record, "org-x", "en", {"name": "Name (Chinese)", "status": "Status"})
+    assert zh.startswith("# 红星互助会\n") and "| 字段 | 值 |" in zh and "| 状态 | active |" in zh
+    assert en.startswith("# Hongxing Mutual Aid\n") and "| Field | Value |" in en and "| Status | active |" in en
+    assert "| name_en | Hongxing Mutual Aid |" in zh  # a field without a label keeps its key
+    assert naive_markdown({"name": "红星"}, "org-x", "en").startswith("# 红星\n")  # no English name
 
 
 def test_a_missing_search_payload_is_a_reported_gap(tmp_path, monkeypatch):
@@ -97,11 +165,20 @@ def test_bench_builds_the_site_and_the_naive_baseline(tmp_path):
     for stage in ("load", "check", "publish", "render", "mkdocs", "search", "total"):
         assert f"shequ   {stage}" in result.stdout
     assert "naive baseline / shequ at 12 records:" in result.stdout
+    assert "Site by part" in result.stdout
     data = json.loads(out.read_text())
     builds = {b["variant"]: b for b in data["builds"]}
     shequ_build, naive = builds["shequ"], builds["naive"]
-    assert shequ_build["record_pages"] == naive["record_pages"] == 14
-    assert shequ_build["site_bytes"] > 0 and shequ_build["search_index_bytes"] > 0
+    # Both sites are bilingual: a page per record in Chinese and one in English.
+    assert shequ_build["record_pages"] == naive["record_pages"] == 2 * 14
+    for build in (shequ_build, naive):
+        assert {lang: v["pages"] for lang, v in build["record_pages_by_language"].items()} == {"zh": 14, "en": 14}
+        assert sum(build["site_parts"].values()) == build["site_bytes"] > 0
+    assert list(shequ_build["search_indexes"]) == ["pagefind/", "directory-index/"]
+    assert shequ_build["search_index_bytes"] == sum(shequ_build["search_indexes"].values()) > 0
+    assert shequ_build["site_parts"]["data package"] > 0 and shequ_build["site_parts"]["listings"] > 0
+    assert list(naive["search_indexes"]) == ["search/", "en/search/"]
+    assert {"mkdocs zh", "mkdocs en"} <= set(naive["stages"]) and naive["cpu_seconds"] > 0
     assert shequ_build["peak_rss_mb"] > 0 and shequ_build["stages"]["render"]["seconds"] > 0
     assert shequ_build["search_payload"] is not None or shequ_build["search_payload_gap"]
     assert data["machine"]["cpus"] and data["command"].startswith("shequ bench")

@@ -9,11 +9,27 @@ when ``SHEQU_TIMINGS`` names one (see :mod:`shequ.progress`). The ``mkdocs``
 stage is what is left: starting Python, reading ``mkdocs.yml``, MkDocs building
 the pages it knows and copying the theme.
 
-``--baseline`` also builds the naive site from the same records, side by side
-in the same run: one Markdown page per record in ``docs/``, Material's defaults,
-every record page in the navigation, the built-in search. Ratios of time and
-size are what to compare: the machine is shared and its load changes figures
-between runs, so the JSON notes the load average before and after each build.
+The site is bilingual (:mod:`shequ.render.language`): every record page exists in
+Chinese at ``organizations/<id>/`` and in English at ``en/organizations/<id>/``. The
+record page figures (count, mean and max bytes) are over the pages of both languages,
+with each language's own beside them. The search index is the sum of the two folders
+:mod:`shequ.search` writes, ``pagefind/`` and ``directory-index/``, each also reported.
+The site's size is split into parts (:data:`SITE_PARTS`: record pages, record JSON,
+listings, data package, search indexes, the rest), which add up to the whole.
+
+``--baseline`` also builds the naive version of the same bilingual site from the same
+records, side by side in the same run, the way the ecosystem's plugin for this
+(mkdocs-static-i18n) builds one: one stock MkDocs + Material build per language, one
+after the other in one process, Chinese at the site's root and English into ``en/``.
+Each build has Material's defaults in its own language (``theme.language``), the
+built-in search, the project's own pages of that language (``docs/`` without ``en/``;
+``docs/en/``) and one Markdown page per record, a table of its fields labelled in that
+language, every record page in its navigation. The two builds are one figure: the
+child's wall time (their sum, with each as a stage), its peak RSS (the larger) and the
+size of the whole site. So the ratios compare two sites of the same pages in the same
+two languages. Ratios of time and size are what to compare: the machine is shared and
+its load changes figures between runs, so the JSON notes the load average before and
+after each build.
 
 The project itself is never touched.
 """
@@ -44,11 +60,33 @@ from .progress import TIMINGS_ENV
 STAGES = ("load", "check", "publish", "publish wait", "render", "mkdocs", "search")
 
 #: The naive baseline's navigation grows with every record on every page: its size and
-#: time grow with the square of the records. Above this many records it is not built.
+#: time grow with the square of the records (in each of its languages). Above this many
+#: organizations it is not built.
 BASELINE_LIMIT = 10_000
+
+#: How many times smaller than the naive baseline's the site should be (issue 6, at 5,000 records).
+SITE_RATIO_TARGET = 50
 
 #: Queries whose payload the search benchmark measures, Chinese and English.
 QUERIES = ("互助", "银龄", "朝阳", "备案", "elderly care", "incubator")
+
+#: The parts a site's size is split into (:func:`measure_site`): the record pages of every
+#: language; each record's JSON; the listings that lead to records (the pages under
+#: :data:`LISTINGS`, every language); the data package (the files under ``data/`` but its
+#: download page); the search indexes; and the rest (the theme's assets, the home page,
+#: guides, policy, statistics, the download page, sitemaps).
+SITE_PARTS = ("record pages", "record JSON", "listings", "data package", "search indexes", "other")
+
+#: The folders of listing pages, in each language's tree.
+LISTINGS = ("organizations", "incubators", "regions", "topics")
+
+#: The folder of the data package (the plugin's ``data_path``).
+DATA_FOLDER = "data"
+
+#: Search index folders at the root of a language's tree: this build's Pagefind index and
+#: the organizations' own index (:mod:`shequ.search`), and MkDocs' built-in search of the
+#: naive baseline (one per language: ``search/`` and ``en/search/``).
+SEARCH_INDEXES = ("pagefind", "directory-index", "search")
 
 #: Project files a site build needs besides the records.
 PROJECT_FILES = ("mkdocs.yml", "docs", "CITATION.cff", "CHANGELOG.md")
@@ -77,11 +115,15 @@ class BuildFigure:
     stages: dict[str, dict] = field(default_factory=dict)  # name -> seconds, peak_rss_mb, count
     site_bytes: int = 0
     site_files: int = 0
-    record_pages: int = 0
+    record_pages: int = 0  # of every language: two per record in a bilingual site
     record_page_bytes_mean: float = 0.0
     record_page_bytes_max: int = 0
-    search_index: str = ""  # the folder or file measured
-    search_index_bytes: int = 0
+    search_index: str = ""  # the folders measured, "pagefind/ + directory-index/"
+    search_index_bytes: int = 0  # their sum
+    search_indexes: dict[str, int] = field(default_factory=dict)  # each search index folder -> bytes
+    site_parts: dict[str, int] = field(default_factory=dict)  # SITE_PARTS -> bytes, summing to site_bytes
+    listing_parts: dict[str, int] = field(default_factory=dict)  # LISTINGS folder -> bytes, every language
+    record_pages_by_language: dict[str, dict] = field(default_factory=dict)  # lang -> pages, bytes_mean, bytes_max
     search_payload: dict | None = None  # per query, from shequ.search.measure_query_payload
     search_payload_gap: str | None = None  # why there is no payload figure
     load_before: float | None = None  # 1-minute load average before and after the build
@@ -179,37 +221,74 @@ def _generate(project: Project, work: Path, n: int, incubators: int, townships, 
 
 # Measuring a built site -------------------------------------------------------------------------
 
-def _tree_bytes(folder: Path) -> tuple[int, int]:
-    """(bytes, files) under ``folder``: the files' own sizes, not disk blocks."""
-    total = files = 0
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
-            try:
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError:
-                continue
-            files += 1
-    return total, files
+def _language_folders() -> dict[str, str]:
+    """The folder of each language other than the one at the site's root: ``{"en": "en"}``."""
+    from .render import language
+
+    return {language.prefix(lang).rstrip("/"): lang for lang in language.LANGUAGES if language.prefix(lang)}
 
 
 def measure_site(site: Path, figure: BuildFigure, record_ids: dict[str, list[str]]) -> None:
-    """Site size, record page sizes and search index size, into ``figure``."""
-    figure.site_bytes, figure.site_files = _tree_bytes(site)
-    sizes = []
-    for dataset, ids in record_ids.items():
-        for rid in ids:
+    """Site size, its parts, record page sizes and search index sizes, into ``figure``.
+
+    Every file counts in one part of :data:`SITE_PARTS`. Record pages are those of every
+    language (``organizations/<id>/`` and ``en/organizations/<id>/``); the mean and maximum
+    are over all of them, and ``record_pages_by_language`` gives each language's own.
+    The search indexes are every folder of :data:`SEARCH_INDEXES` found at the root of a
+    language's tree; ``search_index_bytes`` is their sum."""
+    records = {(dataset, rid) for dataset, ids in record_ids.items() for rid in ids}
+    folders = _language_folders()
+    parts = dict.fromkeys(SITE_PARTS, 0)
+    listings = dict.fromkeys(LISTINGS, 0)
+    indexes: dict[str, int] = {}
+    pages: dict[str, list[int]] = {}
+    total = files = 0
+    for dirpath, _, names in os.walk(site):
+        rel = os.path.relpath(dirpath, site).replace(os.sep, "/")
+        folder = [] if rel == "." else rel.split("/")
+        lang_folder = folder[0] if folder and folder[0] in folders else ""
+        lang = folders.get(lang_folder, "zh")
+        inner = folder[1:] if lang_folder else folder  # the path within the language's tree
+        for name in names:
             try:
-                sizes.append((site / dataset / rid / "index.html").stat().st_size)
+                size = os.lstat(os.path.join(dirpath, name)).st_size
             except OSError:
                 continue
+            total += size
+            files += 1
+            if inner and inner[0] in SEARCH_INDEXES:
+                key = (lang_folder + "/" if lang_folder else "") + inner[0] + "/"
+                indexes[key] = indexes.get(key, 0) + size
+                part = "search indexes"
+            elif len(inner) == 2 and name == "index.html" and (inner[0], inner[1]) in records:
+                pages.setdefault(lang, []).append(size)
+                part = "record pages"
+            elif (len(inner) == 1 and name.endswith(".json") and not lang_folder
+                  and (inner[0], name[:-5]) in records):
+                part = "record JSON"
+            elif inner and inner[0] == DATA_FOLDER and not name.endswith(".html"):
+                part = "data package"
+            elif inner and inner[0] in LISTINGS and name.endswith(".html"):
+                listings[inner[0]] += size
+                part = "listings"
+            else:
+                part = "other"
+            parts[part] += size
+    figure.site_bytes, figure.site_files = total, files
+    figure.site_parts = parts
+    figure.listing_parts = listings
+    sizes = [size for lang_sizes in pages.values() for size in lang_sizes]
     figure.record_pages = len(sizes)
     figure.record_page_bytes_mean = sum(sizes) / len(sizes) if sizes else 0.0
     figure.record_page_bytes_max = max(sizes, default=0)
-    for name in ("pagefind", "search"):
-        if (site / name).is_dir():
-            figure.search_index = name + "/"
-            figure.search_index_bytes = _tree_bytes(site / name)[0]
-            break
+    figure.record_pages_by_language = {
+        lang: {"pages": len(v), "bytes_mean": sum(v) / len(v), "bytes_max": max(v)}
+        for lang, v in sorted(pages.items(), key=lambda kv: kv[0] != "zh")}
+    # In the order of SEARCH_INDEXES, the root's first: "pagefind/", "directory-index/"; "search/", "en/search/".
+    figure.search_indexes = dict(sorted(indexes.items(), key=lambda kv: (
+        kv[0].count("/") > 1, SEARCH_INDEXES.index(kv[0].rstrip("/").rsplit("/", 1)[-1]), kv[0])))
+    figure.search_index = " + ".join(figure.search_indexes)
+    figure.search_index_bytes = sum(indexes.values())
 
 
 def measure_search_payload(site: Path, figure: BuildFigure, queries: Iterable[str]) -> None:
@@ -427,15 +506,23 @@ def _data_stages(work: Path, n: int, inc: int) -> list[BuildFigure]:
 
 # The naive baseline -----------------------------------------------------------------------------
 
+#: The naive site's languages, as mkdocs-static-i18n builds them: one stock build each,
+#: the first at the site's root, the others in a folder of their own.
+NAIVE_LANGUAGES = ("zh", "en")
+
 NAIVE_CONFIG = """\
-# The naive baseline: stock MkDocs and Material's defaults, every record a Markdown page
-# in docs/ and in the navigation, the built-in search.
+# The naive baseline, one language of it: stock MkDocs and Material's defaults in this
+# language, every record a Markdown page in docs/ and in the navigation, the built-in search.
 site_name: Shequ naive baseline
 theme:
   name: material
+  language: {lang}
 plugins:
   - search
 """
+
+#: How the naive page heads its table, in each language.
+NAIVE_HEADERS = {"zh": ("字段", "值"), "en": ("Field", "Value")}
 
 
 def _cell(value) -> str:
@@ -446,44 +533,100 @@ def _cell(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def naive_markdown(record: dict, rid: str) -> str:
-    """A record as a naive Markdown page: its name as the title, every field in a table."""
-    lines = [f"# {_cell(record.get('name', rid))}", "", "| Field | Value |", "|---|---|"]
-    lines += [f"| {key} | {_cell(value)} |" for key, value in record.items()]
+def naive_markdown(record: dict, rid: str, lang: str = "en", labels: dict[str, str] | None = None) -> str:
+    """A record as a naive Markdown page in ``lang``: its name as the title (the English
+    name on an English page, where there is one), every field in a table, each field named
+    by ``labels`` (its key where ``labels`` has none)."""
+    labels = labels or {}
+    name = (record.get("name_en") if lang != "zh" else None) or record.get("name", rid)
+    field_header, value_header = NAIVE_HEADERS.get(lang, NAIVE_HEADERS["en"])
+    lines = [f"# {_cell(name)}", "", f"| {field_header} | {value_header} |", "|---|---|"]
+    lines += [f"| {_cell(labels.get(key, key))} | {_cell(value)} |" for key, value in record.items()]
     return "\n".join(lines) + "\n"
 
 
+def _naive_labels(work: Path, dataset: str) -> dict[str, dict[str, str]]:
+    """Field labels per language from the dataset's Table Schema: ``title_zh`` and ``title``."""
+    try:
+        schema = json.loads((work / "datasets" / "schemas" / f"{dataset}.schema.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    fields = [f for f in schema.get("fields", []) if isinstance(f, dict) and f.get("name")]
+    return {"zh": {f["name"]: f["title_zh"] for f in fields if f.get("title_zh")},
+            "en": {f["name"]: f["title"] for f in fields if f.get("title")}}
+
+
+def _naive_docs(work: Path, lang: str, dest: Path) -> None:
+    """The project's own pages in ``lang``: ``docs/`` without the other languages' folders
+    for the first language, ``docs/<lang>/`` for the others."""
+    from .render import language
+
+    src = work / "docs" / language.prefix(lang) if language.prefix(lang) else work / "docs"
+    others = {language.prefix(o).rstrip("/") for o in language.LANGUAGES if language.prefix(o)}
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        skip = [n for n in names if n.startswith(".") or n == "__pycache__"]
+        if Path(folder) == src:
+            skip += [n for n in names if n in others]
+        return skip
+
+    if src.is_dir():
+        shutil.copytree(src, dest, ignore=ignore)
+    else:
+        dest.mkdir(parents=True)
+
+
 def naive_build(work: Path, out: Path, timings: Path) -> None:
-    """In the child: read the records, write one Markdown page each, build with stock MkDocs."""
+    """In the child: read the records, write one Markdown page each in each language of
+    :data:`NAIVE_LANGUAGES`, then build each language with stock MkDocs, one after the
+    other in this process as mkdocs-static-i18n does: the first into ``site/``, the others
+    into ``site/<lang>/``."""
+    import gc
+
     import yaml
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    from .progress import peak_rss_mb
+    from .render import language
+
+    def save(final: bool = False) -> None:
+        for s in stages:
+            s.setdefault("peak_rss_mb", peak_rss_mb()[0])
+        timings.write_text(json.dumps({"stages": stages, "peak_rss_mb": peak_rss_mb()[0] if final else 0.0}),
+                           encoding="utf-8")
+
     stages = []
     start = time.perf_counter()
-    docs = out / "docs"
-    if (work / "docs").is_dir():
-        shutil.copytree(work / "docs", docs)
     records = {}
     for dataset in ("organizations", "incubators"):
         for path in sorted((work / "datasets" / dataset).glob("*.yaml")):
             records[(dataset, path.stem)] = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    labels = {dataset: _naive_labels(work, dataset) for dataset in ("organizations", "incubators")}
     stages.append({"name": "load", "seconds": time.perf_counter() - start, "count": len(records)})
     start = time.perf_counter()
-    for (dataset, rid), record in records.items():
-        page = docs / dataset / f"{rid}.md"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(naive_markdown(record, rid), encoding="utf-8")
-    stages.append({"name": "render", "seconds": time.perf_counter() - start, "count": len(records)})
-    (out / "mkdocs.yml").write_text(NAIVE_CONFIG, encoding="utf-8")
-    from .progress import peak_rss_mb
-
-    for s in stages:
-        s["peak_rss_mb"] = peak_rss_mb()[0]
-    timings.write_text(json.dumps({"stages": stages, "peak_rss_mb": 0.0}), encoding="utf-8")
-    config = load_config(str(out / "mkdocs.yml"), site_dir=str(out / "site"))
-    build(config)
-    timings.write_text(json.dumps({"stages": stages, "peak_rss_mb": peak_rss_mb()[0]}), encoding="utf-8")
+    for lang in NAIVE_LANGUAGES:
+        root = out / lang
+        docs = root / "docs"
+        _naive_docs(work, lang, docs)
+        for (dataset, rid), record in records.items():
+            page = docs / dataset / f"{rid}.md"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(naive_markdown(record, rid, lang, labels[dataset].get(lang)), encoding="utf-8")
+        (root / "mkdocs.yml").write_text(NAIVE_CONFIG.format(lang=lang), encoding="utf-8")
+    stages.append({"name": "render", "seconds": time.perf_counter() - start,
+                   "count": len(records) * len(NAIVE_LANGUAGES)})
+    save()
+    for lang in NAIVE_LANGUAGES:
+        start = time.perf_counter()
+        config = load_config(str(out / lang / "mkdocs.yml"), site_dir=str(out / "site" / language.prefix(lang)))
+        build(config)
+        del config
+        gc.collect()
+        stages.append({"name": f"mkdocs {lang}", "seconds": time.perf_counter() - start,
+                       "count": len(records), "unit": "record pages"})
+        save()
+    save(final=True)
 
 
 def build_naive(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]]) -> BuildFigure:
@@ -538,6 +681,17 @@ class Summary:
     search_payload_gap: str | None
     cpu_seconds: float = 0.0
     preview: dict | None = None
+    record_pages: int = 0  # of every language
+    record_pages_by_language: dict[str, dict] = field(default_factory=dict)
+    search_indexes: dict[str, int] = field(default_factory=dict)
+    site_parts: dict[str, int] = field(default_factory=dict)
+    listing_parts: dict[str, int] = field(default_factory=dict)
+
+
+def _median_parts(dicts: list[dict[str, int]]) -> dict[str, int]:
+    """Each key's median over the runs, in the order the first run has them."""
+    keys = list(dict.fromkeys(k for d in dicts for k in d))
+    return {k: int(_median([d[k] for d in dicts if k in d])) for k in keys}
 
 
 def summarize(figures: list[BuildFigure]) -> list[Summary]:
@@ -563,7 +717,9 @@ def summarize(figures: list[BuildFigure]) -> list[Summary]:
             stages, int(_median([f.site_bytes for f in runs])), _median([f.record_page_bytes_mean for f in runs]),
             max(f.record_page_bytes_max for f in runs), first.search_index, int(_median([f.search_index_bytes for f in runs])),
             first.search_payload, first.search_payload_gap, _median([f.cpu_seconds for f in runs]),
-            next((f.preview for f in runs if f.preview), None)))
+            next((f.preview for f in runs if f.preview), None), first.record_pages, first.record_pages_by_language,
+            _median_parts([f.search_indexes for f in runs]), _median_parts([f.site_parts for f in runs]),
+            _median_parts([f.listing_parts for f in runs])))
     return out
 
 
@@ -576,6 +732,16 @@ def ratios(summaries: list[Summary]) -> list[str]:
             lines.append(f"naive baseline / shequ at {n:,} records: {naive[n].seconds / shequ[n].seconds:.1f}x the time, "
                          f"{naive[n].site_bytes / shequ[n].site_bytes:.1f}x the site size, "
                          f"{naive[n].peak_rss_mb / max(shequ[n].peak_rss_mb, 1):.1f}x the peak RSS")
+            ours, theirs = shequ[n].site_parts.get("record pages"), naive[n].site_parts.get("record pages")
+            if ours and theirs:
+                lines.append(f"record pages at {n:,} records, every language: naive {_mb(theirs)} MB "
+                             f"in {naive[n].record_pages:,} pages, shequ {_mb(ours)} MB in "
+                             f"{shequ[n].record_pages:,} pages: {theirs / ours:.1f}x the bytes")
+            goal = naive[n].site_bytes / SITE_RATIO_TARGET
+            if shequ[n].site_bytes > goal:
+                excess = shequ[n].site_bytes - goal
+                lines.append(f"a site {SITE_RATIO_TARGET}x smaller than the naive one at {n:,} records is at most "
+                             f"{_mb(goal)} MB: {_mb(excess)} MB less, {excess / n / 1024:,.1f} KB per organization")
     sizes = sorted(shequ)
     if len(sizes) > 1 and shequ[sizes[0]].seconds:
         small, large = sizes[0], sizes[-1]
@@ -617,13 +783,39 @@ def format_table(figures: list[BuildFigure]) -> str:
         if background:
             lines.append("* in a process of its own, beside the stages below it; not part of the total's sum")
         lines.append("")
+        lines.append("Record pages of every language: the mean and max are over all of them")
         lines.append(f"{'records':>9}  {'variant':<7} {'seconds':>8} {'peak RSS MB':>12} {'site MB':>9} "
-                     f"{'record page KB (mean/max)':>26} {'search index KB':>16}")
+                     f"{'record pages':>13} {'record page KB (mean/max)':>26} {'search indexes KB':>18}")
         for s in summaries:
             pages = f"{s.record_page_bytes_mean / 1024:,.1f} / {s.record_page_bytes_max / 1024:,.1f}"
-            index = f"{s.search_index_bytes / 1024:,.0f} {s.search_index}" if s.search_index else "-"
+            index = f"{s.search_index_bytes / 1024:,.0f}" if s.search_index else "-"
             lines.append(f"{s.records:>9,}  {s.variant:<7} {s.seconds:8.2f} {s.peak_rss_mb:12.0f} "
-                         f"{_mb(s.site_bytes):>9} {pages:>26} {index:>16}")
+                         f"{_mb(s.site_bytes):>9} {s.record_pages:>13,} {pages:>26} {index:>18}")
+        for s in summaries:
+            if s.record_pages_by_language:
+                lines.append(f"{s.records:,} records, {s.variant}: record pages " + "; ".join(
+                    f"{lang} {v['pages']:,}, {v['bytes_mean'] / 1024:,.1f} / {v['bytes_max'] / 1024:,.1f} KB"
+                    for lang, v in s.record_pages_by_language.items()))
+            if s.search_indexes:
+                lines.append(f"{s.records:,} records, {s.variant}: search indexes " + " + ".join(
+                    f"{name} {size / 1024:,.0f} KB" for name, size in s.search_indexes.items())
+                    + f" = {s.search_index_bytes / 1024:,.0f} KB")
+        if any(s.site_parts for s in summaries):
+            lines.append("")
+            lines.append("Site by part, MB (KB per organization); record pages and listings of every language")
+            lines.append(f"{'records':>9}  {'variant':<7} " + " ".join(f"{p:>20}" for p in (*SITE_PARTS, "total")))
+            for s in summaries:
+                if not s.site_parts:
+                    continue
+                cells = [s.site_parts.get(p, 0) for p in SITE_PARTS] + [s.site_bytes]
+                lines.append(f"{s.records:>9,}  {s.variant:<7} " + " ".join(
+                    f"{f'{_mb(b)} ({b / s.records / 1024:,.1f})':>20}" for b in cells))
+            for s in summaries:
+                if s.variant == "shequ" and s.listing_parts:
+                    lines.append(f"{s.records:,} records, listings: " + ", ".join(
+                        f"{name}/ {_mb(b)} MB ({b / s.records / 1024:,.1f} KB per organization)"
+                        for name, b in s.listing_parts.items()))
+        lines.append("")
         for s in summaries:
             lines.append(f"{s.records:,} records, {s.variant}: {s.cpu_seconds:,.1f} s of CPU (user + system) "
                          f"in {s.seconds:,.1f} s")
