@@ -97,14 +97,16 @@ def visit(browser, base_url):
 
 
 PAGES = {
-    "home": ("", ["Shequ 社区", "Demonstration data", "Organizations 组织"]),
+    "home": ("", ["Shequ 社区", "演示数据", "查找组织"]),
+    "home-en": ("en/", ["Shequ", "Demonstration data", "Find organizations"]),
     "organization": (f"organizations/{ORG}/", ["朝阳区银龄互助会", "统一社会信用代码", "朝阳区社区社会组织孵化基地",
                                                 "Suggest a correction"]),
     "incubator": (f"incubators/{INC}/", ["朝阳区社区社会组织孵化基地", "孵化的组织", "朝阳区银龄互助会"]),
     "region": ("regions/110105/", ["朝阳区", "建外街道", "朝外街道", "朝阳区银龄互助会"]),
     "provision": ("policy/opinions-2016/3.1/", ["降低准入门槛", "Lowering thresholds", "For organizers", "相关数据"]),
     "glossary": ("policy/glossary/", ["社区社会组织", "shèqū shèhuì zǔzhī"]),
-    "guide": ("guides/start-an-organization/", ["register or file?", "Find your track", "登记"]),
+    "guide": ("guides/start-an-organization/", ["登记还是备案", "找到适合你的方式", "街道办事处"]),
+    "guide-en": ("en/guides/start-an-organization/", ["register or file?", "Find your track", "登记"]),
     "statistics": ("statistics/", ["活动领域", "Management track", "Year founded"]),
     "downloads": ("data/", ["organizations.csv", "SHA-256", "Data dictionary", "Shequ contributors"]),
     "organizations": ("organizations/", ["朝阳区银龄互助会", "朝外调解志愿队"]),
@@ -157,8 +159,10 @@ def test_no_request_leaves_the_site(visit):
 
 
 def test_register_or_file_helper_opens_an_answer(visit):
-    page = visit.open("guides/start-an-organization/")
-    second = page.locator("article details").nth(1)
-    assert not second.locator("text=register with civil affairs").is_visible()
-    second.locator("summary").click()
-    assert second.locator("text=register with civil affairs").first.is_visible()
+    for path, answer in (("guides/start-an-organization/", "到民政部门登记"),
+                         ("en/guides/start-an-organization/", "register with civil affairs")):
+        page = visit.open(path)
+        second = page.locator("article details").nth(1)
+        assert not second.locator(f"text={answer}").is_visible()
+        second.locator("summary").click()
+        assert second.locator(f"text={answer}").first.is_visible()
