@@ -13,6 +13,7 @@ import re
 import pytest
 
 from shequ import search
+from shequ.render import language
 from shequ.search import cjk_tokens, page_html, page_kind, query_tokens
 
 from test_site import FILED, HOSTILE, INC, ORG, site  # noqa: F401  (site is a fixture)
@@ -55,18 +56,31 @@ def test_query_keeps_other_words_and_turns_chinese_runs_into_tokens():
 # What is indexed ---------------------------------------------------------------------------------
 
 def test_record_html_escapes_every_value_and_carries_facets():
-    record = search.Record("organizations/org-x/", "<script>alert(1)</script>互助", "organization",
+    record = search.Record("incubators/inc-x/", "<script>alert(1)</script>互助", "incubator",
                            "</p><img src=x onerror=alert(1)>", "北京市 朝阳区",
                            {"province": ["11 北京市"], "track": ["filed"]}, {"name": "<b>"}, {"founded": "2020-01-15"})
     html = record.html()
+    assert html.startswith('<html lang="zh">')
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
     assert '<span data-pagefind-filter="province">11 北京市</span>' in html
-    assert '<span data-pagefind-filter="kind">organization</span>' in html
-    assert '<span data-pagefind-meta="kind">组织 Organization</span>' in html
+    assert '<span data-pagefind-filter="kind">incubator</span>' in html
+    assert '<span data-pagefind-meta="kind">孵化机构</span>' in html
     assert '<span data-pagefind-sort="name">&lt;b&gt;</span>' in html
     assert '<span data-pagefind-weight="7">' + " ".join(cjk_tokens(record.title)) in html
-    assert record.message(3) == {"type": "AddFile", "index_id": 3, "url": "/organizations/org-x/",
+    assert record.message(3) == {"type": "AddFile", "index_id": 3, "url": "/incubators/inc-x/",
                                  "file_contents": html}
+
+
+def test_an_english_record_is_an_english_page_under_en_with_the_chinese_as_tokens():
+    record = search.Record("incubators/inc-x/", "Silver Age Base", "incubator", "Activity sites.",
+                           subtitle="银龄基地", lang="en", hidden="活动场地")
+    html = record.html()
+    assert html.startswith('<html lang="en">')
+    assert '<span data-pagefind-meta="kind">Incubator</span>' in html
+    assert '<p data-pagefind-weight="5">Incubator. 银龄基地</p>' in html
+    assert '<span data-pagefind-weight="7">' + " ".join(cjk_tokens("银龄基地")) + "</span>" in html
+    assert all(token in html for token in cjk_tokens("活动场地"))
+    assert record.message(1)["url"] == "/en/incubators/inc-x/"
 
 
 def test_page_html_marks_the_kind_and_adds_tokens_of_text_not_ignored():
@@ -74,7 +88,8 @@ def test_page_html_marks_the_kind_and_adds_tokens_of_text_not_ignored():
             '<div class="x" data-pagefind-ignore><table><tr><td>忽略</td></tr></table></div>'
             '<script>var 脚本 = 1;</script></div></body></html>')
     out = page_html(page, "provision")
-    assert 'data-pagefind-meta="kind:政策条文 Provision"' in out
+    assert 'data-pagefind-meta="kind:政策条文"' in out
+    assert out.startswith('<html lang="zh">')
     hidden = re.search(r"<span hidden>(.*?) </span>", out).group(1)
     title = re.search(r'<span data-pagefind-weight="7">(.*?)</span>', hidden).group(1).split()
     assert title == cjk_tokens("登记 备案")
@@ -82,9 +97,19 @@ def test_page_html_marks_the_kind_and_adds_tokens_of_text_not_ignored():
     assert page_html("<html><body><p>没有正文</p></body></html>", "page") is None
 
 
+def test_an_english_page_is_filed_in_english_with_its_chinese_pages_tokens():
+    page = ('<!doctype html><html class="no-js" lang="zh" dir="ltr"><body><div data-pagefind-body>'
+            '<h1>Filing</h1><p>File with the sub-district office.</p></div></body></html>')
+    out = page_html(page, "provision", "en", cjk_tokens("备案"))
+    assert '<html class="no-js" dir="ltr" lang="en">' in out and 'lang="zh"' not in out
+    assert 'data-pagefind-meta="kind:Provision"' in out
+    assert all(token in out for token in cjk_tokens("备案"))
+
+
 @pytest.mark.parametrize("path, kind", [
     ("", "page"), ("guides/find-support/", "guide"), ("policy/", "page"), ("policy/opinions-2016/", "document"),
     ("policy/opinions-2016/3.1/", "provision"), ("policy/glossary/", "glossary"), ("data/", "page"),
+    ("en/", "page"), ("en/guides/find-support/", "guide"), ("en/policy/opinions-2016/3.1/", "provision"),
 ])
 def test_page_kind(path, kind):
     assert page_kind(path) == kind
@@ -105,11 +130,13 @@ def _entry(site):
     return json.loads((site.site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
 
 
-def test_the_site_has_one_chinese_index_and_no_unused_bundles(site):
+def test_the_site_has_a_chinese_and_an_english_index_and_no_unused_bundles(site):
     folder = site.site / "pagefind"
     entry = _entry(site)
-    assert list(entry["languages"]) == ["zh"]
+    assert set(entry["languages"]) == {"zh", "en"}
     assert entry["languages"]["zh"]["page_count"] > 100
+    # Every record and page is in both, once.
+    assert entry["languages"]["zh"]["page_count"] == entry["languages"]["en"]["page_count"]
     for name in ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind"):
         assert (folder / name).is_file(), name
     assert not list(folder.glob("pagefind-*ui*")) and not (folder / "pagefind-highlight.js").exists()
@@ -124,18 +151,35 @@ def _fragments(site) -> list[dict]:
     return out
 
 
-def test_pages_regions_topics_and_glossary_terms_are_in_pagefind_with_their_kind(site):
+@pytest.mark.parametrize("path, zh, en", [
+    (f"incubators/{INC}/", "孵化机构", "Incubator"),
+    ("regions/110105/", "地区", "Region"),
+    ("policy/glossary/#filing", "术语", "Glossary term"),
+    ("policy/opinions-2016/3.1/", "政策条文", "Provision"),
+    ("guides/start-an-organization/", "指南", "Guide"),
+    ("topics/fields-of-activity/elderly-care/", "主题", "Topic"),
+])
+def test_records_and_pages_are_in_pagefind_in_both_languages_with_their_kind(site, path, zh, en):
     fragments = {f["url"]: f for f in _fragments(site)}
-    assert fragments[f"/incubators/{INC}/"]["meta"]["kind"] == "孵化机构 Incubator"
-    assert fragments[f"/incubators/{INC}/"]["meta"]["region"] == "北京市 朝阳区"
-    assert fragments["/regions/110105/"]["meta"]["kind"] == "地区 Region"
-    assert fragments["/policy/glossary/#filing"]["meta"]["kind"] == "术语 Glossary term"
-    assert fragments["/policy/opinions-2016/3.1/"]["meta"]["kind"] == "政策条文 Provision"
-    assert fragments["/guides/start-an-organization/"]["meta"]["kind"] == "指南 Guide"
-    assert fragments["/topics/fields-of-activity/elderly-care/"]["meta"]["kind"] == "主题 Topic"
+    assert fragments["/" + path]["meta"]["kind"] == zh
+    assert fragments["/en/" + path]["meta"]["kind"] == en
+
+
+def test_record_titles_follow_the_language_and_long_listings_are_not_results(site):
+    fragments = {f["url"]: f for f in _fragments(site)}
+    chinese, english = fragments[f"/incubators/{INC}/"], fragments[f"/en/incubators/{INC}/"]
+    assert chinese["meta"]["title"] == "朝阳区社区社会组织孵化基地"
+    assert english["meta"]["title"] == "Chaoyang Community Organization Incubation Base"
+    assert chinese["meta"]["region"] == english["meta"]["region"] == "北京市 朝阳区"
+    # Pagefind marks its Chinese word breaks with U+200B
+    assert "Chaoyang Community Organization Incubation Base" in chinese["content"].replace("\u200b", "")
+    assert "朝阳区社区社会组织孵化基地" in english["content"]
+    assert fragments["/en/topics/fields-of-activity/elderly-care/"]["meta"]["title"] == "Elderly care"
+    assert fragments["/topics/fields-of-activity/elderly-care/"]["meta"]["title"] == "养老照护"
     # Long listings are not results; organizations have their own index.
-    assert "/organizations/" not in fragments and "/regions/110105/page/2/" not in fragments
-    assert not any(url.startswith("/organizations/") for url in fragments)
+    for prefix in ("/", "/en/"):
+        assert prefix + "organizations/" not in fragments and prefix + "regions/110105/page/2/" not in fragments
+        assert not any(url.startswith(prefix + "organizations/") for url in fragments)
 
 
 def _directory(site):
@@ -173,9 +217,20 @@ def test_organizations_have_their_own_index_of_words_documents_and_facets(site):
     assert len(list((folder / "t").glob("*.json.gz"))) == manifest["shards"]
     docs = [doc for n in range((count + manifest["chunk"] - 1) // manifest["chunk"]) for doc in load(f"d/{n}.json.gz")]
     assert len(docs) == count
-    assert [d[1] for d in docs] == sorted(d[1] for d in docs)  # ids follow the names
+    # ids follow the names in pinyin order; English order is a rank per id
+    assert [d[1] for d in docs] == sorted((d[1] for d in docs), key=lambda n: language.sort_key("zh", n))
+    rank = load("order-en.json.gz")
+    assert sorted(rank) == list(range(count))
+    english = sorted(range(count), key=lambda i: rank[i])
+    assert [language.sort_key("en", docs[i][1], docs[i][7]) for i in english] == sorted(
+        language.sort_key("en", d[1], d[7]) for d in docs)
     org = next(i for i, d in enumerate(docs) if d[0] == f"organizations/{ORG}/")
     assert docs[org][1:6] == ["朝阳区银龄互助会", "北京市 朝阳区 建外街道", "registered", "active", "2018-11-03"]
+    # Each language's snippet: its labels, and the name the title does not show.
+    assert docs[org][7] == "Chaoyang Silver Age Mutual Aid Association"
+    assert docs[org][6].startswith("Chaoyang Silver Age Mutual Aid Association. ") and "养老" in docs[org][6]
+    assert docs[org][8].startswith("朝阳区银龄互助会. ") and "Elderly care" in docs[org][8]
+    assert "养老" not in docs[org][8] and "Elderly care" not in docs[org][6]
     # Every word of the name finds it, as a name word; its place, as another word.
     def postings(word):
         pair = load(f"t/{search.fnv1a(word) % manifest['shards']}.json.gz")[word]
@@ -234,3 +289,171 @@ def test_directory_page_carries_the_facet_labels(site):
     assert set(labels) == {"track", "form", "field", "population", "status"}
     assert "data-shequ-static" in page  # the listing a reader without JavaScript gets
     assert f'href="{FILED}/"' in page
+
+
+# Two indexes, one per language, on a small site -----------------------------------------------------
+#
+# A site folder made here: a few Chinese pages at the root and their English pages under
+# en/ (one of which still says lang="zh", one MkDocs does not list), indexed with the
+# records of the conftest ``mini`` project. The index is then read as Pagefind's script
+# reads it: the language's metadata, the word's index chunk, the pages' fragments.
+
+TINY_PAGES = {
+    "guides/find-support/index.html": ("zh", "寻找扶持", "孵化基地提供活动场地和培训。"),
+    "en/guides/find-support/index.html": ("en", "Find support", "Incubators offer activity sites and training."),
+    "data/index.html": ("zh", "数据下载", "下载数据包。"),
+    "en/data/index.html": ("zh", "Data", "Download the data package."),  # lang still zh: filed by its address
+    "organizations/index.html": ("zh", "组织", "朝阳区银龄互助会"),  # excluded from search
+}
+
+
+def _tiny_page(lang: str, title: str, text: str, indexed: bool = True) -> str:
+    body = "data-pagefind-body" if indexed else "data-listing"
+    return (f'<!doctype html><html lang="{lang}"><head><title>{title}</title></head><body><nav>导航 Menu</nav>'
+            f'<article {body}><h1>{title}</h1><p>{text}</p></article></body></html>')
+
+
+class _Files:
+    """The little of MkDocs' Files that build_index reads."""
+
+    def __init__(self, pages):
+        self.pages = pages
+
+    def documentation_pages(self):
+        return self.pages
+
+
+@pytest.fixture
+def tiny_index(mini, tmp_path):
+    from types import SimpleNamespace
+
+    from shequ.pipeline import validate
+    from shequ.project import Project
+    from shequ.render import Directory
+
+    sources, report = validate(Project.at(mini.root))
+    assert report.valid, report.format_text()
+    site = tmp_path / "site"
+    for path, (lang, title, text) in TINY_PAGES.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(_tiny_page(lang, title, text, not path.startswith("organizations/")), "utf-8")
+    listed = ["guides/find-support/", "en/guides/find-support/", "data/", "organizations/"]  # not en/data/
+    files = _Files([SimpleNamespace(url=url, dest_uri=url + "index.html",
+                                    page=SimpleNamespace(meta={"search": {"exclude": True}} if url == "organizations/"
+                                                         else {})) for url in listed])
+    stats = search.build_index(site, Directory(sources), files)
+    return site, stats
+
+
+def _cbor(data: bytes, i: int = 0):
+    """Pagefind's CBOR, all of it that its index chunks use (the module's reader covers fewer types)."""
+    head = data[i]
+    major, info = head >> 5, head & 31
+    i += 1
+    if info >= 24:
+        size = 1 << (info - 24)
+        n, i = int.from_bytes(data[i:i + size], "big"), i + size
+    else:
+        n = info
+    if major in (0, 1):
+        return (n if major == 0 else -1 - n), i
+    if major in (2, 3):
+        return (data[i:i + n].decode("utf-8") if major == 3 else data[i:i + n]), i + n
+    items = []
+    for _ in range(n * (2 if major == 5 else 1)):
+        item, i = _cbor(data, i)
+        items.append(item)
+    return (items if major == 4 else dict(zip(items[::2], items[1::2]))), i
+
+
+def _pagefind_file(path):
+    data = gzip.decompress(path.read_bytes())
+    return _cbor(data, len(b"pagefind_dcd"))[0]
+
+
+def pagefind_urls(folder, lang: str, word: str) -> set[str]:
+    """The addresses of the pages of the ``lang`` index that hold a word starting with ``word``,
+    as Pagefind matches a query's last word. The English index holds words stemmed
+    (incubation, incubator → incub), bigram tokens too (…s → …): a token is also found
+    by its stem."""
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = search._read_pagefind(folder / f"pagefind.{entry['languages'][lang]['hash']}.pf_meta")
+    pages = meta[1]
+    found = set()
+    for _, _, chunk in meta[2]:
+        for indexed, postings, *_ in _pagefind_file(folder / "index" / f"{chunk}.pf_index")[0]:
+            stemmed = word.startswith(search.MARKER) and word.startswith(indexed) and len(indexed) >= len(word) - 2
+            if not (indexed.startswith(word) or stemmed):
+                continue
+            page = 0
+            for posting in postings:
+                page += posting[0]  # page numbers as gaps
+                found.add(pages[page][0])
+    urls = set()
+    for fragment in found:
+        data = gzip.decompress((folder / "fragment" / f"{fragment}.pf_fragment").read_bytes())
+        urls.add(json.loads(data[data.index(b"{"):])["url"])
+    return urls
+
+
+def test_each_language_has_its_own_index_of_its_own_pages_and_records(tiny_index):
+    site, stats = tiny_index
+    folder = site / "pagefind"
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert set(entry["languages"]) == {"zh", "en"}
+    assert entry["languages"]["zh"]["page_count"] == entry["languages"]["en"]["page_count"]
+    assert stats.pages == 4  # two pages in two languages; the excluded listing in neither
+    zh = pagefind_urls(folder, "zh", "")
+    en = pagefind_urls(folder, "en", "")
+    assert "/guides/find-support/" in zh and "/data/" in zh and "/incubators/inc-chaoyang-base/" in zh
+    assert "/en/guides/find-support/" in en and "/en/data/" in en and "/en/incubators/inc-chaoyang-base/" in en
+    assert "/regions/110105/" in zh and "/en/regions/110105/" in en
+    assert not any(u.startswith("/en/") for u in zh) and all(u.startswith("/en/") for u in en)
+    assert not any(u.startswith(("/organizations/", "/en/organizations/")) for u in zh | en)
+
+
+def test_a_chinese_query_finds_the_chinese_page_and_an_english_query_the_english_one(tiny_index):
+    site, _ = tiny_index
+    folder = site / "pagefind"
+    # 孵化基地 on a Chinese page: the incubator's and the guide's Chinese addresses.
+    for token in query_tokens("孵化基地").split():
+        found = pagefind_urls(folder, "zh", token)
+        assert {"/incubators/inc-chaoyang-base/", "/guides/find-support/"} <= found, token
+    # "Chaoyang incubation" on an English page: the incubator's English address.
+    for word in ("chaoyang", "incub"):
+        assert "/en/incubators/inc-chaoyang-base/" in pagefind_urls(folder, "en", word), word
+    assert "/en/guides/find-support/" in pagefind_urls(folder, "en", "incub")
+    assert "/guides/find-support/" not in pagefind_urls(folder, "zh", "incub")
+    # A Chinese query on an English page still finds the record and the page (their Chinese tokens),
+    for token in query_tokens("孵化基地").split():
+        found = pagefind_urls(folder, "en", token)
+        assert {"/en/incubators/inc-chaoyang-base/", "/en/guides/find-support/"} <= found, token
+    # and an English name typed on a Chinese page finds the record (its English name is below the title).
+    assert "/incubators/inc-chaoyang-base/" in pagefind_urls(folder, "zh", "chaoyang")
+    # Regions have only Chinese names; on English pages their pinyin finds them.
+    assert "/en/regions/110105/" in pagefind_urls(folder, "en", "chaoyangqu")
+
+
+def test_both_languages_index_files_are_the_same_from_run_to_run(tiny_index, mini):
+    """Pagefind writes filter values in hash-map order; canonical_filters renames each
+    language's filter files and metadata after their contents."""
+    site, _ = tiny_index
+
+    def snapshot():
+        folder = site / "pagefind"
+        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    first = snapshot()
+    assert any(name.startswith("filter/zh_") for name in first) and any(name.startswith("filter/en_") for name in first)
+    from shequ.pipeline import validate
+    from shequ.project import Project
+    from shequ.render import Directory
+
+    sources, _ = validate(Project.at(mini.root))
+    listed = ["guides/find-support/", "en/guides/find-support/", "data/"]
+    from types import SimpleNamespace
+
+    files = _Files([SimpleNamespace(url=u, dest_uri=u + "index.html", page=SimpleNamespace(meta={})) for u in listed])
+    for _ in range(2):
+        search.build_index(site, Directory(sources), files)
+        assert snapshot() == first
