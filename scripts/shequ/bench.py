@@ -581,6 +581,18 @@ def _naive_docs(work: Path, lang: str, dest: Path) -> None:
         dest.mkdir(parents=True)
 
 
+def _exclude_docs(work: Path) -> str:
+    """The project's ``exclude_docs`` as a line of the naive ``mkdocs.yml`` (its maintainers'
+    notes stay out of both sites), or nothing."""
+    import yaml
+
+    try:
+        value = yaml.safe_load((work / "mkdocs.yml").read_text(encoding="utf-8")).get("exclude_docs")
+    except (OSError, yaml.YAMLError, AttributeError):
+        return ""
+    return f"exclude_docs: {json.dumps(value, ensure_ascii=False)}\n" if isinstance(value, str) else ""
+
+
 def naive_build(work: Path, out: Path, timings: Path) -> None:
     """In the child: read the records, write one Markdown page each in each language of
     :data:`NAIVE_LANGUAGES`, then build each language with stock MkDocs, one after the
@@ -608,6 +620,7 @@ def naive_build(work: Path, out: Path, timings: Path) -> None:
         for path in sorted((work / "datasets" / dataset).glob("*.yaml")):
             records[(dataset, path.stem)] = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     labels = {dataset: _naive_labels(work, dataset) for dataset in ("organizations", "incubators")}
+    exclude = _exclude_docs(work)
     stages.append({"name": "load", "seconds": time.perf_counter() - start, "count": len(records)})
     start = time.perf_counter()
     for lang in NAIVE_LANGUAGES:
@@ -618,7 +631,7 @@ def naive_build(work: Path, out: Path, timings: Path) -> None:
             page = docs / dataset / f"{rid}.md"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(naive_markdown(record, rid, lang, labels[dataset].get(lang)), encoding="utf-8")
-        (root / "mkdocs.yml").write_text(NAIVE_CONFIG.format(lang=lang), encoding="utf-8")
+        (root / "mkdocs.yml").write_text(NAIVE_CONFIG.format(lang=lang) + exclude, encoding="utf-8")
     stages.append({"name": "render", "seconds": time.perf_counter() - start,
                    "count": len(records) * len(NAIVE_LANGUAGES)})
     save()
