@@ -14,7 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 TEMPLATES = "templates/pages"
 
@@ -75,6 +75,7 @@ def environment() -> jinja2.Environment:
         filesize=format_size,
         paragraphs=paragraphs,
         text_lang=text_lang,
+        chinese_marked=chinese_marked,
     )
     env.globals.update(jsonld=jsonld, fill=fill)
     return env
@@ -123,6 +124,29 @@ def text_lang(value) -> str | None:
     if CJK.search(value):
         return "zh"
     return "en" if _ENGLISH_WORDS.search(value) else None
+
+
+#: A run of Chinese in other text: ideographs, with the Chinese punctuation between them.
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?:[\u3000-\u303f\uff01-\uff60\u3400-\u4dbf"
+                      r"\u4e00-\u9fff\uf900-\ufaff]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])?")
+
+
+def chinese_marked(text, lang: str) -> Markup:
+    """Text with each run of Chinese in it marked as Chinese, on a page in another language
+    (an English summary that quotes the policy's terms: "filing (备案)"); escaped either way.
+
+    >>> str(chinese_marked("filing (备案) & <b>", "en"))
+    'filing (<span lang="zh">备案</span>) &amp; &lt;b&gt;'
+    """
+    text = "" if text is None else str(text)
+    if lang == "zh" or not CJK.search(text):
+        return escape(text)
+    out, last = [], 0
+    for match in _CJK_RUN.finditer(text):
+        out += [escape(text[last:match.start()]), Markup('<span lang="zh">'), escape(match.group()), Markup("</span>")]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def fill(text: str, **values) -> Markup:
