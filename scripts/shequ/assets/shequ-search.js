@@ -8,6 +8,12 @@
  * Chinese in a query becomes the bigram tokens the index holds (cjkTokens below, the
  * same rule as query_tokens in search.py): a query then finds any substring of a name,
  * a place or a policy term, which Pagefind's own word segmentation does not.
+ *
+ * Everything follows the page's language, <html lang>: Chinese pages live at the site
+ * root, English ones under en/. Pagefind has an index per language and its script loads
+ * the one of the page's language (an exact match of the tag, else its first part:
+ * "zh-CN" reads "zh"); the organizations' index is one for both languages, and results
+ * from it link into the page's own tree and show its language's names and labels.
  */
 (function () {
   "use strict";
@@ -15,6 +21,17 @@
   var script = document.currentScript;
   var root = new URL(((script && script.getAttribute("data-shequ-root")) || ".").replace(/\/?$/, "/"),
                      document.baseURI);
+
+  // The page's language: "en" for any English tag (en, en-GB), else Chinese, the site's default.
+  var LANG = /^en(?:[-_]|$)/i.test(document.documentElement.getAttribute("lang") || "") ? "en" : "zh";
+  // The folder of the page language's tree, from the site root (shequ/render/language.py).
+  var PREFIX = LANG === "en" ? "en/" : "";
+
+  // The text for this page: English on English pages, else Chinese.
+  function t(zh, en) { return LANG === "en" ? en : zh; }
+
+  // "n result(s)" in the page's language.
+  function counted(n, zh, one, many) { return t(n + " " + zh, n + " " + (n === 1 ? one : many)); }
 
   // Query tokens -----------------------------------------------------------------------------
 
@@ -156,6 +173,17 @@
     return manifestLoading;
   }
 
+  // Each organization's rank in English name order: only an English page sorting by name loads it.
+  var orderLoading = null;
+
+  function englishOrder() {
+    if (!orderLoading) {
+      orderLoading = loadJSON(new URL(DIRECTORY + "order-en.json.gz", root).href);
+      orderLoading.catch(function () { orderLoading = null; });
+    }
+    return orderLoading;
+  }
+
   function facetColumns() {
     if (!facetsLoading) {
       facetsLoading = loadJSON(new URL(DIRECTORY + "facets.json.gz", root).href);
@@ -260,8 +288,11 @@
         var n = Math.floor(id / m.chunk);
         return cached(chunks, n, DIRECTORY + "d/" + n + ".json.gz").then(function (chunk) {
           var d = chunk[id % m.chunk];
-          return { href: new URL(d[0], root).href, title: d[1], region: d[2], track: d[3], status: d[4],
-                   founded: d[5], text: d[6], kind: "组织 Organization" };
+          // [path, name, place, track, status, founded, Chinese snippet, English name, English snippet]
+          var english = LANG === "en";
+          return { href: new URL(PREFIX + d[0], root).href, title: (english && d[7]) || d[1], region: d[2],
+                   track: d[3], status: d[4], founded: d[5], text: english && d[8] !== undefined ? d[8] : d[6],
+                   kind: t("组织", "Organization") };
         });
       }));
     });
@@ -317,7 +348,7 @@
           var items = merge(query, pages, top, orgs);
           var count = items.length;
           panel.appendChild(el("p", "shequ-search__count",
-            count ? count + " 个结果 · " + count + " result" + (count === 1 ? "" : "s") : "没有结果 · No results"));
+            count ? counted(count, "个结果", "result", "results") : t("没有结果", "No results")));
           var list = el("ol", "shequ-search__list");
           panel.appendChild(list);
           return more(items, 0, list, query, mine).then(function () {
@@ -332,7 +363,7 @@
         if (mine !== seq) return;
         panel.textContent = "";
         panel.hidden = false;
-        panel.appendChild(el("p", "shequ-search__count", "搜索暂不可用 · Search is not available here"));
+        panel.appendChild(el("p", "shequ-search__count", t("搜索暂不可用", "Search is not available here")));
       });
     }
 
@@ -368,7 +399,7 @@
         if (mine !== seq) return;
         shown.forEach(function (item) { list.appendChild(result(item, query)); });
         if (from + PAGE < items.length) {
-          var next = el("button", "shequ-search__more md-button", "更多结果 · More results");
+          var next = el("button", "shequ-search__more md-button", t("更多结果", "More results"));
           next.type = "button";
           next.addEventListener("click", function () { more(items, from + PAGE, list, query, mine); });
           panel.appendChild(next);
@@ -432,13 +463,15 @@
   var REGIONS = ["province", "prefecture", "county"];
   var FACETS = REGIONS.concat(["track", "form", "field", "population", "status"]);
   var FACET_TITLES = {
-    province: "省级 Province", prefecture: "地级 Prefecture", county: "县级 County",
-    track: "管理方式 Management track", form: "组织形式 Legal form", field: "活动领域 Field of activity",
-    population: "服务对象 Service population", status: "状态 Status"
+    province: t("省级", "Province"), prefecture: t("地级", "Prefecture"), county: t("县级", "County"),
+    track: t("管理方式", "Management track"), form: t("组织形式", "Legal form"),
+    field: t("活动领域", "Field of activity"), population: t("服务对象", "Service population"),
+    status: t("状态", "Status")
   };
   var SORTS = [
-    ["", "相关度 Relevance"], ["name", "名称 Name"],
-    ["founded-desc", "成立日期，新到旧 Founded, newest first"], ["founded-asc", "成立日期，旧到新 Founded, oldest first"]
+    ["", t("相关度", "Relevance")], ["name", t("名称", "Name")],
+    ["founded-desc", t("成立日期，新到旧", "Founded, newest first")],
+    ["founded-asc", t("成立日期，旧到新", "Founded, oldest first")]
   ];
   var DIRECTORY_PAGE = 20;
   var REGION_LENGTH = { province: 2, prefecture: 4, county: 6 };
@@ -456,7 +489,7 @@
     var form = el("form", "shequ-directory__form");
     form.setAttribute("role", "search");
     var qLabel = el("label", "shequ-directory__field");
-    qLabel.appendChild(el("span", null, "名称、地点或主题 · Name, place or topic"));
+    qLabel.appendChild(el("span", null, t("名称、地点或主题", "Name, place or topic")));
     var q = el("input");
     q.type = "search";
     q.name = "q";
@@ -466,7 +499,7 @@
     // The facets fold away on a phone, where they would fill the screen.
     var facets = el("details", "shequ-directory__facets");
     facets.open = !window.matchMedia || !window.matchMedia("(max-width: 44.9375em)").matches;
-    var summary = el("summary", null, "筛选和排序 · Filter and sort");
+    var summary = el("summary", null, t("筛选和排序", "Filter and sort"));
     facets.appendChild(summary);
     var grid = el("div", "shequ-directory__grid");
     facets.appendChild(grid);
@@ -474,20 +507,20 @@
     var selects = {};
     FACETS.concat(["sort"]).forEach(function (name) {
       var label = el("label", "shequ-directory__field");
-      label.appendChild(el("span", null, name === "sort" ? "排序 · Sort by" : FACET_TITLES[name]));
+      label.appendChild(el("span", null, name === "sort" ? t("排序", "Sort by") : FACET_TITLES[name]));
       var select = el("select");
       select.name = name;
       label.appendChild(select);
       grid.appendChild(label);
       selects[name] = select;
     });
-    var reset = el("a", "shequ-directory__reset", "清除筛选 · Clear all");
+    var reset = el("a", "shequ-directory__reset", t("清除筛选", "Clear all"));
     reset.href = location.pathname;
     grid.appendChild(reset);
     var status = el("p", "shequ-directory__status");
     status.setAttribute("aria-live", "polite");
     var list = el("ol", "shequ-directory__results");
-    var moreButton = el("button", "md-button shequ-directory__more", "更多 · More");
+    var moreButton = el("button", "md-button shequ-directory__more", t("更多", "More"));
     moreButton.type = "button";
     moreButton.hidden = true;
     box.appendChild(form);
@@ -497,9 +530,11 @@
 
     function label(facet, code) {
       if (REGION_LENGTH[facet]) return (m.regions || {})[code] || code;
-      var pair = (labels[facet] || {})[code];
-      return pair ? (pair[1] && pair[1] !== pair[0] ? pair[0] + " " + pair[1] : pair[0]) : code;
+      var pair = (labels[facet] || {})[code];  // [Chinese, English]
+      return pair ? (LANG === "en" && pair[1]) || pair[0] || code : code;
     }
+
+    function sortBy() { return state.sort || (state.q ? "" : "name"); }
 
     function readURL() {
       var params = new URLSearchParams(location.search);
@@ -578,7 +613,7 @@
     function fill(facet, counts) {
       var select = selects[facet];
       select.textContent = "";
-      var all = el("option", null, "全部 · All");
+      var all = el("option", null, t("全部", "All"));
       all.value = "";
       select.appendChild(all);
       var parent = facet === "prefecture" ? state.province : facet === "county" ? state.prefecture : null;
@@ -591,7 +626,7 @@
       });
       codes.forEach(function (v) {
         var n = counts[v] || 0;
-        var option = el("option", null, label(facet, v) + "（" + n + "）");
+        var option = el("option", null, label(facet, v) + t("（" + n + "）", " (" + n + ")"));
         option.value = v;
         option.setAttribute("data-count", String(n));
         select.appendChild(option);
@@ -621,7 +656,7 @@
       if (doc.region) line.appendChild(el("span", "shequ-result__region", doc.region));
       if (doc.track) line.appendChild(el("span", "shequ-result__facet", label("track", doc.track)));
       if (doc.status) line.appendChild(el("span", "shequ-result__facet", label("status", doc.status)));
-      if (doc.founded) line.appendChild(el("span", "shequ-result__facet", "成立 Founded " + doc.founded));
+      if (doc.founded) line.appendChild(el("span", "shequ-result__facet", t("成立于 ", "Founded ") + doc.founded));
       a.appendChild(line);
       if (state.q) {
         var text = el("span", "shequ-result__snippet");
@@ -642,8 +677,10 @@
       });
     }
 
-    function order(results, found) {
-      var sort = state.sort || (state.q ? "" : "name");
+    // Ids follow the names in Chinese (pinyin) order; an English page sorts by English rank.
+    function order(results, rank) {
+      var sort = sortBy();
+      if (sort === "name" && rank) return results.sort(function (a, b) { return rank[a] - rank[b]; });
       if (sort === "name") return results.sort(function (a, b) { return a - b; });
       if (sort === "founded-desc" || sort === "founded-asc") {
         var sign = sort === "founded-desc" ? -1 : 1;
@@ -661,16 +698,19 @@
       writeURL();
       box.setAttribute("aria-busy", "true");
       box.removeAttribute("data-shequ-done");
-      return orgSearch(state.q).then(function (found) {
+      var ranked = LANG === "en" && sortBy() === "name" ? englishOrder() : Promise.resolve(null);
+      return Promise.all([orgSearch(state.q), ranked]).then(function (loaded) {
+        var found = loaded[0];
         if (mine !== seq) return;
         var tally = count(found ? found.ids : null);
         FACETS.forEach(function (f) { fill(f, tally.counts[f]); });
         fillSort();
         var selected = FACETS.filter(function (f) { return state[f]; });
-        summary.textContent = "筛选和排序 · Filter and sort" + (selected.length ? "（" + selected.length + "）" : "");
-        var results = order(tally.results, found);
+        summary.textContent = t("筛选和排序", "Filter and sort") +
+          (selected.length ? t("（" + selected.length + "）", " (" + selected.length + ")") : "");
+        var results = order(tally.results, loaded[1]);
         var n = results.length;
-        status.textContent = n + " 个组织 · " + n + " organization" + (n === 1 ? "" : "s");
+        status.textContent = counted(n, "个组织", "organization", "organizations");
         list.textContent = "";
         // Until a reader narrows or sorts the list, the page's own listing stays.
         var narrowed = !!state.q || !!state.sort || selected.length > 0;
@@ -717,7 +757,7 @@
 
   window.shequSearch = {
     cjkTokens: cjkTokens, directoryWords: directoryWords, fnv1a: fnv1a, search: search, orgSearch: orgSearch,
-    snippet: snippet, link: link, pagefind: pagefind
+    snippet: snippet, link: link, pagefind: pagefind, language: LANG, prefix: PREFIX
   };
 
   function start() {
