@@ -1045,13 +1045,13 @@ def _kind_of_request(path: str) -> str:
     return "other"
 
 
-def measure_query_payload(site_dir, queries: Iterable[str] = BENCH_QUERIES, *, page: str = "",
+def measure_query_payload(site_dir, queries: Iterable[str] = BENCH_QUERIES, *, page: str | None = None,
                           chromium: Path = CHROMIUM, timeout_ms: int = 60_000) -> dict:
     """What each query downloads and how long its first results take, in headless Chromium.
 
     The site in ``site_dir`` is served on 127.0.0.1. For each query a fresh browser (an
-    empty cache) opens ``page`` (the home page), types the query into the header's search
-    box and waits until the first page of results is on screen. The network log gives
+    empty cache) opens ``page`` (None: the Chinese home page for a query with Chinese in it,
+    else the English one, ``en/``), types the query into the header's search box and waits until the first page of results is on screen. The network log gives
     the bytes of every request made from the keystroke on, by kind: ``loader`` (the
     Pagefind script, its WebAssembly and the index's metadata, fetched once per visit),
     ``index`` (the index chunks of the query's words), ``filter`` and ``fragment`` (one
@@ -1087,7 +1087,8 @@ def measure_query_payload(site_dir, queries: Iterable[str] = BENCH_QUERIES, *, p
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
             try:
                 for query in queries:
-                    out[query] = _measure_one(browser, base, page, query, timeout_ms)
+                    where = page if page is not None else ("" if HAN.search(query) else language.prefix("en"))
+                    out[query] = _measure_one(browser, base, where, query, timeout_ms)
             finally:
                 browser.close()
     finally:
@@ -1170,13 +1171,13 @@ def format_payload(figures: dict) -> str:
 # The search benchmark -----------------------------------------------------------------------------
 
 STUB_PAGE = """<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>Search benchmark</title>
-<link rel="stylesheet" href="assets/shequ-search.css"></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Search benchmark</title>
+<link rel="stylesheet" href="{root}assets/shequ-search.css"></head>
 <body><div class="md-header__inner"></div>
 <form class="shequ-search" role="search" data-shequ-search hidden>
 <input class="md-search__input shequ-search__input" type="search" name="q" aria-label="search">
 <div class="shequ-search__results" hidden></div></form>
-<script src="assets/shequ-search.js" data-shequ-root="./"></script></body></html>
+<script src="{root}assets/shequ-search.js" data-shequ-root="{root}"></script></body></html>
 """
 
 
@@ -1187,8 +1188,9 @@ def bench(sizes: Iterable[int] = (10_000, 100_000), *, project_root: Path | None
 
     For each size: a temporary copy of the project's schemas, vocabularies, policy and
     divisions gets N synthetic organizations (and N/200 incubators); the sources are
-    loaded and checked, and the index is written into a folder holding only a stub page
-    with the search box (the index does not depend on the rest of the site). Returns
+    loaded and checked, and the index is written into a folder holding only a stub home
+    page in each language with the search box (the index does not depend on the rest of
+    the site); Chinese queries are typed on the Chinese one, English ones on the English. Returns
     one dict per size: records, index seconds, bytes and files, and the per-query
     figures of :func:`measure_query_payload`.
     """
@@ -1222,7 +1224,11 @@ def bench(sizes: Iterable[int] = (10_000, 100_000), *, project_root: Path | None
             (site / "assets").mkdir(parents=True)
             for uri in ASSETS:
                 shutil.copy(ASSETS_DIR / Path(uri).name, site / uri)
-            (site / "index.html").write_text(STUB_PAGE, encoding="utf-8")
+            for lang in language.LANGUAGES:  # a home page in each language: English queries on the English one
+                home = site / language.prefix(lang) / "index.html"
+                home.parent.mkdir(parents=True, exist_ok=True)
+                root = "../" * language.prefix(lang).count("/") or "./"
+                home.write_text(STUB_PAGE.format(lang=language.TAGS[lang], root=root), encoding="utf-8")
             stats = build_index(site, directory, None)
             figure = {"organizations": len(directory.organizations), "incubators": len(directory.incubators),
                       "records": stats.records, "generate_seconds": round(generated, 1),
