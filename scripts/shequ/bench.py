@@ -721,7 +721,7 @@ def summarize(figures: list[BuildFigure]) -> list[Summary]:
         if not runs:
             continue
         stages = {}
-        for name in (*STAGES, *{n for f in runs for n in f.stages}):
+        for name in (*STAGES, *dict.fromkeys(n for f in runs for n in f.stages)):
             if name in stages or not any(name in f.stages for f in runs):
                 continue
             stages[name] = {
