@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +20,7 @@ import pytest
 
 from conftest import REPO, MiniProject
 from shequ import publish as publish_module
+from shequ import xlsx
 from shequ.pipeline import InvalidSources, publish_package
 from shequ.project import Project
 from shequ.publish import PublishedTable, write_xlsx
@@ -197,11 +199,11 @@ CLOCK_SHIFT = dt.timedelta(days=1, seconds=7)
 
 def move_clock_forward(monkeypatch) -> None:
     """Make the clock read a day later for the writers: time.time(), and datetime.now() in the
-    modules that write files (xlsxwriter's document properties, zip entries, shequ itself)."""
+    modules that write files (zip entries, the workbook's document properties in shequ itself)."""
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + CLOCK_SHIFT.total_seconds())
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] in ("xlsxwriter", "zipfile", "shequ", "sqlite3") and \
+        if name.split(".")[0] in ("zipfile", "shequ", "sqlite3") and \
                 getattr(module, "datetime", None) is dt.datetime:
             monkeypatch.setattr(module, "datetime", _DayLater)
 
@@ -326,6 +328,46 @@ def test_workbook_stores_formula_like_text_as_strings(tmp_path):
     assert all(c.hyperlink is None for c in notes)
     counts = [row[2] for row in sheet.iter_rows(min_row=2)]
     assert [c.data_type for c in counts] == ["n"] * len(counts)
+
+
+def test_workbook_text_reads_back_as_written(tmp_path):
+    path = tmp_path / "book.xlsx"
+    texts = ["x & y <z> \"q\"", " leading", "trailing ", "line\nbreak", "tab\there", "社区 互助", "\u3000全角空格"]
+    rows = [[text, dt.date(2021, 5, 1), 2.5, None] for text in texts]
+    xlsx.write_workbook(path, [xlsx.Sheet("t", ["text", "date", "amount", "empty"], rows)], "T & <title>",
+                        dt.datetime(2026, 11, 26))
+    book = openpyxl.load_workbook(path)
+    sheet = book["t"]
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == \
+        [[text, "2021-05-01", 2.5, None] for text in texts]  # dates as ISO text, as in the CSV
+    assert {c.data_type for row in sheet.iter_rows(min_row=2) for c in row[:2]} == {"s"}
+    assert sheet.freeze_panes == "A2" and all(c.font.b for c in sheet[1])
+    assert (book.properties.title, book.properties.created) == ("T & <title>", dt.datetime(2026, 11, 26))
+
+
+def test_workbook_escapes_control_characters_as_excel_does(tmp_path):
+    # XML cannot hold most control characters; Excel reads _xHHHH_ as the character, and
+    # _x005F_ as a literal underscore, so text that looks like an escape stays text.
+    path = tmp_path / "book.xlsx"
+    xlsx.write_workbook(path, [xlsx.Sheet("t", ["text"], [["a\x01b"], ["_x0041_"]])], "t", dt.datetime(2026, 1, 1))
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<t>a_x0001_b</t>" in sheet and "<t>_x005F_x0041_</t>" in sheet
+    openpyxl.load_workbook(path)  # still a readable workbook
+
+
+def test_workbook_refuses_more_rows_than_a_spreadsheet_holds(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
+    with pytest.raises(ValueError, match="at most 2"):
+        xlsx.write_workbook(tmp_path / "book.xlsx", [xlsx.Sheet("t", ["n"], [[1], [2], [3]])], "t",
+                            dt.datetime(2026, 1, 1))
+
+
+def test_workbook_bytes_depend_on_the_cells_alone(tmp_path):
+    sheets = [xlsx.Sheet("t", ["n", "s"], [[i, f"row {i}"] for i in range(5000)])]
+    for name in ("a.xlsx", "b.xlsx"):
+        xlsx.write_workbook(tmp_path / name, sheets, "t", dt.datetime(2026, 1, 1))
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 
 # --- SQLite ----------------------------------------------------------------------------------

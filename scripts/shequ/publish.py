@@ -24,10 +24,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
 from frictionless import Package
 
-from . import atomic
+from . import atomic, xlsx
 from .load import Sources
 from .tables import TABLE_ORDER, typed
 
@@ -94,60 +93,46 @@ def _json_value(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+#: Rows formatted at a time by the CSV and JSON writers: the files are streamed, so
+#: memory does not grow with the table (organizations.json is over 100 MB at 100,000).
+CHUNK_ROWS = 5000
+
+
 def write_csv(path: Path, table: PublishedTable) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f["name"] for f in table.schema["fields"]])
-    for row in table.rows:
-        writer.writerow([_cell(v) for v in row])
-    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow([f["name"] for f in table.schema["fields"]])
+        for start in range(0, len(table.rows), CHUNK_ROWS):
+            writer.writerows([_cell(v) for v in row] for row in table.rows[start:start + CHUNK_ROWS])
 
 
 def write_json(path: Path, table: PublishedTable) -> None:
+    """A JSON array with one object per line."""
     names = [f["name"] for f in table.schema["fields"]]
-    lines = [
-        json.dumps({k: _json_value(v) for k, v in zip(names, row)}, ensure_ascii=False, separators=(",", ":"))
-        for row in table.rows
-    ]
-    path.write_text("[\n" + ",\n".join(lines) + ("\n" if lines else "") + "]\n", encoding="utf-8")
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        fh.write("[\n")
+        for start in range(0, len(table.rows), CHUNK_ROWS):
+            lines = [encode({k: _json_value(v) for k, v in zip(names, row)})
+                     for row in table.rows[start:start + CHUNK_ROWS]]
+            fh.write((",\n" if start else "") + ",\n".join(lines))
+        fh.write("\n]\n" if table.rows else "]\n")
 
 
 def write_xlsx(path: Path, tables: dict[str, PublishedTable], created: dt.datetime, title: str) -> None:
-    # Strings are always written as strings: nothing in a cell becomes a formula,
+    # Text is always written as text (see shequ.xlsx): nothing in a cell becomes a formula,
     # a link or a number the publisher did not mean.
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    workbook.set_properties({"title": title, "created": created})
-    bold = workbook.add_format({"bold": True})
-    for table in tables.values():
-        sheet = workbook.add_worksheet(table.name)
-        fields = table.schema["fields"]
-        sheet.write_row(0, 0, [f["name"] for f in fields], bold)
-        sheet.freeze_panes(1, 0)
-        for r, row in enumerate(table.rows, start=1):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    sheet.write_number(r, c, value)
-                else:
-                    sheet.write_string(r, c, _cell(value))
-    sheet = workbook.add_worksheet("fields")
-    header = ["table", "field", "type", "required", "title", "title_zh", "description", "allowed values"]
-    sheet.write_row(0, 0, header, bold)
-    r = 1
+    sheets = [xlsx.Sheet(t.name, [f["name"] for f in t.schema["fields"]], t.rows) for t in tables.values()]
+    described = []
     for table in tables.values():
         for f in table.schema["fields"]:
             constraints = f.get("constraints", {})
-            values = [table.name, f["name"], f["type"], "yes" if constraints.get("required") else "no",
-                      f.get("title", ""), f.get("title_zh", ""), f.get("description", ""),
-                      ", ".join(constraints.get("enum", []))]
-            for c, value in enumerate(values):
-                sheet.write_string(r, c, value)
-            r += 1
-    workbook.close()
+            described.append([table.name, f["name"], f["type"], "yes" if constraints.get("required") else "no",
+                              f.get("title", ""), f.get("title_zh", ""), f.get("description", ""),
+                              ", ".join(constraints.get("enum", []))])
+    header = ["table", "field", "type", "required", "title", "title_zh", "description", "allowed values"]
+    sheets.append(xlsx.Sheet("fields", header, described))
+    xlsx.write_workbook(path, sheets, title, created)
 
 
 def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
@@ -206,12 +191,32 @@ def _sql_value(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _file_facts(path: Path) -> dict:
-    data = path.read_bytes()
-    return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+class Digests:
+    """Size and sha256 of written files, each read once (in blocks, however large the
+    file) for both the descriptor and SHA256SUMS."""
+
+    def __init__(self):
+        self._known: dict[Path, tuple[int, str]] = {}
+
+    def __call__(self, path: Path) -> tuple[int, str]:
+        if path not in self._known:
+            digest, size = hashlib.sha256(), 0
+            with path.open("rb") as fh:
+                while block := fh.read(1 << 20):
+                    digest.update(block)
+                    size += len(block)
+            self._known[path] = (size, digest.hexdigest())
+        return self._known[path]
 
 
-def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out: Path) -> dict:
+def _file_facts(path: Path, digests: Digests) -> dict:
+    size, hexdigest = digests(path)
+    return {"bytes": size, "hash": "sha256:" + hexdigest}
+
+
+def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out: Path,
+                       digests: Digests | None = None) -> dict:
+    digests = digests or Digests()
     meta = sources.package
     descriptor = {
         key: meta[key]
@@ -231,7 +236,7 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            **_file_facts(out / f"{table.name}.csv"),
+            **_file_facts(out / f"{table.name}.csv", digests),
             "rows": len(table.rows),
             "schema": table.schema,
         })
@@ -242,7 +247,7 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
             # its JSON as a file; its CSV carries the schema.
             resources.append({
                 "name": f"{table.name}-json", "type": "file", "path": f"{table.name}.json", "format": "json",
-                "mediatype": "application/json", "encoding": "utf-8", **_file_facts(out / f"{table.name}.json"),
+                "mediatype": "application/json", "encoding": "utf-8", **_file_facts(out / f"{table.name}.json", digests),
                 "description": "No rows yet: an empty JSON array.",
             })
             continue
@@ -261,23 +266,21 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
         })
     resources.append({
         "name": "workbook", "type": "file", "path": WORKBOOK, "format": "xlsx", "mediatype": XLSX_MEDIATYPE,
-        **_file_facts(out / WORKBOOK),
+        **_file_facts(out / WORKBOOK, digests),
         "description": "Every table as a sheet, and a sheet 'fields' describing every field.",
     })
     resources.append({
         "name": "database", "type": "file", "path": DATABASE, "format": "sqlite",
-        "mediatype": "application/vnd.sqlite3", **_file_facts(out / DATABASE),
+        "mediatype": "application/vnd.sqlite3", **_file_facts(out / DATABASE, digests),
         "description": "Every table with typed columns, primary keys and foreign keys.",
     })
     return descriptor
 
 
-def write_checksums(folder: Path) -> None:
+def write_checksums(folder: Path, digests: Digests | None = None) -> None:
     """SHA256SUMS in the format ``sha256sum -c`` reads, covering every file."""
-    lines = [
-        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
-        for p in sorted(folder.iterdir()) if p.name != "SHA256SUMS"
-    ]
+    digests = digests or Digests()
+    lines = [f"{digests(p)[1]}  {p.name}\n" for p in sorted(folder.iterdir()) if p.name != "SHA256SUMS"]
     (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
@@ -340,10 +343,11 @@ def write_package(sources: Sources, folder: Path) -> PublishResult:
             child.join()
     if child is not None and child.exitcode != 0:
         raise PublishError(f"writing {WORKBOOK} failed (exit code {child.exitcode})")
-    descriptor = package_descriptor(sources, tables, folder)
+    digests = Digests()
+    descriptor = package_descriptor(sources, tables, folder, digests)
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    write_checksums(folder)
+    write_checksums(folder, digests)
     files = sorted(p.name for p in folder.iterdir())
     return PublishResult(folder, {t.name: len(t.rows) for t in tables.values()}, files)
 
