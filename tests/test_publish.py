@@ -148,6 +148,49 @@ def test_json_tables_hold_the_same_rows_as_the_csv_tables(package):
             assert a == {k: "" if v is None else str(v) for k, v in b.items()}, name
 
 
+def test_self_check_passes_the_package_publish_wrote(own_package):
+    publish_module.self_check(own_package)
+
+
+def _edit_json(folder: Path, name: str, edit) -> None:
+    path = folder / f"{name}.json"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+@pytest.mark.parametrize("table, edit, message", [
+    ("organizations", lambda t: t.replace('"org-silver-age"', '"org-silver-agE"', 1), "differs from row"),
+    ("organization_support", lambda t: t.replace('"year":2021', '"year":"2021"', 1),
+     "str where the schema says integer"),
+    ("organization_support", lambda t: t.replace('"year":2021', '"year":true', 1),
+     "bool where the schema says integer"),
+    ("organization_support", lambda t: t.replace('"year":2021,', '', 1), "is not an object with the fields"),
+    ("organizations", lambda t: t.replace(",\n", ",\n{", 1), "is not JSON"),
+    ("organizations", lambda t: t[:-len("]\n")], "not closed"),
+    ("organizations", lambda t: t + "[]\n", "text after the last row"),
+])
+def test_self_check_fails_a_json_table_that_differs_from_its_csv(own_package, table, edit, message):
+    # The JSON tables are checked against their CSV twins, which frictionless validates.
+    _edit_json(own_package, table, edit)
+    with pytest.raises(publish_module.PublishError, match=message):
+        publish_module.self_check(own_package)
+
+
+def test_self_check_fails_a_json_table_missing_a_row(own_package):
+    rows = json.loads((own_package / "organizations.json").read_text(encoding="utf-8"))
+    _edit_json(own_package, "organizations", lambda t: "[\n" + json.dumps(rows[0], ensure_ascii=False,
+                                                                           separators=(",", ":")) + "\n]\n")
+    with pytest.raises(publish_module.PublishError, match="fewer rows than organizations.csv"):
+        publish_module.self_check(own_package)
+
+
+def test_self_check_still_validates_each_csv_with_frictionless(own_package):
+    path = own_package / "organizations.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("org-silver-age", "org silver age", 1),
+                    encoding="utf-8")
+    with pytest.raises(publish_module.PublishError, match="organizations: "):
+        publish_module.self_check(own_package)
+
+
 def test_sha256sums_passes_sha256sum_check_and_covers_every_file(package):
     exe = shutil.which("sha256sum")
     if exe is None:

@@ -15,13 +15,13 @@ import copy
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import multiprocessing as mp
 import os
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from frictionless import Package
@@ -70,9 +70,15 @@ def prepare_tables(sources: Sources) -> dict[str, PublishedTable]:
         table = sources.tables[name]
         schema = published_schema(sources, name)
         types = [f["type"] for f in schema["fields"]]
-        rows = [[typed(v, t) for v, t in zip(row, types)] for row in table.rows]
+        text = [t == "string" for t in types]
+        # Most cells are text already in their published type: only the others go through typed().
+        rows = [[v if text_column and v.__class__ is str and v else typed(v, t)
+                 for v, t, text_column in zip(row, types, text)] for row in table.rows]
         key_index = [table.columns.index(k) for k in schema["primaryKey"]]
-        rows.sort(key=lambda r: tuple(_sort_key(r[i]) for i in key_index))
+        if all(row[i] is not None for row in rows for i in key_index):
+            rows.sort(key=itemgetter(*key_index))  # the same order, without a key tuple per row
+        else:
+            rows.sort(key=lambda r: tuple(_sort_key(r[i]) for i in key_index))
         out[name] = PublishedTable(name, schema, rows)
     return out
 
@@ -284,21 +290,103 @@ def write_checksums(folder: Path, digests: Digests | None = None) -> None:
     (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
+#: The Python type of a JSON value, per Table Schema field type.
+_JSON_TYPES = {"string": (str,), "date": (str,), "integer": (int,), "number": (int, float)}
+
+
 def _check_resource(descriptor_path: str, name: str) -> list[str]:
+    descriptor = json.loads(Path(descriptor_path).read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    twin = resources.get(name.removesuffix("-json")) if name.endswith("-json") else None
+    if twin is not None and resources[name].get("type") == "table" and twin.get("format") == "csv" and \
+            all(f["type"] in _JSON_TYPES for f in twin["schema"]["fields"]):
+        return _check_json_twin(Path(descriptor_path).parent, resources[name], twin)
     resource = Package(descriptor_path).get_resource(name)
     report = resource.validate()
     return [f"{name}: {row[0]}: {row[1]}" for row in report.flatten(["type", "message"])[:20]]
 
 
+def _check_json_twin(folder: Path, resource: dict, twin: dict) -> list[str]:
+    """Check a JSON table against the CSV table it repeats, which frictionless validates.
+
+    Both files are written from the same rows. If the JSON holds the same cells
+    as the CSV, each as the JSON type of its field (text for strings and dates,
+    numbers for integers and numbers, null for a missing value), frictionless
+    reads the same values from it and passes or fails it as it does the CSV;
+    so the JSON is compared cell by cell, streamed, instead of being validated
+    row by row a second time (a third of the self-check's time). The JSON must
+    also be the array written: one object per line, its keys the fields in order.
+    """
+    name = resource["name"]
+    expected_schema = {k: v for k, v in twin["schema"].items() if k != "foreignKeys"}
+    if resource["schema"] != expected_schema:
+        return [f"{name}: schema: differs from the schema of {twin['path']}"]
+    fields = twin["schema"]["fields"]
+    names = [f["name"] for f in fields]
+    types = [_JSON_TYPES[f["type"]] for f in fields]
+    problems: list[str] = []
+
+    def problem(where: str, message: str) -> None:
+        problems.append(f"{name}: {where}: {message}")
+
+    with (folder / resource["path"]).open(encoding="utf-8", newline="") as fh, \
+            (folder / twin["path"]).open(encoding="utf-8", newline="") as csv_fh:
+        reader = csv.reader(csv_fh)
+        next(reader, None)  # the header: frictionless checks it against the schema
+        if fh.readline() != "[\n":
+            return [f"{name}: json: does not start a JSON array on its first line"]
+        count, more, closed = 0, True, False
+        for number, line in enumerate(fh, start=2):
+            if line == "]\n" and not closed:
+                closed = True
+                continue
+            if closed or not more:
+                problem(f"line {number}", "text after the last row")
+                break
+            more = line.endswith(",\n")
+            try:
+                obj = json.loads(line[:-2] if more else line)
+            except json.JSONDecodeError as exc:
+                problem(f"line {number}", f"is not JSON: {exc.msg}")
+                break
+            count += 1
+            if not isinstance(obj, dict) or list(obj) != names:
+                problem(f"row {count}", f"is not an object with the fields {', '.join(names)} in order")
+                break
+            values = list(obj.values())
+            for field, value, kinds in zip(names, values, types):
+                if value is not None and (not isinstance(value, kinds) or isinstance(value, bool)):
+                    problem(f"row {count}", f"{field}: {type(value).__name__} where the schema says "
+                                            f"{fields[names.index(field)]['type']}")
+            if [_cell(v) for v in values] != next(reader, None):
+                problem(f"row {count}", f"differs from row {count} of {twin['path']}")
+            if len(problems) >= 20:
+                break
+        if not problems:
+            if not closed or more:
+                problem("json", "the array is not closed after its last row")
+            if next(reader, None) is not None:
+                problem("rows", f"fewer rows than {twin['path']}")
+            if count != resource.get("rows", count):
+                problem("rows", f"{count} rows where the descriptor says {resource['rows']}")
+    return problems
+
+
 def self_check(out: Path) -> None:
     """Validate the written package with frictionless; a failure fails the publish.
 
-    Each resource is validated on its own (foreign keys still resolve through
-    the package), so large packages use every core.
+    frictionless reads the descriptor and validates every CSV table (types,
+    constraints, primary and foreign keys, bytes, hash, row count) and every
+    file's bytes and hash. A JSON table holds the rows of its CSV twin: it is
+    compared with it cell by cell (:func:`_check_json_twin`), which shows that
+    it is as valid as the CSV at a fraction of the cost.
+
+    Each resource is checked on its own (foreign keys still resolve through
+    the package), largest first, so large packages use every core.
     """
     path = str(out / "datapackage.json")
     package = Package(path)  # raises on an invalid descriptor
-    names = [r.name for r in package.resources]
+    names = [r.name for r in sorted(package.resources, key=lambda r: -(r.rows or 0))]
     rows = sum(r.rows or 0 for r in package.resources)
     workers = min(os.cpu_count() or 1, 4)
     if rows > 50_000 and workers > 1 and "fork" in mp.get_all_start_methods():

@@ -10,12 +10,18 @@ from stdnum.cn import ric
 
 from ..load import Sources
 from ..report import Problem
-from .text import strings
+from .text import strings, walk
 
 # Digits or letters on either side mean the match is part of a longer code
 # (a USCC, an account number), not a phone number or an identity number.
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9](?:[ -]?[0-9]){8}(?![0-9A-Za-z])")
 IDENTITY = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+# One search finds a value that may be either; only such records are looked at value by value.
+_SUSPECT = re.compile(f"{MOBILE.pattern}|{IDENTITY.pattern}")
+
+
+def _suspect(value) -> bool:
+    return _SUSPECT.search(value if isinstance(value, str) else str(value)) is not None
 
 
 def _texts_and_numbers(data: dict) -> Iterator[tuple[tuple, str]]:
@@ -39,6 +45,8 @@ def _numbers(value, path: tuple) -> Iterator[tuple[tuple, str]]:
 def check(sources: Sources) -> Iterator[Problem]:
     for records in sources.records.values():
         for rec in records:
+            if not walk(rec.data, _suspect):
+                continue
             for path, value in _texts_and_numbers(rec.data):
                 if MOBILE.search(value):
                     yield Problem("privacy.mobile", "looks like a personal mobile number", rec.file, path,

@@ -3,6 +3,7 @@ and no invisible characters that hide or reorder text."""
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from ..load import Sources
@@ -15,6 +16,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PATTERN_FIELDS = {"phone", "uscc", "division", "website", "email", "url"}
 NAME_FIELDS = {"name", "name_en", "alternate_names", "operator", "host_body", "provider", "title"}
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"}
+_CONTROL = re.compile("[" + "".join(f"\\x{ord(c):02x}" for c in sorted(CONTROL)) + "]")
+# One search finds a value that may break a rule; only such records are looked at value by value.
+_SUSPECT = re.compile(f"{INVISIBLE.pattern}|{_CONTROL.pattern}")
 
 
 def strings(value, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
@@ -29,6 +33,27 @@ def strings(value, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
             yield from strings(item, path + (i,))
 
 
+def walk(value, visit) -> bool:
+    """True if ``visit`` is true of any string or whole number in a record's values.
+
+    A flat walk, without the paths :func:`strings` builds, for the common case of a
+    record with nothing to report."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, (str, int)) and not isinstance(value, bool) and visit(value):
+            return True
+    return False
+
+
+def _suspect(value) -> bool:
+    return isinstance(value, str) and (value.startswith(FORMULA_START) or _SUSPECT.search(value) is not None)
+
+
 def _field(path: tuple) -> str:
     names = [p for p in path if isinstance(p, str)]
     return names[-1] if names else ""
@@ -37,6 +62,8 @@ def _field(path: tuple) -> str:
 def check(sources: Sources) -> Iterator[Problem]:
     for records in sources.records.values():
         for rec in records:
+            if not walk(rec.data, _suspect):
+                continue
             for path, value in strings(rec.data):
                 field = _field(path)
                 if value.startswith(FORMULA_START) and field not in PATTERN_FIELDS:
@@ -47,6 +74,6 @@ def check(sources: Sources) -> Iterator[Problem]:
                                   f"(U+{ord(INVISIBLE.search(value).group()):04X})", rec.file, path,
                                   severity="error" if field in NAME_FIELDS else WARNING,
                                   hint="retype the text without it")
-                if any(c in CONTROL for c in value):
+                if _CONTROL.search(value):
                     yield Problem("text.control", "contains a control character", rec.file, path,
                                   hint="retype the text without it")
