@@ -134,8 +134,9 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
 @click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Builds per size; the table shows their medians.")
 @click.option("--baseline", is_flag=True,
-              help="Also build the naive site from the same records (a Markdown page per record, "
-                   "Material's defaults, records in the navigation) and report the ratios. "
+              help="Also build the naive site from the same records (a Markdown page per record in "
+                   "each language, Material's defaults, records in the navigation, one MkDocs build per "
+                   "language) and report the ratios. "
                    "Up to 10,000 records: it grows with the square of the records.")
 @click.option("--data", is_flag=True, help="Also time 'shequ validate' and 'shequ publish' on their own.")
 @click.option("--preview", is_flag=True,
