@@ -77,3 +77,11 @@ def test_unknown_top_level_key_in_a_vocabulary_is_named(mini):
     path.write_text(text.replace("title_zh:", "titel_zh: 状态\ntitle_zh:", 1), encoding="utf-8")
     problem = one_problem(mini.report(), "vocabularies.unknown-key")
     assert (problem.field, problem.hint) == ("titel_zh", "did you mean 'title_zh'?")
+
+
+def test_demonstration_data_must_say_so_in_the_chinese_title_too(mini):
+    path = edit_package(mini, "（演示数据）", "")
+    problem = one_problem(mini.report(), "package.demonstration", "title_zh")
+    assert problem.line == line_of(path, "title_zh:")
+    edit_package(mini, "demonstration: true", "demonstration: false")
+    assert not problems_of(mini.report(), "package.demonstration")

@@ -10,7 +10,9 @@ from ..load import Sources
 from ..report import Problem, did_you_mean
 
 REQUIRED = ("name", "title", "version", "created", "licenses")
-OPTIONAL = ("description", "demonstration", "homepage", "repository", "keywords", "sources", "contributors")
+#: title_zh and description_zh are the Chinese title and description the site's Chinese pages show.
+OPTIONAL = ("title_zh", "description", "description_zh", "demonstration", "homepage", "repository", "keywords",
+            "sources", "contributors")
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -44,6 +46,9 @@ def check(sources: Sources) -> Iterator[Problem]:
     if meta.get("demonstration") is True and "demonstration" not in str(meta.get("title", "")).lower():
         yield Problem("package.demonstration", "the title must say 'demonstration data' while demo data ships",
                       file, ("title",))
+    if meta.get("demonstration") is True and meta.get("title_zh") and "演示数据" not in str(meta["title_zh"]):
+        yield Problem("package.demonstration", "the Chinese title must say '演示数据' while demo data ships",
+                      file, ("title_zh",))
     for i, licence in enumerate(meta.get("licenses") or []):
         if not isinstance(licence, dict) or not (licence.get("name") or licence.get("path")):
             yield Problem("package.licenses", "each licence needs a name or a path", file, ("licenses", i))
