@@ -175,3 +175,17 @@ def test_register_or_file_helper_opens_an_answer(visit):
         assert not second.locator(f"text={answer}").is_visible()
         second.locator("summary").click()
         assert second.locator(f"text={answer}").first.is_visible()
+
+
+def test_a_province_page_leads_to_the_directory_filtered_to_it(visit):
+    for path, link_text in (("regions/11/", "在组织名录中筛选"), ("en/regions/11/", "filter the directory")):
+        page = visit.open(path)
+        assert page.locator("article table.shequ-cards").count() == 0  # organizations are listed further down
+        page.locator(f"article a:has-text('{link_text}')").click()
+        page.wait_for_load_state("load")
+        assert "province=11" in page.url
+        results = page.locator(".shequ-result")
+        results.first.wait_for()
+        places = page.locator(".shequ-result").all_inner_texts()
+        assert places and all("北京市" in text for text in places), places
+    assert not visit.page_errors and not visit.console_errors, visit.page_errors + visit.console_errors

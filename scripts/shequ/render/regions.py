@@ -1,9 +1,14 @@
 """Region pages: province → prefecture → county → township / sub-district, with counts.
 
 Only divisions that hold a record, or lie above one, get a page. Each page
-lists its sub-divisions with counts, the incubators in it and, page by page,
-the organizations in it and below it. Divisions have Chinese names only; they
-sort by pinyin on the pages of both languages.
+lists its sub-divisions with counts and the incubators in it. County and
+township pages also list, page by page, the organizations in them and below
+them; province and prefecture pages link to the directory filtered to them
+instead (``organizations/?province=11``). A province of tens of thousands of
+organizations is read by going down to its counties, and listing every
+organization at all four levels would double the listings' share of the site
+(about 2 KB per organization in each language). Divisions have Chinese names
+only; they sort by pinyin on the pages of both languages.
 """
 
 from __future__ import annotations
@@ -28,14 +33,20 @@ def region_index(renderer: Renderer) -> GeneratedPage:
     return GeneratedPage(path, renderer.t("地区", "Regions"), body, renderer.edit_url(DIVISIONS_SOURCE), in_nav=True)
 
 
+#: Levels whose pages list their organizations; above them, the directory filtered to the region.
+LISTED_LEVELS = ("county", "township")
+
+
 def region(renderer: Renderer, r: Region) -> list[GeneratedPage]:
     directory = renderer.directory
     children = sorted_regions(renderer, [directory.regions[c] for c in r.children])
-    orgs = sorted_records(renderer, directory.organizations_by_region.get(r.code, []))
+    listed = r.level in LISTED_LEVELS or not children
+    orgs = sorted_records(renderer, directory.organizations_by_region.get(r.code, [])) if listed else []
     return paginated(
         renderer, "region.html", r.path, f"{r.name} {r.code}", orgs,
         edit_url=renderer.edit_url(DIVISIONS_SOURCE),
         region=r,
+        directory_filter=None if listed else f"organizations/?{r.level}={r.code}",
         trail=directory.region_path(r.code),
         children=children,
         incubators=sorted_records(renderer, directory.incubators_by_region.get(r.code, [])),
