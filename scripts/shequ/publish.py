@@ -408,29 +408,40 @@ def created_datetime(sources: Sources) -> dt.datetime:
     return dt.datetime(created.year, created.month, created.day)
 
 
+def _write_workbook_and_csv(folder: Path, tables: dict[str, PublishedTable], created: dt.datetime,
+                            title: str) -> None:
+    write_xlsx(folder / WORKBOOK, tables, created, title)
+    for table in tables.values():
+        write_csv(folder / f"{table.name}.csv", table)
+
+
+def _write_json_and_sqlite(folder: Path, tables: dict[str, PublishedTable]) -> None:
+    for table in tables.values():
+        write_json(folder / f"{table.name}.json", table)
+    write_sqlite(folder / DATABASE, tables)
+
+
 def write_package(sources: Sources, folder: Path) -> PublishResult:
     """Write the data package into an empty folder (no swapping, no checks)."""
     tables = prepare_tables(sources)
-    # The workbook is the slowest file to write; a forked process writes it on the
-    # other core while this one writes the rest. Small packages are not worth a fork.
-    workbook_args = (folder / WORKBOOK, tables, created_datetime(sources), str(sources.package.get("title", "")))
+    # A forked process writes the workbook and the CSV files on the other core while
+    # this one writes the JSON files and the database: the two halves take about as
+    # long. Small packages are not worth a fork.
+    first_half = (folder, tables, created_datetime(sources), str(sources.package.get("title", "")))
     rows = sum(len(t.rows) for t in tables.values())
     child = None
     if rows > 20_000 and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
-        child = mp.get_context("fork").Process(target=write_xlsx, args=workbook_args)
+        child = mp.get_context("fork").Process(target=_write_workbook_and_csv, args=first_half)
         child.start()
     else:
-        write_xlsx(*workbook_args)
+        _write_workbook_and_csv(*first_half)
     try:
-        for table in tables.values():
-            write_csv(folder / f"{table.name}.csv", table)
-            write_json(folder / f"{table.name}.json", table)
-        write_sqlite(folder / DATABASE, tables)
+        _write_json_and_sqlite(folder, tables)
     finally:
         if child is not None:
             child.join()
     if child is not None and child.exitcode != 0:
-        raise PublishError(f"writing {WORKBOOK} failed (exit code {child.exitcode})")
+        raise PublishError(f"writing {WORKBOOK} and the CSV files failed (exit code {child.exitcode})")
     digests = Digests()
     descriptor = package_descriptor(sources, tables, folder, digests)
     (folder / "datapackage.json").write_text(
