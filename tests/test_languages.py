@@ -134,3 +134,11 @@ def test_listings_sort_by_pinyin_in_chinese_and_alphabetically_in_english(built)
     han = re.compile(r"[\u4e00-\u9fff]")
     assert en == sorted(en, key=lambda n: language.sort_key("en", n, None if han.search(n) else n))
     assert any(han.search(n) for n in en) and not all(han.search(n) for n in en)
+
+
+def test_the_not_found_page_speaks_both_languages_and_leads_to_each_home(built):
+    html = (built / "404.html").read_text(encoding="utf-8")
+    assert "页面不存在" in html and 'lang="en"' in html and "Page not found" in html
+    hrefs = re.findall(r'<article[\s\S]*?</article>', html)[0]
+    for target in ('href="/"', 'href="/en/"', 'href="/organizations/"', 'href="/en/organizations/"'):
+        assert target in hrefs, target
