@@ -175,6 +175,14 @@ def test_self_check_fails_a_json_table_that_differs_from_its_csv(own_package, ta
         publish_module.self_check(own_package)
 
 
+def test_self_check_in_worker_processes_finds_what_it_finds_here(own_package, monkeypatch):
+    monkeypatch.setattr(publish_module, "SELF_CHECK_PARALLEL_ROWS", 0)
+    publish_module.self_check(own_package)
+    _edit_json(own_package, "organizations", lambda t: t.replace('"org-silver-age"', '"org-x"', 1))
+    with pytest.raises(publish_module.PublishError, match="organizations-json: row 2: differs from row 2"):
+        publish_module.self_check(own_package)
+
+
 def test_self_check_fails_a_json_table_missing_a_row(own_package):
     rows = json.loads((own_package / "organizations.json").read_text(encoding="utf-8"))
     _edit_json(own_package, "organizations", lambda t: "[\n" + json.dumps(rows[0], ensure_ascii=False,
@@ -281,6 +289,29 @@ def test_publish_of_invalid_sources_leaves_the_previous_output_byte_identical(mi
     assert "vocabularies.unknown-term" in [p.rule for p in caught.value.report.errors]
     assert snapshot(own_package) == before
     assert siblings(own_package) == []
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_sources_that_cannot_be_typed_are_reported_not_raised(mini, tmp_path, monkeypatch, parallel):
+    # Large projects make the published tables while the checks run, before there is a report.
+    from shequ import checks
+
+    if parallel:
+        monkeypatch.setattr(checks, "PARALLEL_THRESHOLD", 1)
+    mini.edit("organizations", "org-silver-age", "year: 2021", "year: twenty-one")
+    with pytest.raises(InvalidSources) as caught:
+        publish(mini.root, tmp_path / "data")
+    assert "structure.type" in [p.rule for p in caught.value.report.errors]
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_large_project_publishes_what_a_small_one_does(mini, tmp_path, monkeypatch):
+    from shequ import checks
+
+    publish(mini.root, tmp_path / "small")
+    monkeypatch.setattr(checks, "PARALLEL_THRESHOLD", 1)
+    publish(mini.root, tmp_path / "large")
+    assert snapshot(tmp_path / "small") == snapshot(tmp_path / "large")
 
 
 def test_publish_whose_write_step_fails_leaves_the_previous_output_and_no_temp_folders(mini, own_package,

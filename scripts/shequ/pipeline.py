@@ -7,7 +7,7 @@ from pathlib import Path
 from . import checks
 from .load import Sources, load
 from .project import Project
-from .publish import PublishResult, publish
+from .publish import PublishResult, prepare_tables, publish
 from .report import Report
 from .tables import SchemaError
 
@@ -31,7 +31,22 @@ def validate(project: Project) -> tuple[Sources | None, Report]:
 
 
 def publish_package(project: Project, out: Path) -> tuple[PublishResult, Report]:
-    sources, report = validate(project)
+    try:
+        sources = load(project)
+    except SchemaError as exc:
+        raise InvalidSources(Report(exc.problems)) from None
+    tables = None
+
+    def prepare() -> None:
+        # The typed, sorted tables are made while worker processes check a large project.
+        # The sources are not checked yet: if they cannot be typed, the report says why.
+        nonlocal tables
+        try:
+            tables = prepare_tables(sources)
+        except Exception:  # noqa: BLE001 - any failure here is a problem the checks report
+            tables = None
+
+    report = checks.run(sources, meanwhile=prepare)
     if not report.valid:
         raise InvalidSources(report)
-    return publish(sources, out), report
+    return publish(sources, out, tables), report

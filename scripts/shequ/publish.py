@@ -290,6 +290,9 @@ def write_checksums(folder: Path, digests: Digests | None = None) -> None:
     (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
+#: Above this many rows, the self-check runs in worker processes.
+SELF_CHECK_PARALLEL_ROWS = 50_000
+
 #: The Python type of a JSON value, per Table Schema field type.
 _JSON_TYPES = {"string": (str,), "date": (str,), "integer": (int,), "number": (int, float)}
 
@@ -389,8 +392,10 @@ def self_check(out: Path) -> None:
     names = [r.name for r in sorted(package.resources, key=lambda r: -(r.rows or 0))]
     rows = sum(r.rows or 0 for r in package.resources)
     workers = min(os.cpu_count() or 1, 4)
-    if rows > 50_000 and workers > 1 and "fork" in mp.get_all_start_methods():
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+    if rows > SELF_CHECK_PARALLEL_ROWS and workers > 1:
+        # Fresh processes: they need only the written files, and a forked copy of this
+        # process would carry the sources and tables (a gigabyte at 100,000 organizations).
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
             found = list(pool.map(_check_resource, [path] * len(names), names))
     else:
         found = [_check_resource(path, name) for name in names]
@@ -421,9 +426,11 @@ def _write_json_and_sqlite(folder: Path, tables: dict[str, PublishedTable]) -> N
     write_sqlite(folder / DATABASE, tables)
 
 
-def write_package(sources: Sources, folder: Path) -> PublishResult:
-    """Write the data package into an empty folder (no swapping, no checks)."""
-    tables = prepare_tables(sources)
+def write_package(sources: Sources, folder: Path, tables: dict[str, PublishedTable] | None = None) -> PublishResult:
+    """Write the data package into an empty folder (no swapping, no checks). ``tables``:
+    what :func:`prepare_tables` gives, if the caller has it already."""
+    if tables is None:
+        tables = prepare_tables(sources)
     # A forked process writes the workbook and the CSV files on the other core while
     # this one writes the JSON files and the database: the two halves take about as
     # long. Small packages are not worth a fork.
@@ -451,12 +458,12 @@ def write_package(sources: Sources, folder: Path) -> PublishResult:
     return PublishResult(folder, {t.name: len(t.rows) for t in tables.values()}, files)
 
 
-def publish(sources: Sources, out: Path) -> PublishResult:
+def publish(sources: Sources, out: Path, tables: dict[str, PublishedTable] | None = None) -> PublishResult:
     """Write, self-check and swap in the data package at ``out``."""
     out = Path(out).resolve()
     atomic.clean_stale(out)
     with atomic.staging(out) as tmp:
-        result = write_package(sources, tmp)
+        result = write_package(sources, tmp, tables)
         self_check(tmp)
     result.out = out
     return result

@@ -207,7 +207,10 @@ def record_files(project: Project, dataset: str) -> Iterator[Path]:
     folder = project.datasets / dataset
     if not folder.is_dir():
         return iter(())
-    return iter(sorted(p for p in folder.iterdir() if not p.name.startswith(".")))
+    # The order of Path objects (by name within one folder, ignoring case where the file
+    # system does), without a Path comparison per step: 1.5 million of them at 100,000 files.
+    return iter(sorted((p for p in folder.iterdir() if not p.name.startswith(".")),
+                       key=lambda p: os.path.normcase(p.name)))
 
 
 #: Below this many files, starting worker processes costs more than it saves.

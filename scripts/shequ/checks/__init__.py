@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
 
 from ..load import Sources
 from ..report import Problem, Report
@@ -43,7 +44,10 @@ def _run_job(index: int) -> list[Problem]:
     return list(jobs[index](sources))
 
 
-def run(sources: Sources) -> Report:
+def run(sources: Sources, meanwhile: Callable[[], object] | None = None) -> Report:
+    """Every rule over the sources. ``meanwhile``, if given, is called in this process
+    while worker processes check a large project (this process would only wait):
+    work that does not depend on the report, such as preparing the tables to publish."""
     global _RUN
     report = Report(list(sources.problems))
     jobs = _jobs(sources)
@@ -53,7 +57,10 @@ def run(sources: Sources) -> Report:
         _RUN = (sources, jobs)
         try:
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                for problems in pool.map(_run_job, range(len(jobs))):
+                results = pool.map(_run_job, range(len(jobs)))  # submits every job at once
+                if meanwhile is not None:
+                    meanwhile()
+                for problems in results:
                     report.extend(problems)
         finally:
             _RUN = None
