@@ -52,26 +52,27 @@ class InvalidSources(Exception):
         self.report = report
 
 
-def _publish(sources: Sources, folder: Path, check: bool = True) -> None:
-    write_package(sources, folder)
+def _publish(sources: Sources, folder: Path, check: bool = True, tables: dict | None = None) -> None:
+    write_package(sources, folder, tables)
     if check:
         self_check(folder)
 
 
 def _child(sources: Sources, folder: Path, result: Path, check: bool, check_sources: bool) -> None:
     out: dict = {"report": None, "check_seconds": 0.0}
+    tables = None
     try:
         if check_sources:
-            from . import checks
+            from .pipeline import check_and_prepare
 
             start = time.perf_counter()
-            out["report"] = checks.run(sources)
+            out["report"], tables = check_and_prepare(sources)
             out["check_seconds"] = time.perf_counter() - start
         start = time.perf_counter()
         if out["report"] is not None and not out["report"].valid:
             out["ok"] = False
         else:
-            _publish(sources, folder, check)
+            _publish(sources, folder, check, tables)
             out["ok"] = True
     except PublishError as exc:
         out.update(ok=False, error=str(exc))
@@ -106,17 +107,17 @@ class Publisher:
                                                           name="shequ-publish")
             self.process.start()
             return
-        report, check_seconds = None, 0.0
+        report, check_seconds, tables = None, 0.0, None
         if check_sources:
-            from . import checks
+            from .pipeline import check_and_prepare
 
-            report = checks.run(sources)
+            report, tables = check_and_prepare(sources)
             check_seconds = time.perf_counter() - start
             if not report.valid:
                 self.invalid = report
                 return
         try:
-            _publish(sources, self.folder, check)
+            _publish(sources, self.folder, check, tables)
         except PublishError as exc:
             self.error = str(exc)
         self.facts = PublishFacts(time.perf_counter() - start - check_seconds, time.perf_counter() - start,

@@ -7,7 +7,7 @@ from pathlib import Path
 from . import checks
 from .load import Sources, load
 from .project import Project
-from .publish import PublishResult, prepare_tables, publish
+from .publish import PublishedTable, PublishResult, prepare_tables, publish
 from .report import Report
 from .tables import SchemaError
 
@@ -30,16 +30,13 @@ def validate(project: Project) -> tuple[Sources | None, Report]:
     return sources, checks.run(sources)
 
 
-def publish_package(project: Project, out: Path) -> tuple[PublishResult, Report]:
-    try:
-        sources = load(project)
-    except SchemaError as exc:
-        raise InvalidSources(Report(exc.problems)) from None
+def check_and_prepare(sources: Sources) -> tuple[Report, dict[str, PublishedTable] | None]:
+    """Check the sources; on a large project, make the tables to publish meanwhile (else None)."""
     tables = None
 
     def prepare() -> None:
-        # The typed, sorted tables are made while worker processes check a large project.
-        # The sources are not checked yet: if they cannot be typed, the report says why.
+        # Made while worker processes check a large project, this process being idle. The
+        # sources are not checked yet: if they cannot be typed, the report says why.
         nonlocal tables
         try:
             tables = prepare_tables(sources)
@@ -47,6 +44,15 @@ def publish_package(project: Project, out: Path) -> tuple[PublishResult, Report]
             tables = None
 
     report = checks.run(sources, meanwhile=prepare)
+    return report, tables if report.valid else None
+
+
+def publish_package(project: Project, out: Path) -> tuple[PublishResult, Report]:
+    try:
+        sources = load(project)
+    except SchemaError as exc:
+        raise InvalidSources(Report(exc.problems)) from None
+    report, tables = check_and_prepare(sources)
     if not report.valid:
         raise InvalidSources(report)
     return publish(sources, out, tables), report
