@@ -2,7 +2,8 @@
 that is fast and needs no Java and no Lighthouse.
 
 - **axe-core** in Debian's Chromium on every page type of the demo site built by
-  ``test_site.py`` (plus its hostile record's page): no serious or critical violation
+  ``test_site.py``, in Chinese and in English (plus its hostile record's page in
+  each language): no serious or critical violation
   outside ``scripts/audit``'s EXCEPTIONS, and every exception still needed.
 - **Links**: the audit's crawler over the served site; every local link answers 200
   and every ``#fragment`` names an element.
@@ -63,7 +64,8 @@ def served(site):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def pages(site) -> dict[str, str]:  # noqa: F811
-    return {**audit.page_types(site.site), "hostile record": f"organizations/{HOSTILE}/"}
+    return {**audit.page_types(site.site), "hostile record": f"organizations/{HOSTILE}/",
+            "en-hostile record": f"en/organizations/{HOSTILE}/"}
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +81,13 @@ def axe_results(axe_installed, served, pages):
 
 
 def test_every_page_type_is_audited(pages):
-    for name in ("home", "organization", "incubator", "region", "topic", "provision", "glossary", "statistics",
-                 "downloads", "guide", "not-found"):
+    types = ("home", "organization", "incubator", "region", "topic", "provision", "glossary", "statistics",
+             "downloads", "guide")
+    for name in types + ("not-found",):  # the host's one 404.html, of neither language
         assert name in pages
+    for name in types:  # and each in English, under en/
+        assert f"en-{name}" in pages
+        assert pages[f"en-{name}"] == "en/" + pages[name]
 
 
 @pytest.mark.browser
