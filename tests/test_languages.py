@@ -6,6 +6,7 @@ reader's language. Uses ``test_site.py``'s session build of the demo site."""
 from __future__ import annotations
 
 import re
+import shutil
 from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from shequ.render import language
-from test_site import INC, ORG, site  # noqa: F401  (site is a fixture)
+from test_site import INC, ORG, REPO, site  # noqa: F401  (site is a fixture)
 
 #: Folders of the built site that are not pages of a language.
 SHARED = ("assets/", "pagefind/", "directory-index/", "search/")
@@ -142,3 +143,23 @@ def test_the_not_found_page_speaks_both_languages_and_leads_to_each_home(built):
     hrefs = re.findall(r'<article[\s\S]*?</article>', html)[0]
     for target in ('href="/"', 'href="/en/"', 'href="/organizations/"', 'href="/en/organizations/"'):
         assert target in hrefs, target
+
+
+def test_alternates_are_full_addresses_when_the_site_address_is_known(tmp_path):
+    """Search engines read hreflang alternates only as full addresses."""
+    from conftest import MiniProject
+    from shequ.project import Project
+    from shequ.site import build
+
+    root = tmp_path / "project"
+    MiniProject(root)
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text("site_url: https://example.org/shequ/\n" + config, encoding="utf-8")
+    shutil.copy(REPO / "CITATION.cff", root / "CITATION.cff")
+    shutil.copytree(REPO / "docs", root / "docs")
+    out = build(Project.at(root)).site_dir
+    for path in ("", "en/", "organizations/org-silver-age/", "en/organizations/org-silver-age/"):
+        h = head(out / path / "index.html")
+        assert h.alternates == {lang: "https://example.org/shequ/" + language.counterpart(path, lang)
+                                for lang in language.LANGUAGES}, path
+        assert h.switcher == h.alternates, path

@@ -397,8 +397,11 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         lang = language.language_of(page.url)
         config = context["config"]
         config.theme["language"] = lang
+        # Absolute where the site's address is known: search engines read hreflang alternates
+        # only as full addresses (Material's `url` filter leaves those as they are).
+        base = config.site_url.rstrip("/") + "/" if config.site_url else ""
         config.extra["alternate"] = [
-            {"name": language.NAMES[other], "link": language.counterpart(page.url, other) or "./",
+            {"name": language.NAMES[other], "link": base + language.counterpart(page.url, other) or "./",
              "lang": language.TAGS[other]}
             for other in language.LANGUAGES]
         context["nav"] = self.navs.get(lang, context["nav"])
