@@ -189,3 +189,17 @@ def test_a_province_page_leads_to_the_directory_filtered_to_it(visit):
         places = page.locator(".shequ-result").all_inner_texts()
         assert places and all("北京市" in text for text in places), places
     assert not visit.page_errors and not visit.console_errors, visit.page_errors + visit.console_errors
+
+
+def test_a_management_track_page_leads_to_the_directory_filtered_to_it(visit):
+    for path, link_text in (("topics/management-tracks/filed/", "在组织名录中查看"),
+                            ("en/topics/management-tracks/filed/", "See these")):
+        page = visit.open(path)
+        assert page.locator("article table.shequ-cards").count() == 0  # the directory lists them
+        page.locator(f"article a:has-text('{link_text}')").click()
+        page.wait_for_load_state("load")
+        assert "track=filed" in page.url
+        page.locator(".shequ-result").first.wait_for()
+        results = page.locator(".shequ-result").all_inner_texts()
+        assert results and all(("备案" in r) or ("filed" in r.casefold()) for r in results), results
+    assert not visit.page_errors and not visit.console_errors, visit.page_errors + visit.console_errors

@@ -1,6 +1,11 @@
 """Topic pages: one per term of the fields of activity, service populations,
 service functions and management tracks, listing the organizations that have it.
-The index lists each vocabulary's terms by their label in the reader's language."""
+The index lists each vocabulary's terms by their label in the reader's language.
+
+A management track's page links to the directory filtered to that track instead of
+listing its organizations: every organization has exactly one track, so the three
+lists together would repeat the whole directory (about 1.4 KB per organization in the
+two languages), and the directory filters, sorts and searches them better."""
 
 from __future__ import annotations
 
@@ -26,9 +31,16 @@ def topic_index(renderer: Renderer) -> GeneratedPage:
     return GeneratedPage(path, renderer.t("主题", "Topics"), body, toc=toc, in_nav=True)
 
 
+#: Vocabularies whose topic pages link to the directory's facet of that name instead of listing.
+DIRECTORY_FACETS = {"management_tracks": "track"}
+
+
 def topic(renderer: Renderer, term: Term) -> list[GeneratedPage]:
     directory = renderer.directory
     vocab = directory.vocabularies[term.vocabulary]
-    orgs = sorted_records(renderer, directory.organizations_by_term.get((term.vocabulary, term.code), []))
+    members = directory.organizations_by_term.get((term.vocabulary, term.code), [])
+    facet = DIRECTORY_FACETS.get(term.vocabulary)
+    orgs = sorted_records(renderer, members) if facet is None else []
     return paginated(renderer, "topic.html", term.path, renderer.t(term.label_zh, term.label_en), orgs,
-                     edit_url=renderer.edit_url(vocab.file), term=term, vocabulary=vocab)
+                     edit_url=renderer.edit_url(vocab.file), term=term, vocabulary=vocab, members=len(members),
+                     directory_filter=f"organizations/?{facet}={term.code}" if facet else None)
