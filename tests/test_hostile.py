@@ -363,7 +363,7 @@ def _check_published_text(case: dict, root: Path) -> None:
             assert row[column] == value, (column, row[column], value)
             cell = xlsx_row[header.index(column)]
             assert cell.data_type == "s", f"{column}: XLSX cell type {cell.data_type}"
-            # XlsxWriter writes characters XML cannot hold as _xHHHH_ escapes; openpyxl leaves them.
+            # The workbook writes characters XML cannot hold as _xHHHH_ escapes (shequ/xlsx.py); openpyxl leaves them.
             assert re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), cell.value) == value
 
 
