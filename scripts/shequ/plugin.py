@@ -226,6 +226,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_shutdown(self) -> None:
         self.wait_for_search_index()
+        if self.cache is not None:
+            self.cache.drop_spare()
         self.cache = None
 
     def on_serve(self, server, *, config, builder):
@@ -577,6 +579,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             config.site_dir = str(self.target)
             if self.cache is not None:
                 self.cache.pages, self.cache.site = self.pending_pages, self.target
+                self.cache.start_spare()
             if index_later:
                 self.search_job = threading.Thread(target=_index_in_background, name="shequ-search-index",
                                                    args=(self.target, self.renderer.directory, self.files))
@@ -611,19 +614,40 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def _write_record_pages_again(self, site: Path, stage, shells: ThemeShells) -> int:
         """Serve's rebuilds: a record page whose key did not change since the last build is
-        linked from that build's output; the others are rendered (see shequ.incremental)."""
+        kept from that build's output; the others are rendered (see shequ.incremental).
+
+        The last build's pages come from the spare tree of hard links made after it (its
+        folders are renamed into this output, one rename per folder); without one, each
+        unchanged page is linked here. A changed page's link is removed before the page is
+        written, so the previous build's file, still served, is never written to."""
         cache, directory = self.cache, self.renderer.directory
         previous = cache.pages if cache.site is not None and cache.site == self.target else {}
+        tree = self._take_spare_tree(site) if previous else None
+        kept = previous if tree else {}  # paths already in the output, as the last build wrote them
         pages: dict[str, tuple[str, int]] = {}
         cache.reused = 0
         for dataset in ("organizations", "incubators"):
             (site / dataset).mkdir(parents=True, exist_ok=True)
+
+        def keep(path: str, file: Path) -> bool:
+            """True when the last build's ``file`` at ``path`` is in this output now."""
+            if path in kept:
+                return True
+            return _link(self.target / file.relative_to(site), file)
+
+        def replace(path: str, file: Path, data: bytes) -> None:
+            if path in kept:
+                file.unlink(missing_ok=True)  # a link to the served file: never write through it
+            else:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_bytes(data)
+
         for entry in [*directory.organizations, *directory.incubators]:
             # The record as JSON (one for both languages) depends on the record's own file alone.
             own = cache.record_digest(entry.file)
-            if previous.get(entry.json_path, ("",))[0] != own or not _link(self.target / entry.json_path,
-                                                                            site / entry.json_path):
-                (site / entry.json_path).write_bytes(record_json(entry).data)
+            out = site / entry.json_path
+            if previous.get(entry.json_path, ("",))[0] != own or not keep(entry.json_path, out):
+                replace(entry.json_path, out, record_json(entry).data)
             pages[entry.json_path] = (own, 0)
         for lang, renderer in self.renderers.items():
             models = [renderer.page(GeneratedPage(f"{dataset}/{SENTINEL_ID}/", "t", "<h1>",
@@ -634,31 +658,57 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 key = record_page_key(cache, directory, entry, theme)
                 path = renderer.prefix + entry.path
                 out = site / path / "index.html"
-                out.parent.mkdir(parents=True)
                 size = None
                 if previous.get(path, ("", 0))[0] == key:
-                    try:
-                        os.link(self.target / path / "index.html", out)
+                    if path not in kept:
+                        out.parent.mkdir(parents=True, exist_ok=True)
+                    if keep(path, out):
                         size = previous[path][1]
                         cache.reused += 1
-                    except OSError:
-                        size = None
                 if size is None:
                     make = organization if entry.dataset == "organizations" else incubator
                     html = shells.render(renderer.page(make(renderer, entry))).encode("utf-8",
                                                                                       errors="xmlcharrefreplace")
-                    out.write_bytes(html)
+                    replace(path, out, html)
                     size = len(html)
                 pages[path] = (key, size)
                 self.record_paths.append(path)
                 if size > self.largest_record_page[0]:
                     self.largest_record_page = (size, path)
                 stage.advance()
+        for path in kept.keys() - pages.keys():  # records removed since the last build
+            if path.endswith("/"):
+                shutil.rmtree(site / path, ignore_errors=True)
+            else:
+                (site / path).unlink(missing_ok=True)
         self.pending_pages = pages
         count = (len(directory.organizations) + len(directory.incubators)) * len(self.renderers)
         log.info(f"shequ: {count - cache.reused:,} record pages rendered, {cache.reused:,} unchanged")
         self.json_written = True
         return count
+
+    def _take_spare_tree(self, site: Path) -> bool:
+        """Move the spare tree's folders into the output: True if they all are."""
+        tree = self.cache.take_spare()
+        self.cache.spare_used = False
+        if tree is None:
+            return False
+        moved = []
+        try:
+            for top in sorted(os.listdir(tree)):
+                if (site / top).exists():
+                    raise FileExistsError(f"{top} is in the output already")
+                os.rename(tree / top, site / top)
+                moved.append(top)
+            self.cache.spare_used = True
+            return True
+        except OSError as exc:
+            log.info(f"shequ: the spare tree was not used ({exc}); linking the unchanged pages one by one")
+            for top in moved:
+                shutil.rmtree(site / top, ignore_errors=True)
+            return False
+        finally:
+            shutil.rmtree(tree, ignore_errors=True)
 
     def _keep_search_index(self, site: Path) -> bool:
         """serve's rebuilds: the previous build's search index goes into the new site as it is,
