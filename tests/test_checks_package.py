@@ -51,10 +51,14 @@ def test_malformed_package_values_are_errors_on_their_line(mini, old, new, rule)
     assert problem.line == line_of(path, new)
 
 
-def test_demonstration_data_must_say_so_in_the_title(mini):
-    path = edit_package(mini, "(demonstration data)", "(real data)")
-    problem = one_problem(mini.report(), "package.demonstration", "title")
-    assert problem.line == line_of(path, "title:")
+@pytest.mark.parametrize("old, new, field", [
+    ("(demonstration data)", "(real data)", "title"),
+    ("（演示数据）", "", "title_zh"),
+])
+def test_demonstration_data_must_say_so_in_each_title(mini, old, new, field):
+    path = edit_package(mini, old, new)
+    problem = one_problem(mini.report(), "package.demonstration", field)
+    assert problem.line == line_of(path, f"{field}:")
     edit_package(mini, "demonstration: true", "demonstration: false")
     assert not problems_of(mini.report(), "package.demonstration")
 
@@ -77,11 +81,3 @@ def test_unknown_top_level_key_in_a_vocabulary_is_named(mini):
     path.write_text(text.replace("title_zh:", "titel_zh: 状态\ntitle_zh:", 1), encoding="utf-8")
     problem = one_problem(mini.report(), "vocabularies.unknown-key")
     assert (problem.field, problem.hint) == ("titel_zh", "did you mean 'title_zh'?")
-
-
-def test_demonstration_data_must_say_so_in_the_chinese_title_too(mini):
-    path = edit_package(mini, "（演示数据）", "")
-    problem = one_problem(mini.report(), "package.demonstration", "title_zh")
-    assert problem.line == line_of(path, "title_zh:")
-    edit_package(mini, "demonstration: true", "demonstration: false")
-    assert not problems_of(mini.report(), "package.demonstration")
