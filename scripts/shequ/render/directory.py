@@ -98,7 +98,7 @@ def record_title(renderer: Renderer, entry: Entry) -> str:
 def sorted_records(renderer: Renderer, entries) -> list[Entry]:
     """Organizations or incubators by name in the reader's language: by pinyin on Chinese
     pages, by the English name (else the pinyin) on English pages; the id breaks ties."""
-    return sorted(entries, key=lambda e: (renderer.sort_key(e.name, e.values.get("name_en")), e.id))
+    return sorted(entries, key=renderer.rank)
 
 
 def organization(renderer: Renderer, org: Entry) -> GeneratedPage:

@@ -95,6 +95,7 @@ class Renderer:
         self._rows: dict[str, list[str] | None] = rows if rows is not None else {}  # organization id -> row parts
         self._row_links: list[str] = []
         self._row_module = None
+        self._ranks: dict[tuple[str, str], int] | None = None  # (dataset, id) -> place in this language's order
 
     def edit_url(self, source_file: str | None) -> str | None:
         if not source_file or not self.settings.edit_base:
@@ -114,6 +115,16 @@ class Renderer:
     def sort_key(self, zh: str | None, en: str | None = None) -> tuple[str, str]:
         """How a name sorts in this renderer's language (see :func:`.language.sort_key`)."""
         return language.sort_key(self.lang, zh, en)
+
+    def rank(self, entry: Entry) -> int:
+        """An organization's or incubator's place when records are sorted by name in this
+        renderer's language (:meth:`sort_key`, the id breaking ties). Every record is placed
+        once, so the many listings an organization appears in sort by a number."""
+        if self._ranks is None:
+            entries = [*self.directory.organizations, *self.directory.incubators]
+            entries.sort(key=lambda e: (self.sort_key(e.name, e.values.get("name_en")), e.id))
+            self._ranks = {(e.dataset, e.id): i for i, e in enumerate(entries)}
+        return self._ranks[(entry.dataset, entry.id)]
 
     def render(self, template: str, path: str, **context) -> str:
         """Render ``templates/pages/<template>`` for the page at site path ``path`` (without
