@@ -12,6 +12,7 @@ import yaml
 from stdnum.cn import ric
 from stdnum.cn import uscc as stdnum_uscc
 
+from shequ.checks.text import strings
 from shequ.divisions import nbs_code
 from shequ.project import Project
 from shequ.synthetic import (
@@ -53,17 +54,6 @@ def new_project(root: Path) -> Path:
 
 def load(folder: Path) -> list[dict]:
     return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))]
-
-
-def strings(value, path=()):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from strings(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from strings(v, path + (i,))
 
 
 def vocabulary(root: Path, name: str) -> list[dict]:

@@ -10,7 +10,7 @@ from stdnum.cn import ric
 
 from ..load import Sources
 from ..report import Problem
-from .text import strings, walk
+from .text import leaves, strings, walk
 
 # Digits or letters on either side mean the match is part of a longer code
 # (a USCC, an account number), not a phone number or an identity number.
@@ -28,18 +28,12 @@ def _texts_and_numbers(data: dict) -> Iterator[tuple[tuple, str]]:
     """Every string, and every whole number as its digits: an identity number typed
     into a numeric field (an amount, a capacity) is still personal data."""
     yield from strings(data)
-    yield from _numbers(data, ())
+    for path, number in leaves(data, _is_whole_number):
+        yield path, str(number)
 
 
-def _numbers(value, path: tuple) -> Iterator[tuple[tuple, str]]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        yield path, str(value)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _numbers(item, path + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _numbers(item, path + (i,))
+def _is_whole_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def check(sources: Sources) -> Iterator[Problem]:

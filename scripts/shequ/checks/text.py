@@ -21,16 +21,25 @@ _CONTROL = re.compile("[" + "".join(f"\\x{ord(c):02x}" for c in sorted(CONTROL))
 _SUSPECT = re.compile(f"{INVISIBLE.pattern}|{_CONTROL.pattern}")
 
 
-def strings(value, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """Every string in a record, with its path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
+def leaves(value, accept, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """Every value in a record for which ``accept`` is true, with its path, in the record's order."""
+    if isinstance(value, dict):
         for key, item in value.items():
-            yield from strings(item, path + (key,))
+            yield from leaves(item, accept, path + (key,))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from strings(item, path + (i,))
+            yield from leaves(item, accept, path + (i,))
+    elif accept(value):
+        yield path, value
+
+
+def _is_string(value) -> bool:
+    return isinstance(value, str)
+
+
+def strings(value, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Every string in a record, with its path."""
+    return leaves(value, _is_string, path)
 
 
 def walk(value, visit) -> bool:
