@@ -149,7 +149,7 @@ def _split_nav(nav) -> dict:
 
     sections = {}
     for item in nav.items:
-        pages = [p for p in _nav_pages(item)]
+        pages = list(_nav_pages(item))
         langs = {language.language_of(p.url) for p in pages}
         if not getattr(item, "children", None) or len(langs) != 1 or langs & set(sections):
             return {}
