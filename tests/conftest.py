@@ -137,7 +137,7 @@ class MiniProject:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     def report(self):
-        from shequ.pipeline import validate
+        from shequ.build.pipeline import validate
         from shequ.project import Project
 
         return validate(Project.at(self.root))[1]

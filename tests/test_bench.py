@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from shequ import bench
-from shequ.bench import BuildFigure, format_table, measure_site, naive_markdown, summarize
+from shequ.bench import site as bench
+from shequ.bench.site import BuildFigure, format_table, measure_site, naive_markdown, summarize
 
 from conftest import REPO
 
@@ -143,16 +143,18 @@ def test_the_naive_page_in_each_language():
     assert naive_markdown({"name": "红星"}, "org-x", "en").startswith("# 红星\n")  # no English name
 
 
-def test_a_missing_search_payload_is_a_reported_gap(tmp_path, monkeypatch):
-    import shequ
+def test_a_failed_search_measurement_is_a_reported_gap(tmp_path, monkeypatch):
+    from shequ.bench import search as search_bench
 
-    monkeypatch.setattr(shequ, "search", type(sys)("shequ.search"), raising=False)
-    monkeypatch.setitem(sys.modules, "shequ.search", shequ.search)
+    def fails(site, queries):
+        raise RuntimeError("no browser here")
+
     figure = BuildFigure(1, 0, "shequ", 1, 1.0, 1.0, 0)
+    monkeypatch.setattr(search_bench, "measure_query_payload", fails)
     bench.measure_search_payload(tmp_path, figure, ["互助"])
-    assert figure.search_payload is None and "measure_query_payload" in figure.search_payload_gap
+    assert figure.search_payload is None and figure.search_payload_gap == "not measured: RuntimeError: no browser here"
 
-    shequ.search.measure_query_payload = lambda site, queries: {q: 1234 for q in queries}
+    monkeypatch.setattr(search_bench, "measure_query_payload", lambda site, queries: {q: 1234 for q in queries})
     bench.measure_search_payload(tmp_path, figure, ["互助"])
     assert figure.search_payload == {"互助": 1234}
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from conftest import MiniProject
 from shequ.cli import main
-from shequ.diff import md, record_diff
+from shequ.tools.diff import md, record_diff
 from shequ.project import Project
 
 SILVER = "datasets/organizations/org-silver-age.yaml"

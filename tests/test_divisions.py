@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shequ.divisions import (
+from shequ.sources.divisions import (
     DivisionImportError,
     import_divisions,
     nbs_code,

@@ -18,7 +18,7 @@ import pytest
 from test_site import make_site_project
 
 from shequ.render.page import GeneratedPage
-from shequ.render.theme import SENTINEL_ID, ThemeShells
+from shequ.generator.material import SENTINEL_ID, ThemeShells
 
 
 def site_hashes(site: Path) -> dict[str, str]:

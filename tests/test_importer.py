@@ -14,9 +14,9 @@ from openpyxl import Workbook
 
 from conftest import make_uscc
 from shequ.cli import main
-from shequ.importer import decode
-from shequ.jsonschemas import modeline
-from shequ.sources import parse_yaml
+from shequ.tools.importer import decode
+from shequ.tools.jsonschemas import modeline
+from shequ.sources.yamlfiles import parse_yaml
 
 MAPPING = """\
 columns:

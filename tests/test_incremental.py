@@ -18,7 +18,7 @@ import pytest
 
 from test_site import INC, ORG, make_site_project
 
-from shequ.incremental import BuildCache
+from shequ.build.incremental import BuildCache
 from shequ.project import Project
 
 

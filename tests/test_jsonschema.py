@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from conftest import REPO
 from shequ.cli import main
-from shequ.jsonschemas import modeline, plain
+from shequ.tools.jsonschemas import modeline, plain
 from shequ.project import Project
-from shequ.sources import parse_yaml, read_yaml_text, record_files
+from shequ.sources.yamlfiles import parse_yaml, read_yaml_text, record_files
 
 JSON_DIR = REPO / "datasets" / "schemas" / "json"
 

@@ -149,7 +149,7 @@ def test_alternates_are_full_addresses_when_the_site_address_is_known(tmp_path):
     """Search engines read hreflang alternates only as full addresses."""
     from conftest import MiniProject
     from shequ.project import Project
-    from shequ.site import build
+    from shequ.generator.commands import build
 
     root = tmp_path / "project"
     MiniProject(root)

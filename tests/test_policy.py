@@ -1,4 +1,4 @@
-"""Tests for shequ.policy: the shipped policy files, and every rule failing and passing."""
+"""Tests for shequ.sources.policy: the shipped policy files, and every rule failing and passing."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shequ.policy import Document, GlossaryTerm, Policy, Provision, load_policy, vocabulary_codes
+from shequ.sources.policy import Document, GlossaryTerm, Policy, Provision, load_policy, vocabulary_codes
 from shequ.project import Project
-from shequ.sources import LineFinder
+from shequ.sources.yamlfiles import LineFinder
 
 ROOT = Path(__file__).resolve().parents[1]
 

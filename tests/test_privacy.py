@@ -40,7 +40,7 @@ MOBILE = "13812345678"
 def text_fields() -> list[tuple[str, tuple]]:
     """(dataset, path in a record) for every string field a record can hold, from the Table Schemas."""
     from shequ.project import Project
-    from shequ.tables import LAYOUT, POSITION, Schemas
+    from shequ.sources.tables import LAYOUT, POSITION, Schemas
 
     schemas = Schemas(Project(Path(__file__).resolve().parents[1]))
     out = []

@@ -19,12 +19,12 @@ import openpyxl
 import pytest
 
 from conftest import REPO, MiniProject
-from shequ import publish as publish_module
-from shequ import xlsx
-from shequ.pipeline import InvalidSources, publish_package
+from shequ.publish import package as publish_module
+from shequ.publish import xlsx
+from shequ.build.pipeline import InvalidSources, publish_package
 from shequ.project import Project
-from shequ.publish import PublishedTable, write_xlsx
-from shequ.tables import TABLE_ORDER
+from shequ.publish.package import PublishedTable, write_xlsx
+from shequ.sources.tables import TABLE_ORDER
 
 SQL_TYPE_OF = {"integer": "INTEGER", "number": "REAL"}  # everything else is stored as TEXT
 

@@ -156,7 +156,7 @@ def test_invalid_data_is_not_released(repo):
 
 def test_history_lists_the_releases_for_the_downloads_page(repo):
     from shequ.project import Project
-    from shequ.release import history, latest_url
+    from shequ.sources.releases import history, latest_url
 
     assert history(Project.at(repo.root)) == []
     assert run(repo.root, "0.1.0").exit_code == 0

@@ -11,7 +11,7 @@ from conftest import FILED_ORGANIZATION
 
 
 def renderer_for(mini, lang="zh", **settings):
-    from shequ.pipeline import validate
+    from shequ.build.pipeline import validate
     from shequ.project import Project
     from shequ.render import Directory, Renderer, Settings
 
@@ -271,9 +271,9 @@ def test_titles_and_sidebars_are_in_one_language(mini):
 
 
 def test_the_data_page_links_shared_files_from_either_language(mini, tmp_path):
-    from shequ.pipeline import validate
+    from shequ.build.pipeline import validate
     from shequ.project import Project
-    from shequ.publish import write_package
+    from shequ.publish.package import write_package
     from shequ.render.downloads import downloads, read_package
 
     sources, _ = validate(Project.at(mini.root))

@@ -13,12 +13,12 @@ from click.testing import CliRunner
 
 from conftest import make_uscc
 from shequ.cli import main
-from shequ.jsonschemas import modeline
+from shequ.tools.jsonschemas import modeline
 from shequ.project import Project
-from shequ.scaffold import (FLAG_FIELDS, LIST_FLAGS, AUTOMATIC, TOKEN_ALPHABET, dump_record, make_rng, new_id,
+from shequ.tools.scaffold import (FLAG_FIELDS, LIST_FLAGS, AUTOMATIC, TOKEN_ALPHABET, dump_record, make_rng, new_id,
                             taken_ids, write_new)
-from shequ.sources import parse_yaml
-from shequ.tables import LAYOUT, Schemas
+from shequ.sources.yamlfiles import parse_yaml
+from shequ.sources.tables import LAYOUT, Schemas
 
 ORG_FLAGS = [
     "--name", "建外街道社区志愿服务队", "--legal-form", "unregistered", "--management-track", "filed",

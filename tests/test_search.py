@@ -327,7 +327,7 @@ class _Files:
 def tiny_index(mini, tmp_path):
     from types import SimpleNamespace
 
-    from shequ.pipeline import validate
+    from shequ.build.pipeline import validate
     from shequ.project import Project
     from shequ.render import Directory
 
@@ -445,7 +445,7 @@ def test_both_languages_index_files_are_the_same_from_run_to_run(tiny_index, min
 
     first = snapshot()
     assert any(name.startswith("filter/zh_") for name in first) and any(name.startswith("filter/en_") for name in first)
-    from shequ.pipeline import validate
+    from shequ.build.pipeline import validate
     from shequ.project import Project
     from shequ.render import Directory
 

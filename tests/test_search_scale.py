@@ -2,7 +2,7 @@
 
 Opt-in, like the other scale tests: ``pytest -m scale tests/test_search_scale.py``. It
 prints the figures; the targets (≤ 300 KB a query, ≤ 500 ms to first results, indexing
-≤ 90 s, all at 100,000 records) are measured by ``python -m shequ.search 10000 100000``,
+≤ 90 s, all at 100,000 records) are measured by ``python -m shequ.bench.search 10000 100000``,
 not asserted here: timings on a shared machine are noise.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from shequ import search
+from shequ.bench import search
 
 from test_site import REPO
 

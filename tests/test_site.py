@@ -536,7 +536,7 @@ def test_demonstration_banner_follows_package_yaml(tmp_path):
 
 def test_library_build_writes_the_site_and_reports_a_failing_check(mini, tmp_path):
     from shequ.project import Project
-    from shequ.site import SiteBuildError, build
+    from shequ.generator.commands import SiteBuildError, build
 
     shutil.copy(REPO / "mkdocs.yml", mini.root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", mini.root / "docs")
@@ -573,7 +573,7 @@ def test_theme_features_that_call_other_hosts_are_off(site):
 # Policy ----------------------------------------------------------------------------------------------
 
 def test_policy_index_lists_every_document_and_provision(site):
-    from shequ.policy import load_policy
+    from shequ.sources.policy import load_policy
     from shequ.project import Project
 
     policy, _ = load_policy(Project.at(site.root))
@@ -647,7 +647,7 @@ def test_use_the_data_examples_run_on_the_published_files(site):
 
 def test_data_page_lists_tagged_releases_with_stable_download_urls(mini, tmp_path):
     from shequ.project import Project
-    from shequ.site import build
+    from shequ.generator.commands import build
 
     shutil.copy(REPO / "mkdocs.yml", mini.root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", mini.root / "docs")

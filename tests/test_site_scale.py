@@ -19,7 +19,7 @@ INCUBATORS = 50
 
 
 def test_ten_thousand_organizations_build_in_90_seconds(tmp_path):
-    from shequ import synthetic
+    from shequ.bench import synthetic
 
     root = tmp_path / "project"
     root.mkdir()

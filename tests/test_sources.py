@@ -256,7 +256,7 @@ def test_ten_thousand_nested_lists_are_too_deep_and_refused_quickly(mini):
 
 
 def test_nesting_just_past_the_limit_is_too_deep(mini):
-    from shequ.sources import MAX_DEPTH
+    from shequ.sources.yamlfiles import MAX_DEPTH
 
     # The record mapping is level 0, so MAX_DEPTH lists nest just within the limit, one more is past it.
     put(mini, "ok-deep.yaml", b"id: ok\ncommunity: " + b"[" * MAX_DEPTH + b"]" * MAX_DEPTH + b"\n")

@@ -13,9 +13,9 @@ from stdnum.cn import ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from shequ.checks.text import strings
-from shequ.divisions import nbs_code
+from shequ.sources.divisions import nbs_code
 from shequ.project import Project
-from shequ.synthetic import (
+from shequ.bench.synthetic import (
     DEFAULT_TODAY,
     DEMO_TOWNSHIPS,
     Township,
@@ -288,8 +288,8 @@ def test_townships_from_the_national_lists():
 
 
 def test_generated_records_pass_validation(tmp_path, monkeypatch):
-    pipeline = pytest.importorskip("shequ.pipeline")
-    from shequ.divisions import import_divisions
+    pipeline = pytest.importorskip("shequ.build.pipeline")
+    from shequ.sources.divisions import import_divisions
 
     root = new_project(tmp_path / "p")
     generate(root, 300, 10, townships_from_lists([reference()], prefixes=["4419", "1301", "11"]), seed=5)
@@ -333,7 +333,7 @@ def test_the_shipped_demo_data_is_what_the_generator_writes(tmp_path):
 
 
 def test_the_shipped_demo_data_passes_validation(monkeypatch):
-    pipeline = pytest.importorskip("shequ.pipeline")
+    pipeline = pytest.importorskip("shequ.build.pipeline")
     monkeypatch.setenv("SHEQU_TODAY", DEFAULT_TODAY.isoformat())
     _, report = pipeline.validate(Project.at(REPO))
     assert [p.text() for p in report.problems] == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shequ.pipeline import validate
+from shequ.build.pipeline import validate
 from shequ.project import Project
 
 SCHEMA = "datasets/schemas/organization_sources.schema.json"

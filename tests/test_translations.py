@@ -159,7 +159,7 @@ def _mini_directory_cache():
         import tempfile
 
         from conftest import MiniProject
-        from shequ.pipeline import validate
+        from shequ.build.pipeline import validate
         from shequ.project import Project
         from shequ.render import Directory
 
@@ -297,9 +297,9 @@ def pages(tmp_path_factory):
     import os
 
     from conftest import ORGANIZATION, MiniProject, make_uscc
-    from shequ.pipeline import validate
+    from shequ.build.pipeline import validate
     from shequ.project import Project
-    from shequ.publish import write_package
+    from shequ.publish.package import write_package
     from shequ.render import Directory, Renderer, Settings, listing_pages, record_pages
     from shequ.render.downloads import read_package
 

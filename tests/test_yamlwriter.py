@@ -4,7 +4,7 @@ import datetime as dt
 
 import yaml
 
-from shequ.yamlwriter import record_yaml
+from shequ.tools.yamlwriter import record_yaml
 
 
 def test_record_yaml_round_trips_awkward_text():

@@ -1,3 +1,3 @@
-from .cli import main
+from shequ.cli import main
 
 main()

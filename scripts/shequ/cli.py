@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .project import NotAProject, Project
+from shequ import __version__
+from shequ.project import NotAProject, Project
 
 DEFAULT_PACKAGE_OUT = "build/data"
 
@@ -47,7 +47,7 @@ def validate(project_dir: str, fmt: str) -> None:
       shequ validate
       datasets/organizations/x.yaml:7: uscc: check character is 'H', expected 'K' [uscc.check-character]
     """
-    from .pipeline import validate as run_validate
+    from shequ.build.pipeline import validate as run_validate
 
     _, report = run_validate(_project(project_dir))
     click.echo(report.format(fmt), nl=False)
@@ -67,8 +67,8 @@ def publish(project_dir: str, out: str) -> None:
     Example:
       shequ publish --out build/data
     """
-    from .pipeline import InvalidSources, publish_package
-    from .publish import PublishError
+    from shequ.build.pipeline import InvalidSources, publish_package
+    from shequ.publish.package import PublishError
 
     project = _project(project_dir)
     target = Path(out) if Path(out).is_absolute() else project.root / out
@@ -109,7 +109,7 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
     Example:
       shequ divisions import nbs-2023-*.csv mca-gbt2260-2024.txt --prefix 440305
     """
-    from .divisions import DivisionImportError, import_divisions
+    from shequ.sources.divisions import DivisionImportError, import_divisions
 
     project = _project(project_dir)
     try:
@@ -161,7 +161,7 @@ def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, runs:
       shequ bench --orgs 5000 --baseline
       shequ bench --orgs 10000 --preview
     """
-    from .bench import bench as run_bench, format_table, write_json
+    from shequ.bench.site import bench as run_bench, format_table, write_json
 
     project = _project(project_dir)
     try:
@@ -191,7 +191,7 @@ def schemas(project_dir: str, check: bool) -> None:
     Example:
       shequ schemas --check
     """
-    from .jsonschemas import generate, write
+    from shequ.tools.jsonschemas import generate, write
 
     project = _project(project_dir)
     files = generate(project) if check else write(project)
@@ -210,12 +210,12 @@ def new() -> None:
 
 
 def _new_command(record_type: str):
-    from .scaffold import DATASET_OF_TYPE, FLAG_FIELDS, LIST_FLAGS
+    from shequ.tools.scaffold import DATASET_OF_TYPE, FLAG_FIELDS, LIST_FLAGS
 
     dataset = DATASET_OF_TYPE[record_type]
 
     def command(project_dir: str, seed: str | None, interactive: bool | None, **fields) -> None:
-        from .scaffold import Question, ask_missing, create_record, describe
+        from shequ.tools.scaffold import Question, ask_missing, create_record, describe
 
         project = _project(project_dir)
         values = {k: v for k, v in fields.items() if v not in (None, ())}
@@ -286,7 +286,7 @@ def diff(project_dir: str, base: str | None, head: str | None, fmt: str) -> None
       shequ diff v0.1.0               # since a release, working tree included
       shequ diff main...HEAD --format markdown
     """
-    from .diff import DiffError, format_diff, record_diff
+    from shequ.tools.diff import DiffError, format_diff, record_diff
 
     project = _project(project_dir)
     try:
@@ -319,7 +319,7 @@ def import_(project_dir: str, dataset: str, file: str, mapping_file: str, dry_ru
     Example:
       shequ import organizations 名录.xlsx --mapping chaoyang-mapping.yaml --dry-run
     """
-    from .importer import ImportFileError, import_records
+    from shequ.tools.importer import ImportFileError, import_records
 
     project = _project(project_dir)
     try:
@@ -360,7 +360,7 @@ def release(project_dir: str, version: str) -> None:
     Example:
       shequ release 0.2.0
     """
-    from .release import InvalidData, ReleaseError, prepare
+    from shequ.tools.release import InvalidData, ReleaseError, prepare
 
     project = _project(project_dir)
     try:
@@ -394,7 +394,7 @@ def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
       shequ build
       built site/ in 2.3 s
     """
-    from .site import SiteBuildError, build as build_site
+    from shequ.generator.commands import SiteBuildError, build as build_site
 
     project = _project(project_dir)
     target = None
@@ -424,7 +424,7 @@ def serve(project_dir: str, dev_addr: str, open_browser: bool) -> None:
       shequ serve
       INFO    -  [12:00:00] Serving on http://127.0.0.1:8000/
     """
-    from .site import SiteBuildError, serve as serve_site
+    from shequ.generator.commands import SiteBuildError, serve as serve_site
 
     try:
         serve_site(_project(project_dir), dev_addr, open_browser=open_browser)

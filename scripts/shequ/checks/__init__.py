@@ -17,10 +17,10 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
-from ..load import Sources
-from ..report import Problem, Report
-from ..sources import LineFinder
-from . import dates, divisions, identifiers, package, privacy, references, structure, text, uscc, vocabularies
+from shequ.sources.load import Sources
+from shequ.report import Problem, Report
+from shequ.sources.yamlfiles import LineFinder
+from shequ.checks import dates, divisions, identifiers, package, privacy, references, structure, text, uscc, vocabularies
 
 #: Rule families. Structure comes first; later rules skip values whose shape it reports.
 FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text, package)

@@ -10,8 +10,8 @@ import datetime as dt
 import os
 from typing import Iterator
 
-from ..load import Sources
-from ..report import Problem
+from shequ.sources.load import Sources
+from shequ.report import Problem
 
 #: Every date field that must not lie in the future, per dataset.
 DATE_FIELDS = {

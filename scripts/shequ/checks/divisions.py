@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..load import Sources
-from ..report import Problem
+from shequ.sources.load import Sources
+from shequ.report import Problem
 
 LEVEL_OF_LENGTH = {2: "province", 4: "prefecture", 6: "county", 9: "township"}
 PARENT_LENGTH = {4: 2, 6: 4, 9: 6}

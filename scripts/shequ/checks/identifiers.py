@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..load import Sources
-from ..report import Problem
+from shequ.sources.load import Sources
+from shequ.report import Problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 

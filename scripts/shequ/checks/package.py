@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from typing import Iterator
 
-from ..load import Sources
-from ..report import Problem, did_you_mean
+from shequ.sources.load import Sources
+from shequ.report import Problem, did_you_mean
 
 REQUIRED = ("name", "title", "version", "created", "licenses")
 #: title_zh and description_zh are the Chinese title and description the site's Chinese pages show.

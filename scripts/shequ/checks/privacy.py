@@ -8,9 +8,9 @@ from typing import Iterator
 
 from stdnum.cn import ric
 
-from ..load import Sources
-from ..report import Problem
-from .text import leaves, strings, walk
+from shequ.sources.load import Sources
+from shequ.report import Problem
+from shequ.checks.text import leaves, strings, walk
 
 # Digits or letters on either side mean the match is part of a longer code
 # (a USCC, an account number), not a phone number or an identity number.

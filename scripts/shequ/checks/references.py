@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..load import Sources
-from ..report import Problem, did_you_mean
+from shequ.sources.load import Sources
+from shequ.report import Problem, did_you_mean
 
 
 def check(sources: Sources) -> Iterator[Problem]:

@@ -14,9 +14,9 @@ from typing import Callable, Iterable, Iterator
 
 from frictionless import Resource, Schema
 
-from ..load import Sources
-from ..report import Problem, did_you_mean
-from ..tables import LAYOUT, POSITION
+from shequ.sources.load import Sources
+from shequ.report import Problem, did_you_mean
+from shequ.sources.tables import LAYOUT, POSITION
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"', re.S)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..load import Sources
-from ..report import WARNING, Problem
-from ..sources import INVISIBLE
+from shequ.sources.load import Sources
+from shequ.report import WARNING, Problem
+from shequ.sources.yamlfiles import INVISIBLE
 
 # Spreadsheets treat a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -14,9 +14,9 @@ from typing import Iterator
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from ..divisions import nbs_code
-from ..load import Sources
-from ..report import WARNING, Problem
+from shequ.sources.divisions import nbs_code
+from shequ.sources.load import Sources
+from shequ.report import WARNING, Problem
 
 CIVIL_AFFAIRS = "5"
 #: GB/T 2260's code for the whole country: organizations registered nationally.

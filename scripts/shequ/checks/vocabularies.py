@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..load import VOCABULARY_KEYS, Sources
-from ..report import Problem, did_you_mean
-from ..tables import LAYOUT
+from shequ.sources.load import VOCABULARY_KEYS, Sources
+from shequ.report import Problem, did_you_mean
+from shequ.sources.tables import LAYOUT
 
 
 def _vocabulary_fields(sources: Sources, dataset: str) -> Iterator[tuple[tuple, str, str]]:

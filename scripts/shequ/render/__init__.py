@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .directory import (
+from shequ.render.directory import (
     incubated_listing,
     incubator,
     incubator_listing,
@@ -33,13 +33,13 @@ from .directory import (
     organization_listing,
     record_json,
 )
-from .downloads import catalogue, deferred_downloads, downloads, read_package
-from .model import TOPIC_VOCABULARIES, Directory
-from .page import GeneratedFile, GeneratedPage, Renderer, Settings
-from .policy import policy_pages
-from .regions import region, region_index
-from .statistics import statistics
-from .topics import topic, topic_index
+from shequ.render.downloads import catalogue, deferred_downloads, downloads, read_package
+from shequ.render.model import TOPIC_VOCABULARIES, Directory
+from shequ.render.page import GeneratedFile, GeneratedPage, Renderer, Settings
+from shequ.render.policy import policy_pages
+from shequ.render.regions import region, region_index
+from shequ.render.statistics import statistics
+from shequ.render.topics import topic, topic_index
 
 
 def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:

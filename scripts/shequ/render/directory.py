@@ -16,9 +16,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from .html import http_url
-from .model import Entry
-from .page import GeneratedFile, GeneratedPage, Renderer, paginated
+from shequ.render.html import http_url
+from shequ.render.model import Entry
+from shequ.render.page import GeneratedFile, GeneratedPage, Renderer, paginated
 
 #: Main-table fields shown elsewhere on a record page, not in its table of fields.
 NOT_IN_TABLE = {"id", "name", "description_en", "description_zh"}
@@ -158,7 +158,7 @@ def incubated_listing(renderer: Renderer, inc: Entry) -> list[GeneratedPage]:
 
 def organization_listing(renderer: Renderer) -> list[GeneratedPage]:
     orgs = sorted_records(renderer, renderer.directory.organizations)
-    from ..search import facet_labels
+    from shequ.render.facets import facet_labels
 
     pages = paginated(renderer, "organizations.html", "organizations/", renderer.t("社区社会组织", "Organizations"),
                       orgs, facets=facet_labels(renderer.directory))

@@ -18,8 +18,8 @@ from typing import Callable
 
 import yaml
 
-from .html import http_url
-from .page import GeneratedFile, GeneratedPage, Renderer
+from shequ.render.html import http_url
+from shequ.render.page import GeneratedFile, GeneratedPage, Renderer
 
 CATALOGUE = "catalog.ttl"
 CITATION = "CITATION.cff"
@@ -68,7 +68,7 @@ class Package:
     descriptor: dict
     files: list[PackageFile]
     citation: dict = field(default_factory=dict)
-    releases: list = field(default_factory=list)  # shequ.release.PastRelease, newest first
+    releases: list = field(default_factory=list)  # shequ.sources.releases.PastRelease, newest first
     repository: str | None = None  # where tagged releases keep their files
 
     @property

@@ -1,6 +1,6 @@
 """What the pages show, derived once from checked sources.
 
-The render stage never reads YAML: it takes :class:`~shequ.load.Sources` that
+The render stage never reads YAML: it takes :class:`~shequ.sources.load.Sources` that
 passed the checks and builds a :class:`Directory`, the read-only model every
 page generator shares (records with their labels, the incubated organizations
 of each incubator, counts by division and by vocabulary term).
@@ -17,8 +17,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..load import Division, Sources
-from ..tables import LAYOUT, typed
+from shequ.sources.load import Division, Sources
+from shequ.sources.tables import LAYOUT, typed
 
 #: What may become part of a URL path. Record ids and vocabulary codes are checked
 #: against this again here, so that no value from a source can name another path.

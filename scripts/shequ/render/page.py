@@ -8,9 +8,9 @@ from typing import Callable
 
 from markupsafe import Markup
 
-from . import language
-from .html import environment, relative
-from .model import Directory, Entry
+from shequ.render import language
+from shequ.render.html import environment, relative
+from shequ.render.model import Directory, Entry
 
 def plain_render() -> bool:
     """True when ``SHEQU_PLAIN_RENDER=1`` asks the render stage for no shortcuts (no shared

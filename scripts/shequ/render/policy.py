@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Term, provision_segment, segment
-from .page import GeneratedPage, Renderer
+from shequ.render.model import Term, provision_segment, segment
+from shequ.render.page import GeneratedPage, Renderer
 
 AUDIENCES = {
     "organizers": ("组织发起人", "For organizers"),

@@ -13,9 +13,9 @@ only; they sort by pinyin on the pages of both languages.
 
 from __future__ import annotations
 
-from .directory import sorted_records
-from .model import LEVEL_LABELS, Region
-from .page import GeneratedPage, Renderer, paginated
+from shequ.render.directory import sorted_records
+from shequ.render.model import LEVEL_LABELS, Region
+from shequ.render.page import GeneratedPage, Renderer, paginated
 
 DIVISIONS_SOURCE = "datasets/reference/divisions.csv"
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import Directory
-from .page import GeneratedPage, Renderer
+from shequ.render.model import Directory
+from shequ.render.page import GeneratedPage, Renderer
 
 #: Chart geometry, in SVG units (the chart scales to the width of its column).
 WIDTH = 360

@@ -9,9 +9,9 @@ two languages), and the directory filters, sorts and searches them better."""
 
 from __future__ import annotations
 
-from .directory import sorted_records
-from .model import TOPIC_VOCABULARIES, Term
-from .page import GeneratedPage, Renderer, paginated
+from shequ.render.directory import sorted_records
+from shequ.render.model import TOPIC_VOCABULARIES, Term
+from shequ.render.page import GeneratedPage, Renderer, paginated
 
 
 def topic_index(renderer: Renderer) -> GeneratedPage:

@@ -37,8 +37,8 @@ from typing import Iterable, Sequence
 import yaml
 from stdnum.cn import uscc as stdnum_uscc
 
-from .divisions import list_files, list_format, read_list, read_official, read_table
-from .yamlwriter import record_yaml
+from shequ.sources.divisions import list_files, list_format, read_list, read_official, read_table
+from shequ.tools.yamlwriter import record_yaml
 
 #: The reference day of the shipped demonstration data.
 DEFAULT_TODAY = dt.date(2026, 11, 20)
@@ -780,7 +780,7 @@ def generate(project_root: Path, orgs: int, incubators: int,
         if clean:
             for old in folder.glob("*.yaml"):
                 old.unlink()
-    from .jsonschemas import modeline  # the editor's schema line starts every record file
+    from shequ.tools.jsonschemas import modeline  # the editor's schema line starts every record file
 
     for j in range(incubators):
         rec = gen.incubator(j)
@@ -799,8 +799,8 @@ def generate(project_root: Path, orgs: int, incubators: int,
 
 def write_demo(project_root: Path, lists: Sequence[Path | str]) -> GenerateResult:
     """Rebuild the shipped demonstration data and its divisions table from the official lists."""
-    from .divisions import import_divisions
-    from .project import Project
+    from shequ.sources.divisions import import_divisions
+    from shequ.project import Project
 
     townships = townships_from_lists(lists, codes=DEMO_TOWNSHIPS)
     result = generate(project_root, DEMO_ORGANIZATIONS, DEMO_INCUBATORS, townships, seed=DEMO_SEED,
@@ -814,7 +814,7 @@ def write_demo(project_root: Path, lists: Sequence[Path | str]) -> GenerateResul
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shequ.synthetic", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m shequ.bench.synthetic", description=__doc__.split("\n\n")[0])
     parser.add_argument("--project", default=".", type=Path)
     parser.add_argument("--lists", action="append", type=Path, default=[],
                         help="official division lists (files or a folder); default: the project's table")

@@ -27,9 +27,11 @@ from pathlib import Path
 
 from frictionless import Package
 
-from . import atomic, xlsx
-from .load import Sources
-from .tables import TABLE_ORDER, typed
+from shequ import atomic
+
+from shequ.publish import xlsx
+from shequ.sources.load import Sources
+from shequ.sources.tables import TABLE_ORDER, typed
 
 DATABASE = "shequ.sqlite"
 WORKBOOK = "shequ.xlsx"

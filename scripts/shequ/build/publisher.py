@@ -27,10 +27,10 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import Sources
-from .progress import peak_rss_mb
-from .publish import PublishError, self_check, write_package
-from .report import Report
+from shequ.sources.load import Sources
+from shequ.progress import peak_rss_mb
+from shequ.publish.package import PublishError, self_check, write_package
+from shequ.report import Report
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _child(sources: Sources, folder: Path, result: Path, check: bool, check_sour
     tables = None
     try:
         if check_sources:
-            from .pipeline import check_and_prepare
+            from shequ.build.pipeline import check_and_prepare
 
             start = time.perf_counter()
             out["report"], tables = check_and_prepare(sources)
@@ -109,7 +109,7 @@ class Publisher:
             return
         report, check_seconds, tables = None, 0.0, None
         if check_sources:
-            from .pipeline import check_and_prepare
+            from shequ.build.pipeline import check_and_prepare
 
             report, tables = check_and_prepare(sources)
             check_seconds = time.perf_counter() - start

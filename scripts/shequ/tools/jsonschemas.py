@@ -1,7 +1,7 @@
 """JSON Schemas of the YAML records, for editors, generated from the Table Schemas.
 
 The Table Schemas in ``datasets/schemas/`` stay the single truth: this module
-turns them, with :data:`shequ.tables.LAYOUT` (which YAML key holds which child
+turns them, with :data:`shequ.sources.tables.LAYOUT` (which YAML key holds which child
 table) and the vocabularies (the codes a field may hold), into one JSON Schema
 per record type in ``datasets/schemas/json/``. Editors with the YAML language
 server read it from the first line of every record::
@@ -22,9 +22,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .project import Project
-from .sources import load_mapping
-from .tables import LAYOUT, Child, Layout, Schemas
+from shequ.project import Project
+from shequ.sources.yamlfiles import load_mapping
+from shequ.sources.tables import LAYOUT, Child, Layout, Schemas
 
 JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
 

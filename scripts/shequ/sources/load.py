@@ -10,11 +10,11 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 
-from .policy import Policy, load_policy
-from .project import Project
-from .report import Problem
-from .sources import Record, load_all_records, load_mapping
-from .tables import Origin, Schemas, Table, read_csv_table, record_tables
+from shequ.sources.policy import Policy, load_policy
+from shequ.project import Project
+from shequ.report import Problem
+from shequ.sources.yamlfiles import Record, load_all_records, load_mapping
+from shequ.sources.tables import Origin, Schemas, Table, read_csv_table, record_tables
 
 VOCABULARY_KEYS = ("title_en", "title_zh", "terms")
 

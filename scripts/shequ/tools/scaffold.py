@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 
-from .checks.dates import today as checks_today
-from .jsonschemas import modeline
-from .project import RECORD_DATASETS, Project
-from .report import Problem
-from .tables import LAYOUT, Schemas
-from .yamlwriter import record_yaml
+from shequ.checks.dates import today as checks_today
+from shequ.tools.jsonschemas import modeline
+from shequ.project import RECORD_DATASETS, Project
+from shequ.report import Problem
+from shequ.sources.tables import LAYOUT, Schemas
+from shequ.tools.yamlwriter import record_yaml
 
 #: Characters of generated ids: lowercase letters and digits, without look-alikes (i l o 0 1).
 TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -277,7 +277,7 @@ def problems_of_files(report, files: set[str]) -> list[Problem]:
 def create_record(project: Project, dataset: str, values: dict[str, Any], *, seed: int | str | None = None,
                   today: dt.date | None = None, keep_invalid: bool = False) -> Created:
     """Write a new record with a free id, check it with the whole project, and keep it only if valid."""
-    from .pipeline import validate
+    from shequ.build.pipeline import validate
 
     schemas = Schemas(project)
     record_id = new_id(dataset, taken_ids(project), make_rng(seed))
@@ -298,7 +298,7 @@ def create_record(project: Project, dataset: str, values: dict[str, Any], *, see
 
 def vocabulary_terms(project: Project, name: str) -> list[tuple[str, str]]:
     """(code, "中文 English") of each term of a vocabulary."""
-    from .sources import load_mapping
+    from shequ.sources.yamlfiles import load_mapping
 
     data, _ = load_mapping(project, project.vocabularies / f"{name}.yaml")
     terms = (data or {}).get("terms") or []

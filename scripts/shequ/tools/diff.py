@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .project import RECORD_DATASETS, Project
-from .sources import _YamlProblem, parse_yaml
+from shequ.project import RECORD_DATASETS, Project
+from shequ.sources.yamlfiles import YamlProblem, parse_yaml
 
 #: A field's value is absent on one side.
 ABSENT = object()
@@ -204,7 +204,7 @@ def load_record(data: bytes | None) -> tuple[dict | None, str | None]:
         value = parse_yaml(text)
     except UnicodeDecodeError:
         return None, "is not UTF-8"
-    except _YamlProblem as exc:
+    except YamlProblem as exc:
         return None, f"cannot be read: {exc.message}"
     if not isinstance(value, dict):
         return None, "is not a mapping of fields"

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .project import RECORD_DATASETS, Project
-from .sources import record_files
+from shequ.project import RECORD_DATASETS, Project
+from shequ.sources.yamlfiles import record_files
 
 #: Level of a division by the length of its code.
 LEVELS = {2: "province", 4: "prefecture", 6: "county", 9: "township"}
@@ -362,11 +362,11 @@ _TOP_LEVEL = re.compile(r"""^(division|uscc):[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([
 
 def _record_codes(path: Path) -> tuple[object, object]:
     """(division, uscc) of one record file; (None, None) if it cannot be read."""
-    from .sources import _YamlProblem, parse_yaml, read_yaml_text
+    from shequ.sources.yamlfiles import YamlProblem, parse_yaml, read_yaml_text
 
     try:
         text = read_yaml_text(path)
-    except (_YamlProblem, OSError):
+    except (YamlProblem, OSError):
         return None, None
     found: dict[str, list] = {"division": [], "uscc": []}
     for m in _TOP_LEVEL.finditer(text):
@@ -378,7 +378,7 @@ def _record_codes(path: Path) -> tuple[object, object]:
         return found["division"][0], (found["uscc"] or [None])[0]
     try:
         data = parse_yaml(text)  # the slow, exact way, for anything unusual
-    except _YamlProblem:
+    except YamlProblem:
         return None, None
     return (data.get("division"), data.get("uscc")) if isinstance(data, dict) else (None, None)
 

@@ -22,12 +22,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checks.dates import today as checks_today
-from .diff import NOTHING, DiffError, RecordDiff, git, md, record_diff, repo_location, show
-from .project import RECORD_DATASETS, Project
+from shequ.checks.dates import today as checks_today
+from shequ.tools.diff import NOTHING, DiffError, RecordDiff, git, md, record_diff, repo_location, show
+from shequ.project import RECORD_DATASETS, Project
+from shequ.sources.releases import TAG_PREFIX
 
 VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
-TAG_PREFIX = "v"
 
 #: Changes to these fields are notable: they change what a record is, not just its details.
 NOTABLE_FIELDS = ("name", "status", "dissolved", "management_track", "legal_form", "uscc", "division",
@@ -167,7 +167,7 @@ def insert_section(changelog: str | None, section: str, version: str) -> str:
 
 def prepare(project: Project, version: str, today: dt.date | None = None, check: bool = True) -> Release:
     """Set the version, write the changelog section; see the module's doc."""
-    from .pipeline import validate
+    from shequ.build.pipeline import validate
 
     new = parse_version(version)
     day = today or checks_today()
@@ -203,43 +203,3 @@ def prepare(project: Project, version: str, today: dt.date | None = None, check:
     for path, text in edits.items():  # everything was computed first: nothing half-done on an error
         path.write_text(text, encoding="utf-8", newline="\n")
     return Release(version, previous, diff, section, list(edits))
-
-
-# --- the version history, for the site's downloads page ------------------------------------------
-
-
-@dataclass
-class PastRelease:
-    version: str
-    date: str  # YYYY-MM-DD, as the CHANGELOG.md heading gives it
-    summary: str  # the section's first paragraph, e.g. "Records since v0.1.0: 2 added, …"
-    tag: str
-
-    def url(self, repository: str, file: str) -> str:
-        """The stable address of one of this release's files (the release workflow attaches them)."""
-        return f"{repository.rstrip('/')}/releases/download/{self.tag}/{file}"
-
-
-_HEADING = re.compile(r"^## (\d+\.\d+\.\d+) — (\d{4}-\d{2}-\d{2})[ \t]*$", re.M)
-
-
-def history(project: Project) -> list[PastRelease]:
-    """Every release in CHANGELOG.md, newest first (as the file lists them)."""
-    path = project.root / "CHANGELOG.md"
-    if not path.is_file():
-        return []
-    text = path.read_text(encoding="utf-8")
-    matches = list(_HEADING.finditer(text))
-    out = []
-    for i, match in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        body = text[match.end():end].strip()
-        summary = body.split("\n\n", 1)[0].strip() if body else ""
-        out.append(PastRelease(match.group(1), match.group(2), " ".join(summary.split()),
-                               TAG_PREFIX + match.group(1)))
-    return out
-
-
-def latest_url(repository: str, file: str) -> str:
-    """The stable address of a file of the newest release."""
-    return f"{repository.rstrip('/')}/releases/latest/download/{file}"

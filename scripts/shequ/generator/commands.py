@@ -4,7 +4,7 @@
 Example::
 
     from shequ.project import Project
-    from shequ.site import build
+    from shequ.generator.commands import build
 
     result = build(Project.at("."))
     print(result.site_dir, f"{result.seconds:.1f} s")
@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .project import Project
+from shequ.project import Project
 
 CONFIG = "mkdocs.yml"
 

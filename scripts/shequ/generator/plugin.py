@@ -6,12 +6,12 @@ load → check → publish → render, inside MkDocs:
   ``path:line: field: …`` lines as ``shequ validate`` and no traceback. The site is
   then built into a staging folder beside ``site_dir``.
 - ``on_files``: start writing the data package in a process of its own
-  (:mod:`shequ.background`), and add the generated listing pages (organizations,
+  (:mod:`shequ.build.publisher`), and add the generated listing pages (organizations,
   incubators, regions, topics, statistics, data) as pages MkDocs renders with the
   theme.
 - ``on_env``: render one page per record straight into the output with the theme's
   ``main.html``, filled into a shell shared by all pages of a kind
-  (:mod:`shequ.render.theme`); record pages stay out of the navigation, which keeps
+  (:mod:`shequ.generator.material`); record pages stay out of the navigation, which keeps
   each page small. Write each record as JSON.
 - ``on_page_content``: the body of a generated page comes from its autoescaping
   template, never from Markdown; long listings are rendered only now, one at a
@@ -54,25 +54,25 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import atomic, checks, search
-from .load import load
-from .progress import Progress, set_current
-from .project import RECORD_DATASETS, NotAProject, Project
-from .background import InvalidSources, Publisher
-from .incremental import BuildCache, record_page_key
-from .publish import PublishError
-from .release import history as release_history
-from .render import (Directory, GeneratedPage, Renderer, Settings, catalogue, language, listing_pages,
+from shequ import atomic, checks, search
+from shequ.sources.load import load
+from shequ.progress import Progress, set_current
+from shequ.project import RECORD_DATASETS, NotAProject, Project
+from shequ.build.publisher import InvalidSources, Publisher
+from shequ.build.incremental import BuildCache, record_page_key
+from shequ.publish.package import PublishError
+from shequ.sources.releases import history as release_history
+from shequ.render import (Directory, GeneratedPage, Renderer, Settings, catalogue, language, listing_pages,
                      read_package, record_files, record_pages)
-from .render.model import UnsafeValue
-from .render.directory import incubator, organization, record_json
-from .render.html import CompactLoader
-from .render.page import plain_render
-from .render.theme import SENTINEL_ID, ThemeShells
+from shequ.render.model import UnsafeValue
+from shequ.render.directory import incubator, organization, record_json
+from shequ.render.html import CompactLoader
+from shequ.render.page import plain_render
+from shequ.generator.material import SENTINEL_ID, ThemeShells
 
 log = logging.getLogger("mkdocs.plugins.shequ")
 
-PACKAGE_ROOT = Path(__file__).parent
+PACKAGE_ROOT = Path(__file__).parents[1]  # the shequ package: its templates and assets
 OVERRIDES = PACKAGE_ROOT / "templates" / "overrides"
 STYLESHEET = PACKAGE_ROOT / "assets" / "shequ.css"
 STYLESHEET_URI = "assets/shequ.css"
@@ -221,7 +221,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
-        # `serve` rebuilds after each edit: keep what an edit leaves unchanged (see shequ.incremental).
+        # `serve` rebuilds after each edit: keep what an edit leaves unchanged (see shequ.build.incremental).
         self.cache = BuildCache() if command == "serve" and not dirty else None
 
     def on_shutdown(self) -> None:
@@ -614,7 +614,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def _write_record_pages_again(self, site: Path, stage, shells: ThemeShells) -> int:
         """Serve's rebuilds: a record page whose key did not change since the last build is
-        kept from that build's output; the others are rendered (see shequ.incremental).
+        kept from that build's output; the others are rendered (see shequ.build.incremental).
 
         The last build's pages come from the spare tree of hard links made after it (its
         folders are renamed into this output, one rename per folder); without one, each

@@ -45,11 +45,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .project import RECORD_DATASETS, Project
-from .report import Problem
-from .sources import PARALLEL_THRESHOLD, Record, _load_paths, load_records, record_files
+from shequ.project import RECORD_DATASETS, Project
+from shequ.report import Problem
+from shequ.sources.yamlfiles import PARALLEL_THRESHOLD, Record, load_paths, load_records, record_files
 
-PACKAGE_ROOT = Path(__file__).parent
+PACKAGE_ROOT = Path(__file__).parents[1]  # the shequ package: its templates and assets
 
 #: Project files every page may depend on, besides the datasets' shared folders.
 SHARED_FILES = ("CITATION.cff", "CHANGELOG.md", "mkdocs.yml")
@@ -126,10 +126,10 @@ class BuildCache:
 
     def load_records(self, project: Project, advance: Callable[[int], None] | None = None
                      ) -> tuple[dict[str, list[Record]], list[Problem]]:
-        """What :func:`shequ.sources.load_all_records` gives, parsing only changed files.
+        """What :func:`shequ.sources.yamlfiles.load_all_records` gives, parsing only changed files.
         ``advance(n)`` is told as files are read (the progress of the load stage)."""
         advance = advance or (lambda n: None)
-        # Parsed YAML has no reference cycles: as in shequ.load.load, the cyclic collector is
+        # Parsed YAML has no reference cycles: as in shequ.sources.load.load, the cyclic collector is
         # paused while the records pile up (load() freezes them afterwards).
         enabled = gc.isenabled()
         gc.disable()
@@ -204,17 +204,17 @@ class BuildCache:
         self.parsed += len(paths)
         workers = min(os.cpu_count() or 1, 4)
         if len(paths) >= PARALLEL_THRESHOLD and workers > 1 and "fork" in mp.get_all_start_methods():
-            # As shequ.sources.load_records: small chunks, so this process unpickles one while
+            # As shequ.sources.yamlfiles.load_records: small chunks, so this process unpickles one while
             # the workers parse the next.
             chunks = [paths[i:i + 1000] for i in range(0, len(paths), 1000)]
             parts = []
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                for chunk, part in zip(chunks, pool.map(_load_paths, [project] * len(chunks),
+                for chunk, part in zip(chunks, pool.map(load_paths, [project] * len(chunks),
                                                          [dataset] * len(chunks), chunks)):
                     parts.append(part)
                     advance(len(chunk))
         else:
-            parts = [_load_paths(project, dataset, paths)]
+            parts = [load_paths(project, dataset, paths)]
             advance(len(paths))
         by_file: dict[str, CachedFile] = {}
         for path in paths:

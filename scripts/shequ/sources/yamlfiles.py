@@ -25,8 +25,8 @@ from typing import Any, Iterator
 
 import yaml
 
-from .project import RECORD_DATASETS, Project
-from .report import Problem
+from shequ.project import RECORD_DATASETS, Project
+from shequ.report import Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 20
@@ -50,7 +50,7 @@ class Record:
     data: dict
 
 
-class _YamlProblem(Exception):
+class YamlProblem(Exception):
     def __init__(self, rule: str, message: str, line: int | None = None, hint: str | None = None):
         super().__init__(message)
         self.rule, self.message, self.line, self.hint = rule, message, line, hint
@@ -64,7 +64,7 @@ class _RecordLoader(yaml.CSafeLoader):
         for key_node, _ in node.value:
             key = key_node.value
             if key in seen:
-                raise _YamlProblem(
+                raise YamlProblem(
                     "yaml.duplicate-key",
                     f"key '{key}' appears twice (first on line {seen[key] + 1})",
                     key_node.start_mark.line + 1,
@@ -80,7 +80,7 @@ def _check_anchors(text: str) -> None:
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
-            raise _YamlProblem(
+            raise YamlProblem(
                 "yaml.alias",
                 f"YAML {kind} '{anchor}' is not allowed",
                 event.start_mark.line + 1,
@@ -101,13 +101,13 @@ def _depth(value: Any, limit: int, level: int = 0) -> bool:
 def read_yaml_text(path: Path) -> str:
     """The text of a YAML file, refusing what no YAML source should be."""
     if path.is_symlink():
-        raise _YamlProblem("files.symlink", "symbolic links are not allowed in datasets/", None,
+        raise YamlProblem("files.symlink", "symbolic links are not allowed in datasets/", None,
                            "replace the link with the file itself")
     if path.is_dir():
-        raise _YamlProblem("files.not-a-file", "is a folder, but a YAML file was expected")
+        raise YamlProblem("files.not-a-file", "is a folder, but a YAML file was expected")
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise _YamlProblem("yaml.too-large", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+        raise YamlProblem("yaml.too-large", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
                            None, "a record is a few kilobytes; split or shorten it")
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -116,45 +116,45 @@ def read_yaml_text(path: Path) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _YamlProblem("yaml.encoding", f"byte {exc.start} is not UTF-8", line,
+        raise YamlProblem("yaml.encoding", f"byte {exc.start} is not UTF-8", line,
                            "save the file as UTF-8") from None
     if "\x00" in text:
-        raise _YamlProblem("yaml.encoding", "file contains a NUL byte", text[: text.index("\x00")].count("\n") + 1)
+        raise YamlProblem("yaml.encoding", "file contains a NUL byte", text[: text.index("\x00")].count("\n") + 1)
     return text
 
 
 def parse_yaml(text: str) -> Any:
-    """Parse untrusted YAML text into plain Python values, or raise ``_YamlProblem``."""
+    """Parse untrusted YAML text into plain Python values, or raise ``YamlProblem``."""
     # Most files hold neither character: two substring tests spare them the regex.
     if ("&" in text or "*" in text) and _MAYBE_ANCHOR.search(text):
         _check_anchors(text)
     try:
         value = yaml.load(text, Loader=_RecordLoader)
-    except _YamlProblem:
+    except YamlProblem:
         raise
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
-        raise _YamlProblem("yaml.tag", _first_line(exc.problem), mark.line + 1 if mark else None,
+        raise YamlProblem("yaml.tag", _first_line(exc.problem), mark.line + 1 if mark else None,
                            "only plain YAML values are allowed") from None
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" in str(exc):  # newer libyaml stops deep nesting itself
-            raise _YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
+            raise YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
         mark = exc.problem_mark or exc.context_mark
-        raise _YamlProblem("yaml.syntax", _first_line(exc.problem or exc.context or "invalid YAML"),
+        raise YamlProblem("yaml.syntax", _first_line(exc.problem or exc.context or "invalid YAML"),
                            mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         # A ReaderError (a control character YAML does not allow) has no mark, only libyaml's byte offset.
         position = getattr(exc, "position", None)
         line = text.encode("utf-8", "surrogatepass")[:position].count(b"\n") + 1 if isinstance(position, int) else None
-        raise _YamlProblem("yaml.syntax", _first_line(str(exc)), line) from None
+        raise YamlProblem("yaml.syntax", _first_line(str(exc)), line) from None
     except (ValueError, OverflowError, TypeError) as exc:
         # libyaml builds 2016-02-30 by calling date(), which raises.
-        raise _YamlProblem("yaml.value", f"a value cannot be read: {exc}", _unreadable_value_line(text),
+        raise YamlProblem("yaml.value", f"a value cannot be read: {exc}", _unreadable_value_line(text),
                            "correct the date or number, or put it in quotes") from None
     except RecursionError:
-        raise _YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
+        raise YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
     if _depth(value, MAX_DEPTH):
-        raise _YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
+        raise YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
     return value
 
 
@@ -185,7 +185,7 @@ def load_mapping(project: Project, path: Path) -> tuple[dict | None, list[Proble
     rel = project.relative(path)
     try:
         value = parse_yaml(read_yaml_text(path))
-    except _YamlProblem as exc:
+    except YamlProblem as exc:
         return None, [Problem(exc.rule, exc.message, rel, line=exc.line, hint=exc.hint)]
     if value is None:
         return None, [Problem("yaml.empty", "file is empty; a mapping of fields was expected", rel, line=1)]
@@ -235,17 +235,17 @@ def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Pro
     paths = list(record_files(project, dataset))
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return _load_paths(project, dataset, paths)
+        return load_paths(project, dataset, paths)
     # Small chunks, so the parent unpickles one while the workers parse the next.
     chunks = [paths[i:i + 1000] for i in range(0, len(paths), 1000)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        parts = list(pool.map(_load_paths, [project] * len(chunks), [dataset] * len(chunks), chunks))
+        parts = list(pool.map(load_paths, [project] * len(chunks), [dataset] * len(chunks), chunks))
     records = sorted((r for part in parts for r in part[0]), key=lambda r: r.file)
     problems = [p for part in parts for p in part[1]]
     return records, problems
 
 
-def _load_paths(project: Project, dataset: str, paths: list[Path]) -> tuple[list[Record], list[Problem]]:
+def load_paths(project: Project, dataset: str, paths: list[Path]) -> tuple[list[Record], list[Problem]]:
     records, problems = [], []
     for path in paths:
         rel = project.relative(path)
@@ -281,7 +281,7 @@ class LineFinder:
                 # The same guards as loading: never follow a link, never read a huge file.
                 text = read_yaml_text(self.root / file)
                 self._nodes[file] = yaml.compose(text, Loader=yaml.CSafeLoader)
-            except (_YamlProblem, OSError, yaml.YAMLError, RecursionError):
+            except (YamlProblem, OSError, yaml.YAMLError, RecursionError):
                 self._nodes[file] = None
         return self._nodes[file]
 

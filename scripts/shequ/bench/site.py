@@ -51,8 +51,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .project import Project
-from .progress import TIMINGS_ENV
+from shequ.project import Project
+from shequ.progress import TIMINGS_ENV
 
 #: The stages of a build, in the order they run; ``mkdocs`` is the rest of the wall time.
 #: ``publish`` runs in a process of its own beside render and MkDocs; ``publish wait`` is
@@ -124,7 +124,7 @@ class BuildFigure:
     site_parts: dict[str, int] = field(default_factory=dict)  # SITE_PARTS -> bytes, summing to site_bytes
     listing_parts: dict[str, int] = field(default_factory=dict)  # LISTINGS folder -> bytes, every language
     record_pages_by_language: dict[str, dict] = field(default_factory=dict)  # lang -> pages, bytes_mean, bytes_max
-    search_payload: dict | None = None  # per query, from shequ.search.measure_query_payload
+    search_payload: dict | None = None  # per query, from shequ.bench.search.measure_query_payload
     search_payload_gap: str | None = None  # why there is no payload figure
     load_before: float | None = None  # 1-minute load average before and after the build
     load_after: float | None = None
@@ -174,12 +174,12 @@ def _child_env(timings: Path | None = None) -> dict:
         env[TIMINGS_ENV] = str(timings)
     # The synthetic records are dated relative to synthetic.DEFAULT_TODAY; on a machine
     # whose clock is behind that day they would be "in the future".
-    from .synthetic import DEFAULT_TODAY
+    from shequ.bench.synthetic import DEFAULT_TODAY
 
     if "SHEQU_TODAY" not in env and dt.date.today() < DEFAULT_TODAY:
         env["SHEQU_TODAY"] = DEFAULT_TODAY.isoformat()
     # The child imports this very package, wherever it was imported from.
-    package_root = str(Path(__file__).resolve().parents[1])
+    package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     return env
 
@@ -207,8 +207,8 @@ def _copy_project_without_records(project: Project, dest: Path, site: bool = Fal
 
 def _generate(project: Project, work: Path, n: int, incubators: int, townships, official, seed: int,
               site: bool) -> None:
-    from . import synthetic
-    from .divisions import import_divisions
+    from shequ.bench import synthetic
+    from shequ.sources.divisions import import_divisions
 
     _copy_project_without_records(project, work, site=site)
     copy = Project.at(work)
@@ -223,7 +223,7 @@ def _generate(project: Project, work: Path, n: int, incubators: int, townships, 
 
 def _language_folders() -> dict[str, str]:
     """The folder of each language other than the one at the site's root: ``{"en": "en"}``."""
-    from .render import language
+    from shequ.render import language
 
     return {language.prefix(lang).rstrip("/"): lang for lang in language.LANGUAGES if language.prefix(lang)}
 
@@ -293,15 +293,8 @@ def measure_site(site: Path, figure: BuildFigure, record_ids: dict[str, list[str
 
 def measure_search_payload(site: Path, figure: BuildFigure, queries: Iterable[str]) -> None:
     """The bytes one query downloads, measured in headless Chromium by the search module."""
-    try:
-        from . import search
-    except ImportError:
-        search = None
-    measure = getattr(search, "measure_query_payload", None)
-    if measure is None:
-        figure.search_payload_gap = ("not measured: shequ.search.measure_query_payload(site_dir, queries) "
-                                     "does not exist yet (issue 4)")
-        return
+    from shequ.bench.search import measure_query_payload as measure
+
     try:
         result = measure(site, list(queries))
     except Exception as exc:  # a browser that is missing or fails must not lose the other figures
@@ -377,7 +370,7 @@ def bench(project: Project, sizes: list[int], incubators: int | None, official: 
     ``preview``, ``mkdocs serve`` runs on the project after the first build, and the time
     from editing a record to its served pages (both languages) showing the edit is measured.
     """
-    from . import synthetic
+    from shequ.bench import synthetic
 
     say = say or (lambda text: None)
     if not (project.root / "mkdocs.yml").is_file():
@@ -446,7 +439,7 @@ def measure_preview(work: Path, organizations: list[str], edits: int = 2, timeou
     name in every language (``seconds``; each page's own in ``pages``)."""
     import signal
 
-    from .render import language
+    from shequ.render import language
 
     say = say or (lambda text: None)
     port = _free_port()
@@ -472,7 +465,7 @@ def measure_preview(work: Path, organizations: list[str], edits: int = 2, timeou
             marker = f"预览{i}"
             edited = re.sub(r"^name: (.*)$", lambda m: f"name: {m.group(1)}{marker}", text, count=1, flags=re.M)
             # An editor reads the page before the next edit; serve uses that time to prepare the
-            # next rebuild (the search index, the spare tree of record folders: shequ.incremental).
+            # next rebuild (the search index, the spare tree of record folders: shequ.build.incremental).
             time.sleep(PREVIEW_PAUSE)
             start = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
@@ -570,7 +563,7 @@ def _naive_labels(work: Path, dataset: str) -> dict[str, dict[str, str]]:
 def _naive_docs(work: Path, lang: str, dest: Path) -> None:
     """The project's own pages in ``lang``: ``docs/`` without the other languages' folders
     for the first language, ``docs/<lang>/`` for the others."""
-    from .render import language
+    from shequ.render import language
 
     src = work / "docs" / language.prefix(lang) if language.prefix(lang) else work / "docs"
     others = {language.prefix(o).rstrip("/") for o in language.LANGUAGES if language.prefix(o)}
@@ -610,8 +603,8 @@ def naive_build(work: Path, out: Path, timings: Path) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from .progress import peak_rss_mb
-    from .render import language
+    from shequ.progress import peak_rss_mb
+    from shequ.render import language
 
     def save(final: bool = False) -> None:
         for s in stages:
@@ -659,7 +652,7 @@ def build_naive(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     try:
-        args = [sys.executable, "-c", "import sys; from shequ.bench import naive_build; from pathlib import Path; "
+        args = [sys.executable, "-c", "import sys; from shequ.bench.site import naive_build; from pathlib import Path; "
                 "naive_build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))",
                 str(work), str(out), str(out / ".bench-timings.json")]
         timings = out / ".bench-timings.json"

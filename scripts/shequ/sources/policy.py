@@ -12,7 +12,7 @@ as ``<vocabulary>/<code>`` in their ``measures``.
 ``load_policy(project, vocabularies)`` returns a :class:`Policy` and a list of
 :class:`~shequ.report.Problem`. It never raises on bad input: every fault in the
 files becomes a problem with the file and the field path. Lines are left for
-:class:`shequ.sources.LineFinder` to fill in, except for YAML faults, whose
+:class:`shequ.sources.yamlfiles.LineFinder` to fill in, except for YAML faults, whose
 line the parser already knows.
 
 Rules:
@@ -38,7 +38,7 @@ Rules:
   with no Chinese in it, or pinyin without tone marks.
 
 Faults in the YAML itself keep the ``yaml.*`` and ``files.*`` rules of
-:mod:`shequ.sources`, plus ``yaml.value`` for a value libyaml cannot build
+:mod:`shequ.sources.yamlfiles`, plus ``yaml.value`` for a value libyaml cannot build
 (an impossible date such as ``2016-02-30``).
 
 Summaries and audience texts are plain text, never Markdown or HTML:
@@ -52,9 +52,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .project import Project
-from .report import Problem, did_you_mean
-from .sources import INVISIBLE, load_mapping
+from shequ.project import Project
+from shequ.report import Problem, did_you_mean
+from shequ.sources.yamlfiles import INVISIBLE, load_mapping
 
 DOCUMENTS = "documents"
 GLOSSARY = "glossary.yaml"
@@ -217,7 +217,7 @@ def vocabulary_codes(project: Project) -> dict[str, set[str]]:
     """Vocabulary name → its codes, read from ``datasets/vocabularies``.
 
     Faults in those files are not reported here; loading the vocabularies
-    (``shequ.load``) reports them.
+    (``shequ.sources.load``) reports them.
     """
     out: dict[str, set[str]] = {}
     folder = project.vocabularies

@@ -22,9 +22,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .project import Project
-from .report import Problem
-from .sources import Record
+from shequ.project import Project
+from shequ.report import Problem
+from shequ.sources.yamlfiles import Record
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import checks
-from .load import Sources, load
-from .project import Project
-from .publish import PublishedTable, PublishResult, prepare_tables, publish
-from .report import Report
-from .tables import SchemaError
+from shequ import checks
+from shequ.sources.load import Sources, load
+from shequ.project import Project
+from shequ.publish.package import PublishedTable, PublishResult, prepare_tables, publish
+from shequ.report import Report
+from shequ.sources.tables import SchemaError
 
 
 class InvalidSources(Exception):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .page import GeneratedPage, plain_render
+from shequ.render.page import GeneratedPage, plain_render
 
 SENTINEL_ID = "qqshequidqq7x"  # a valid id: lowercase letters and digits
 SENTINEL_TITLE = "QQSHEQUTITLEQQ7X"

@@ -41,12 +41,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .project import Project
-from .report import Problem, did_you_mean
-from .scaffold import (build_record, describe, dump_record, files_named, make_rng, new_id, split_list, taken_ids,
+from shequ.project import Project
+from shequ.report import Problem, did_you_mean
+from shequ.tools.scaffold import (build_record, describe, dump_record, files_named, make_rng, new_id, split_list, taken_ids,
                        write_new)
-from .sources import _YamlProblem, parse_yaml, read_yaml_text
-from .tables import LAYOUT, Schemas
+from shequ.sources.yamlfiles import YamlProblem, parse_yaml, read_yaml_text
+from shequ.sources.tables import LAYOUT, Schemas
 
 MAPPING_KEYS = ("columns", "values", "defaults", "source", "sheet", "header_row")
 SOURCE_KEYS = ("title", "url", "accessed")
@@ -107,7 +107,7 @@ def allowed_fields(schemas: Schemas, dataset: str) -> list[str]:
 def read_mapping(project: Project, path: Path, dataset: str) -> Mapping:
     try:
         data = parse_yaml(read_yaml_text(path))
-    except _YamlProblem as exc:
+    except YamlProblem as exc:
         where = f"{path}:{exc.line}" if exc.line else str(path)
         raise ImportFileError(f"{where}: {exc.message}") from None
     except OSError as exc:
@@ -275,7 +275,7 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
                    skip_invalid: bool = False, seed: int | str | None = None,
                    today: dt.date | None = None) -> ImportResult:
     """Turn every row of ``file`` into a record of ``dataset``, checked; see the module's doc."""
-    from .pipeline import validate
+    from shequ.build.pipeline import validate
 
     schemas = Schemas(project)
     mapping = read_mapping(project, mapping_file, dataset)
@@ -340,7 +340,7 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
 
 def _existing_keys(project: Project, dataset: str) -> dict[tuple, str]:
     """What identifies a record already in the data: its code, or its name in its division."""
-    from .sources import load_records
+    from shequ.sources.yamlfiles import load_records
 
     out: dict[tuple, str] = {}
     records, _ = load_records(project, dataset)
