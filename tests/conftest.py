@@ -3,11 +3,14 @@ repository's own schemas and vocabularies, that each test may break on purpose."
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -141,6 +144,27 @@ class MiniProject:
         from shequ.project import Project
 
         return validate(Project.at(self.root))[1]
+
+
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder ``name``, made by ``build(folder)`` once per test run, however many workers run.
+
+    Under pytest-xdist every worker has its own session, so a session-scoped build would run
+    once per worker: the first worker builds while holding a file lock, the others wait and
+    reuse its output. The folder is shared: tests read it and copy it before changing anything.
+    A build that failed half-way is removed and tried again by the next worker that asks."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # this run's pytest-N folder, above each worker's own
+    folder = base / f"shared-{name}"
+    done = base / f"shared-{name}.done"
+    with FileLock(str(base / f"shared-{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture

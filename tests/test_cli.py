@@ -36,7 +36,7 @@ def break_uscc(mini) -> int:
 def shequ_exe() -> str:
     exe = shutil.which("shequ")
     if exe is None:
-        pytest.skip("the shequ entry point is not installed (pip install -e .)")
+        pytest.fail("the shequ entry point is not installed: pip install -e \".[test]\"")
     return exe
 
 

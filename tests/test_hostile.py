@@ -34,7 +34,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,19 +143,16 @@ class Run:
     code: int | None  # None: it hung and was killed
     stdout: str
     stderr: str
-    seconds: float
 
 
 def run(args: list[str], cwd: Path, command: list[str] | None = None, timeout: int = TIMEOUT) -> Run:
-    start = time.monotonic()
     try:
         result = subprocess.run((command or shequ_command()) + args, cwd=cwd, env=ENV, capture_output=True,
                                 timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         return Run(None, (exc.stdout or b"").decode("utf-8", "replace"),
-                   (exc.stderr or b"").decode("utf-8", "replace"), time.monotonic() - start)
-    return Run(result.returncode, result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace"),
-               time.monotonic() - start)
+                   (exc.stderr or b"").decode("utf-8", "replace"))
+    return Run(result.returncode, result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace"))
 
 
 @dataclass
@@ -380,11 +376,12 @@ def test_case(outcomes, case_id):
     _check(outcome)
 
 
-def test_no_command_is_slow(outcomes):
-    """Refusing a hostile file is cheap: no run comes near the hang timeout."""
-    slow = {i: (round(o.validate.seconds, 1), round(o.publish.run.seconds, 1)) for i, o in outcomes.items()
-            if max(o.validate.seconds, o.publish.run.seconds) > 20}
-    assert not slow, slow
+def test_no_command_hangs(outcomes):
+    """Every validate and publish run ends by itself; none is killed at the hang timeout.
+    How long they take is the benchmark's figure (shequ bench --data), not a test's."""
+    hung = {i: [name for name, r in (("validate", o.validate), ("publish", o.publish.run)) if r.code is None]
+            for i, o in outcomes.items()}
+    assert {i: names for i, names in hung.items() if names} == {}
 
 
 def test_github_annotations_stay_one_line_per_problem(corpus):

@@ -45,7 +45,7 @@ def siblings(out: Path) -> list[str]:
 def frictionless_validate(folder: Path) -> dict:
     exe = shutil.which("frictionless")
     if exe is None:
-        pytest.skip("the frictionless command is not installed")
+        pytest.fail("the frictionless command is not installed: pip install -e \".[test]\"")
     result = subprocess.run([exe, "validate", "--json", "datapackage.json"], cwd=folder,
                             capture_output=True, text=True, timeout=300)
     return json.loads(result.stdout)

@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from markupsafe import escape
 
-from conftest import DIVISIONS_CSV, FILED_ORGANIZATION, INCUBATOR, ORGANIZATION, make_uscc
+from conftest import DIVISIONS_CSV, FILED_ORGANIZATION, INCUBATOR, ORGANIZATION, build_once, make_uscc
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("datasets", "docs", "mkdocs.yml", "CITATION.cff")
@@ -131,27 +130,25 @@ def mkdocs_build(root: Path) -> subprocess.CompletedProcess:
 class BuiltSite:
     root: Path  # the project
     site: Path  # its built site/
-    seconds: float
     output: str
 
     def page(self, path: str) -> str:
         return (self.site / path / "index.html").read_text(encoding="utf-8")
 
 
-_BUILT: dict[str, BuiltSite] = {}
+def _build_demo_site(folder: Path) -> None:
+    root = make_site_project(folder / "project")
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr[-4000:]
+    (folder / "output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> BuiltSite:
-    """The demo site, built once per session (the browser tests share it)."""
-    if "site" not in _BUILT:
-        root = make_site_project(tmp_path_factory.mktemp("site") / "project")
-        start = time.monotonic()
-        result = mkdocs_build(root)
-        seconds = time.monotonic() - start
-        assert result.returncode == 0, result.stderr[-4000:]
-        _BUILT["site"] = BuiltSite(root, root / "site", seconds, result.stdout + result.stderr)
-    return _BUILT["site"]
+    """The demo site, built once per test run and shared by every worker: read it, never change it."""
+    folder = build_once(tmp_path_factory, "demo-site", _build_demo_site)
+    root = folder / "project"
+    return BuiltSite(root, root / "site", (folder / "output.txt").read_text(encoding="utf-8"))
 
 
 def html_files(site: Path) -> list[Path]:
@@ -197,8 +194,8 @@ def parse(path: Path) -> Links:
 
 # The build -----------------------------------------------------------------------------------------
 
-def test_demo_site_builds_quickly(site):
-    assert site.seconds <= 20, f"the demo site took {site.seconds:.1f} s"
+def test_demo_site_builds_without_a_traceback(site):
+    # How long it takes is the benchmark's figure (shequ bench), not a test's.
     assert "Traceback" not in site.output
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -38,12 +37,6 @@ def a_record(record_id: str) -> str:
         "id: org-silver-age", f"id: {record_id}")
 
 
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
-
-
 # --- anchors and aliases ---------------------------------------------------------------------
 
 
@@ -68,15 +61,20 @@ def test_ampersand_and_asterisk_inside_plain_text_are_not_anchors(mini):
     assert problems_in(report, path.name) == [], report.format_text()
 
 
-def test_billion_laughs_alias_bomb_is_refused_quickly(mini):
+def test_billion_laughs_alias_bomb_is_refused_before_it_expands(mini):
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for prev, name in zip("abcdefgh", "bcdefghi"):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     put(mini, "bomb.yaml", ("id: bomb\n" + "\n".join(lines) + "\n").encode())
-    report, seconds = timed(mini.report)
+    tracemalloc.start()
+    try:
+        report = mini.report()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     p = only_problem(report, "bomb.yaml")
     assert (p.rule, p.line) == ("yaml.alias", 2)  # the first anchor, on the 'a:' line
-    assert seconds < 10  # 9**9 strings if expanded; refused before
+    assert peak < 500 * 1024 * 1024  # 9**9 strings, gigabytes, if expanded; refused before
 
 
 # --- keys ------------------------------------------------------------------------------------
@@ -164,14 +162,13 @@ def sparse(mini, name: str, size: int) -> Path:
     return path
 
 
-def test_sparse_50_mb_file_is_too_large_and_refused_quickly(mini):
+def test_sparse_50_mb_file_is_too_large_and_refused(mini):
     sparse(mini, "huge.yaml", 50 * 1024 * 1024)
-    report, seconds = timed(mini.report)
+    report = mini.report()
     p = only_problem(report, "huge.yaml")
     assert p.rule == "yaml.too-large"
     assert p.line == 1  # about the file as a whole
     assert "52,428,800 bytes" in p.message
-    assert seconds < 10
 
 
 def test_sparse_50_mb_file_is_never_read_into_memory(mini):
@@ -246,13 +243,12 @@ def test_local_tag_is_refused(mini):
     assert (p.rule, p.line) == ("yaml.tag", 2)
 
 
-def test_ten_thousand_nested_lists_are_too_deep_and_refused_quickly(mini):
+def test_ten_thousand_nested_lists_are_too_deep_and_refused(mini):
     put(mini, "deep.yaml", b"id: deep\nname: " + b"[" * 10_000 + b"]" * 10_000 + b"\n")
-    report, seconds = timed(mini.report)
+    report = mini.report()
     p = only_problem(report, "deep.yaml")
     assert p.rule == "yaml.too-deep"
     assert p.line == 1  # about the file as a whole
-    assert seconds < 10
 
 
 def test_nesting_just_past_the_limit_is_too_deep(mini):
