@@ -146,6 +146,15 @@ class MiniProject:
         return validate(Project.at(self.root))[1]
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """The timed scale tests (``pytest -m scale``) run in one process: a second worker would
+    share the cores they measure. Otherwise xdist counts the cores (``-n auto`` in addopts)."""
+    selected = config.option.markexpr or ""
+    if "scale" in selected and "not scale" not in selected:
+        return 0
+    return None
+
+
 def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
     """The folder ``name``, made by ``build(folder)`` once per test run, however many workers run.
 
