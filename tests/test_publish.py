@@ -21,7 +21,8 @@ import pytest
 from conftest import REPO, MiniProject
 from shequ.publish import package as publish_module
 from shequ.publish import xlsx
-from shequ.build.pipeline import InvalidSources, publish_package
+from shequ.build.pipeline import publish_package
+from shequ.errors import InvalidSources
 from shequ.project import Project
 from shequ.publish.package import PublishedTable, write_xlsx
 from shequ.sources.tables import TABLE_ORDER

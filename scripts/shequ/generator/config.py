@@ -1,5 +1,5 @@
-"""The ``shequ`` plugin's options and what it sets in MkDocs' configuration: the theme's
-overrides and stylesheet, the repository's address, the base of source edit links."""
+"""The ``shequ`` plugin's options, and what it adds to MkDocs' configuration and files: the
+theme's overrides and stylesheet, the repository's address, source edit links, the generated pages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from urllib.parse import urljoin, urlsplit
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
+from mkdocs.structure.files import File, InclusionLevel
+
+from shequ import search
+from shequ.render import Settings as RenderSettings
 
 PACKAGE_ROOT = Path(__file__).parents[1]  # the shequ package: its templates and assets
 OVERRIDES = PACKAGE_ROOT / "templates" / "overrides"
@@ -36,6 +40,37 @@ def prepare_theme(config, sources) -> None:
     if STYLESHEET_URI not in config.extra_css:
         config.extra_css.append(STYLESHEET_URI)
     config.extra["shequ_demonstration"] = bool(sources.package.get("demonstration"))
+
+
+def add_assets(files, config) -> None:
+    """The project's stylesheet, the search script and its stylesheet, as files of the site."""
+    files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
+    for asset in search.asset_files(config):
+        files.append(asset)
+
+
+def add_pages(files, config, pages, log: logging.Logger) -> dict:
+    """The generated pages as MkDocs pages, each replacing a page of docs/ at its address;
+    the generated pages by MkDocs' name for them."""
+    generated = {}
+    for page in pages:
+        existing = files.get_file_from_path(page.src_uri)
+        if existing is not None:
+            log.warning(f"docs/{page.src_uri} is replaced by the generated page at /{page.path}")
+            files.remove(existing)
+        inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, page.src_uri, content="", inclusion=inclusion))
+        generated[page.src_uri] = page
+    return generated
+
+
+def render_settings(config, options: ShequConfig, root: Path) -> RenderSettings:
+    """What the pages need of mkdocs.yml and the plugin's options."""
+    return RenderSettings(
+        edit_base=edit_base(config, options.source_edit_uri, root),
+        site_url=config.site_url or None, per_page=options.per_page,
+        data_path=options.data_path.strip("/") + "/",
+        deferred=True)  # long listings render as MkDocs builds them: one in memory at a time
 
 
 def set_repository(config, repository, log: logging.Logger) -> None:

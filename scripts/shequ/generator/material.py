@@ -52,11 +52,11 @@ class ThemeShells:
     """Renders :class:`GeneratedPage` objects in the theme, as MkDocs would render a page.
 
     ``dress(page, generated)`` gives an MkDocs ``Page`` its title, edit link and table
-    of contents from the generated page (the plugin's ``_dress``); ``localize(context,
-    page)``, when given, sets the page's language in the template context (the plugin's
-    ``_localize``: interface language, navigation, language switcher), as MkDocs'
-    ``on_page_context`` event does for the pages MkDocs renders. The language is part of
-    a page's address (``en/…``), so each language gets shells of its own.
+    of contents from the generated page (:func:`dress`); ``localize(context, page)``, when
+    given, sets the page's language in the template context (:meth:`Languages.localize`:
+    interface language, navigation, language switcher), as MkDocs' ``on_page_context``
+    event does for the pages MkDocs renders. The language is part of a page's address
+    (``en/…``), so each language gets shells of its own.
     """
 
     def __init__(self, template, nav, doc_pages, config, dress, localize=None, *, plain: bool = False):

@@ -28,14 +28,12 @@ from pathlib import Path
 from mkdocs.commands.build import get_context
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import Files
 
-from shequ import search
 from shequ.build.core import SiteBuild
 from shequ.errors import ShequError
-from shequ.generator.config import STYLESHEET, STYLESHEET_URI, ShequConfig, edit_base, prepare_theme, set_repository
+from shequ.generator.config import ShequConfig, add_assets, add_pages, prepare_theme, render_settings, set_repository
 from shequ.generator.material import Languages, ThemeShells, dress
-from shequ.render import Settings as RenderSettings
 from shequ.render.html import CompactLoader
 from shequ.settings import Settings
 
@@ -83,31 +81,17 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         set_repository(config, sources.package.get("repository"), log)
         prepare_theme(config, sources)
         self.languages = Languages(config)
-        self.generated, self.rendered_later, self.listing_shells = {}, set(), None
+        self.rendered_later, self.listing_shells = set(), None
         if not self.dirty:  # MkDocs writes into site_dir as it goes; build beside it and swap at the end
             config.site_dir = str(self.build.stage(Path(config.site_dir)))
         self.build.start_publishing()
         return config
 
     def on_files(self, files: Files, *, config) -> Files:
-        files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(STYLESHEET)))
-        for asset in search.asset_files(config):
-            files.append(asset)
-        settings = RenderSettings(
-            edit_base=edit_base(config, self.config.source_edit_uri, self.build.sources.project.root),
-            site_url=config.site_url or None, per_page=self.config.per_page,
-            data_path=self.config.data_path.strip("/") + "/",
-            deferred=True)  # long listings render as MkDocs builds them: one in memory at a time
+        add_assets(files, config)
         with _as_build_error():
-            pages = self.build.listing_pages(settings)
-        for page in pages:
-            existing = files.get_file_from_path(page.src_uri)
-            if existing is not None:
-                log.warning(f"docs/{page.src_uri} is replaced by the generated page at /{page.path}")
-                files.remove(existing)
-            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.src_uri, content="", inclusion=inclusion))
-            self.generated[page.src_uri] = page
+            pages = self.build.listing_pages(render_settings(config, self.config, self.build.sources.project.root))
+        self.generated = add_pages(files, config, pages, log)
         return files
 
     def on_nav(self, nav, *, config, files):
