@@ -125,7 +125,8 @@ class SiteBuild:
         try:
             return self._start(root)
         except ShequError as exc:
-            raise self._failed(exc)
+            self.error = exc
+            raise
 
     def _start(self, root: Path) -> Sources:
         set_current(self.progress)
