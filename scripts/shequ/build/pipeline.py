@@ -1,4 +1,5 @@
-"""The stages run in order: what the CLI and the MkDocs plugin both call."""
+"""Load, check and publish without a site: what the build core (:mod:`shequ.build.core`) runs for
+``shequ validate`` and ``shequ publish``, and the publishing process for serve's checks."""
 
 from __future__ import annotations
 
