@@ -142,8 +142,10 @@ class MiniProject:
     def report(self):
         from shequ.build.pipeline import validate
         from shequ.project import Project
+        from shequ.settings import Settings
 
-        return validate(Project.at(self.root))[1]
+        # The fixture's SHEQU_TODAY, read at the edge as the CLI does.
+        return validate(Project.at(self.root), Settings.from_environ().today())[1]
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:

@@ -54,7 +54,7 @@ def serve(tmp_path, monkeypatch):
         config = _config(root, site)
         assert _plugin(config) is plugin  # MkDocs keeps a plugin that has on_startup between builds
         build(config, serve_url="http://127.0.0.1:8000/")
-        plugin.wait_for_search_index()  # a rebuild's search index follows it, beside the served site
+        plugin.build.search.wait()  # a rebuild's search index follows it, beside the served site
         return plugin
 
     yield root, site, rebuild
@@ -79,7 +79,7 @@ def _set_name(path: Path, name: str) -> None:
 def test_a_rebuild_after_edits_is_the_clean_build(serve, tmp_path):
     root, site, rebuild = serve
     plugin = rebuild()
-    assert plugin.cache.parsed > 0
+    assert plugin.build.cache.parsed > 0
     organizations = root / "datasets" / "organizations"
     first = hashes(site)
 
@@ -103,11 +103,11 @@ def test_a_rebuild_after_edits_is_the_clean_build(serve, tmp_path):
     plugin = rebuild()
     for keep, data in served_before.items():
         assert keep.read_bytes() == data, keep  # a changed page was written anew, not through a link
-    assert plugin.cache.parsed == 3  # the two edited files and the new one
-    records = len(plugin.renderer.directory.organizations) + len(plugin.renderer.directory.incubators)
-    pages = records * len(plugin.renderers)  # a page per record in each language
-    assert 0 < plugin.cache.reused < pages - 2 * 3  # most record pages were linked, not rendered
-    assert plugin.cache.spare_used  # the last build's pages came from the spare tree made after it
+    assert plugin.build.cache.parsed == 3  # the two edited files and the new one
+    records = len(plugin.build.renderer.directory.organizations) + len(plugin.build.renderer.directory.incubators)
+    pages = records * len(plugin.build.renderers)  # a page per record in each language
+    assert 0 < plugin.build.cache.reused < pages - 2 * 3  # most record pages were linked, not rendered
+    assert plugin.build.cache.spare_used  # the last build's pages came from the spare tree made after it
 
     clean_build(root, tmp_path / "clean")
     served, clean = hashes(site), hashes(tmp_path / "clean")
@@ -127,7 +127,7 @@ def test_a_shared_file_edit_renders_every_page_again(serve, tmp_path):
     vocabulary.write_text(text.replace("label_en: Active", "label_en: Active (in operation)", 1), encoding="utf-8")
     assert "Active (in operation)" in vocabulary.read_text(encoding="utf-8")
     plugin = rebuild()
-    assert plugin.cache.parsed == 0 and plugin.cache.reused == 0
+    assert plugin.build.cache.parsed == 0 and plugin.build.cache.reused == 0
     clean_build(root, tmp_path / "clean")
     assert hashes(site) == hashes(tmp_path / "clean")
 
@@ -146,7 +146,7 @@ def test_an_edit_that_fails_a_check_leaves_the_served_site(serve):
     assert hashes(site) == before
     path.write_text(good.replace("name: ", "name: 又", 1), encoding="utf-8")
     plugin = rebuild()
-    assert plugin.cache.parsed == 1
+    assert plugin.build.cache.parsed == 1
     assert "又" in (site / "organizations" / ORG / "index.html").read_text(encoding="utf-8")
 
 

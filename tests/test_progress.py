@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from shequ.settings import Settings
 from shequ import progress as progress_module
 from shequ.progress import Progress, interactive
 
@@ -66,7 +67,7 @@ def test_timings_are_written_where_shequ_timings_points(tmp_path, monkeypatch):
     with p.stage("render", unit="pages") as stage:  # a stage in two parts adds up
         stage.advance(2)
     p.record("search", 1.5)
-    assert p.write_timings(records=7) == target
+    assert p.write_timings(Settings.from_environ().timings, records=7) == target  # read at the edge
     data = json.loads(target.read_text())
     names = [s["name"] for s in data["stages"]]
     assert names == ["render", "search"]
@@ -78,7 +79,7 @@ def test_timings_are_written_where_shequ_timings_points(tmp_path, monkeypatch):
 
 def test_no_timings_file_without_the_variable(monkeypatch):
     monkeypatch.delenv("SHEQU_TIMINGS", raising=False)
-    assert Progress(is_interactive=False).write_timings() is None
+    assert Progress(is_interactive=False).write_timings(Settings.from_environ().timings) is None
 
 
 def test_current_is_quiet_outside_a_build():

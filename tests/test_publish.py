@@ -21,7 +21,8 @@ import pytest
 from conftest import REPO, MiniProject
 from shequ.publish import package as publish_module
 from shequ.publish import xlsx
-from shequ.build.pipeline import InvalidSources, publish_package
+from shequ.build.pipeline import publish_package
+from shequ.errors import InvalidSources
 from shequ.project import Project
 from shequ.publish.package import PublishedTable, write_xlsx
 from shequ.sources.tables import TABLE_ORDER
@@ -297,7 +298,7 @@ def test_sources_that_cannot_be_typed_are_reported_not_raised(mini, tmp_path, mo
     from shequ import checks
 
     if parallel:
-        monkeypatch.setattr(checks, "PARALLEL_THRESHOLD", 1)
+        monkeypatch.setattr(checks, "PARALLEL_CHECK_ROWS", 1)
     mini.edit("organizations", "org-silver-age", "year: 2021", "year: twenty-one")
     with pytest.raises(InvalidSources) as caught:
         publish(mini.root, tmp_path / "data")
@@ -309,7 +310,7 @@ def test_a_large_project_publishes_what_a_small_one_does(mini, tmp_path, monkeyp
     from shequ import checks
 
     publish(mini.root, tmp_path / "small")
-    monkeypatch.setattr(checks, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(checks, "PARALLEL_CHECK_ROWS", 1)
     publish(mini.root, tmp_path / "large")
     assert snapshot(tmp_path / "small") == snapshot(tmp_path / "large")
 

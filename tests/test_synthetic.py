@@ -295,8 +295,7 @@ def test_generated_records_pass_validation(tmp_path, monkeypatch):
     generate(root, 300, 10, townships_from_lists([reference()], prefixes=["4419", "1301", "11"]), seed=5)
     result = import_divisions(Project.at(root), [reference()], [])
     assert result.ok
-    monkeypatch.setenv("SHEQU_TODAY", DEFAULT_TODAY.isoformat())
-    _, report = pipeline.validate(Project.at(root))
+    _, report = pipeline.validate(Project.at(root), DEFAULT_TODAY)
     assert [p.text() for p in report.problems] == []
 
 
@@ -334,8 +333,8 @@ def test_the_shipped_demo_data_is_what_the_generator_writes(tmp_path):
 
 def test_the_shipped_demo_data_passes_validation(monkeypatch):
     from shequ.build import pipeline
-    monkeypatch.setenv("SHEQU_TODAY", DEFAULT_TODAY.isoformat())
-    _, report = pipeline.validate(Project.at(REPO))
+
+    _, report = pipeline.validate(Project.at(REPO), DEFAULT_TODAY)
     assert [p.text() for p in report.problems] == []
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 
 from shequ import __version__
+from shequ.errors import ShequError
 from shequ.project import NotAProject, Project
+from shequ.settings import Settings, SettingsError
 
 DEFAULT_PACKAGE_OUT = "build/data"
 
@@ -21,6 +23,25 @@ def _project(folder: str) -> Project:
         return Project.at(folder)
     except NotAProject as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def _settings() -> Settings:
+    """The environment's settings (SHEQU_TODAY, SHEQU_SEED, …): read here, at the edge, only."""
+    try:
+        return Settings.from_environ()
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _fail(exc: ShequError, then: str | None = None):
+    """Print an expected failure (its problem report, when the sources were checked) and exit 1."""
+    if exc.report is not None and str(exc) == exc.report.summary():
+        click.echo(exc.report.format_text(), nl=False, err=True)
+    else:
+        click.echo(str(exc), err=True)
+    if then:
+        click.echo(then, err=True)
+    sys.exit(1)
 
 
 project_option = click.option(
@@ -47,9 +68,9 @@ def validate(project_dir: str, fmt: str) -> None:
       shequ validate
       datasets/organizations/x.yaml:7: uscc: check character is 'H', expected 'K' [uscc.check-character]
     """
-    from shequ.build.pipeline import validate as run_validate
+    from shequ.build.core import SiteBuild
 
-    _, report = run_validate(_project(project_dir))
+    report = SiteBuild(_settings()).validate(_project(project_dir))
     click.echo(report.format(fmt), nl=False)
     sys.exit(0 if report.valid else 1)
 
@@ -67,20 +88,17 @@ def publish(project_dir: str, out: str) -> None:
     Example:
       shequ publish --out build/data
     """
-    from shequ.build.pipeline import InvalidSources, publish_package
-    from shequ.publish.package import PublishError
+    from shequ.build.core import SiteBuild
+    from shequ.errors import InvalidSources
 
     project = _project(project_dir)
     target = Path(out) if Path(out).is_absolute() else project.root / out
     try:
-        result, report = publish_package(project, target)
+        result, report = SiteBuild(_settings()).publish(project, target)
     except InvalidSources as exc:
-        click.echo(exc.report.format_text(), nl=False, err=True)
-        click.echo("publish: nothing was written", err=True)
-        sys.exit(1)
-    except PublishError as exc:
-        click.echo(f"publish: {exc}", err=True)
-        sys.exit(1)
+        _fail(exc, "publish: nothing was written")
+    except ShequError as exc:
+        _fail(ShequError(f"publish: {exc}"))
     if report.warnings:
         click.echo(report.format_text(), nl=False, err=True)
     rows = ", ".join(f"{name} {count}" for name, count in result.tables.items())
@@ -115,8 +133,7 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
     try:
         result = import_divisions(project, [Path(f) for f in files], list(prefixes))
     except DivisionImportError as exc:
-        click.echo(f"divisions import: {exc}", err=True)
-        sys.exit(1)
+        _fail(ShequError(f"divisions import: {exc}"))
     except OSError as exc:
         click.echo(f"divisions import: cannot write the table: {exc}", err=True)
         sys.exit(1)
@@ -227,7 +244,8 @@ def _new_command(record_type: str):
                     click.echo(f"  {code:28} {label}")
                 return click.prompt(question.text, default=question.default)
             values = ask_missing(project, dataset, values, ask)
-        created = create_record(project, dataset, values, seed=seed)
+        settings = _settings()
+        created = create_record(project, dataset, values, seed=seed or settings.seed, today=settings.today())
         for problem in created.problems:
             click.echo(problem.text() if created.path else describe(problem), err=True)
         if created.path is None:
@@ -322,9 +340,10 @@ def import_(project_dir: str, dataset: str, file: str, mapping_file: str, dry_ru
     from shequ.tools.importer import ImportFileError, import_records
 
     project = _project(project_dir)
+    settings = _settings()
     try:
         result = import_records(project, dataset, Path(file), Path(mapping_file), dry_run=dry_run,
-                                skip_invalid=skip_invalid, seed=seed)
+                                skip_invalid=skip_invalid, seed=seed or settings.seed, today=settings.today())
     except ImportFileError as exc:
         raise click.UsageError(str(exc)) from None
     for failure in result.failures:
@@ -360,17 +379,16 @@ def release(project_dir: str, version: str) -> None:
     Example:
       shequ release 0.2.0
     """
-    from shequ.tools.release import InvalidData, ReleaseError, prepare
+    from shequ.errors import InvalidSources
+    from shequ.tools.release import ReleaseError, prepare
 
     project = _project(project_dir)
     try:
-        result = prepare(project, version)
+        result = prepare(project, version, today=_settings().today())
     except ReleaseError as exc:
         raise click.UsageError(str(exc)) from None
-    except InvalidData as exc:
-        click.echo(exc.report.format_text(), nl=False, err=True)
-        click.echo("release: fix the errors first; nothing was changed", err=True)
-        sys.exit(1)
+    except InvalidSources as exc:
+        _fail(exc, "release: fix the errors first; nothing was changed")
     counts = result.diff.counts()
     since = f"since {result.previous_tag}" if result.previous_tag else "first release"
     click.echo(f"release {version} ({since}: {counts['added']} added, {counts['removed']} removed, "
@@ -394,7 +412,7 @@ def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
       shequ build
       built site/ in 2.3 s
     """
-    from shequ.generator.commands import SiteBuildError, build as build_site
+    from shequ.generator.commands import build as build_site
 
     project = _project(project_dir)
     target = None
@@ -402,10 +420,8 @@ def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
         target = Path(site_dir) if Path(site_dir).is_absolute() else project.root / site_dir
     try:
         result = build_site(project, target, strict=strict)
-    except SiteBuildError as exc:
-        click.echo(str(exc), err=True)
-        click.echo("build: the previous site was left as it was", err=True)
-        sys.exit(1)
+    except ShequError as exc:
+        _fail(exc, "build: the previous site was left as it was")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"built {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
@@ -424,10 +440,9 @@ def serve(project_dir: str, dev_addr: str, open_browser: bool) -> None:
       shequ serve
       INFO    -  [12:00:00] Serving on http://127.0.0.1:8000/
     """
-    from shequ.generator.commands import SiteBuildError, serve as serve_site
+    from shequ.generator.commands import serve as serve_site
 
     try:
         serve_site(_project(project_dir), dev_addr, open_browser=open_browser)
-    except SiteBuildError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    except ShequError as exc:
+        _fail(exc)

@@ -34,8 +34,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
+from shequ.settings import ENVIRONMENT
+
 #: Names the environment variable that asks the build to write its stage timings as JSON.
-TIMINGS_ENV = "SHEQU_TIMINGS"
+TIMINGS_ENV = ENVIRONMENT["timings"]
 
 #: Seconds between two redraws of the status line.
 REDRAW_INTERVAL = 0.1
@@ -256,8 +258,7 @@ class Progress:
                 "peak_rss_mb": own, "children_peak_rss_mb": children, **extra}
 
     def write_timings(self, path: str | Path | None = None, **extra) -> Path | None:
-        """Write :meth:`as_dict` as JSON to ``path`` (default: ``$SHEQU_TIMINGS``, if set)."""
-        path = path or os.environ.get(TIMINGS_ENV)
+        """Write :meth:`as_dict` as JSON to ``path`` (``Settings.timings``); nothing without one."""
         if not path:
             return None
         path = Path(path)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from shequ.errors import ShequError
+
 #: Record datasets: one YAML file per record, in ``datasets/<name>/<id>.yaml``.
 RECORD_DATASETS = ("organizations", "incubators")
 
 
-class NotAProject(Exception):
+class NotAProject(ShequError):
     """The folder has no ``datasets/package.yaml``."""
 
 

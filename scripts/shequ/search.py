@@ -111,6 +111,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from shequ.errors import ShequError
 from shequ.render import language
 from shequ.render.facets import FACET_VOCABULARIES, FACETS, REGION_FACETS
 
@@ -150,7 +151,7 @@ def kind_label(kind: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-class SearchIndexError(Exception):
+class SearchIndexError(ShequError):
     """The search index could not be written; the message says why."""
 
 

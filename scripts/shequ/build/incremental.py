@@ -47,7 +47,7 @@ from typing import Callable
 
 from shequ.project import RECORD_DATASETS, Project
 from shequ.report import Problem
-from shequ.sources.yamlfiles import PARALLEL_THRESHOLD, Record, load_paths, load_records, record_files
+from shequ.sources.yamlfiles import PARALLEL_PARSE_FILES, Record, load_paths, load_records, record_files
 
 PACKAGE_ROOT = Path(__file__).parents[1]  # the shequ package: its templates and assets
 
@@ -203,7 +203,7 @@ class BuildCache:
             return
         self.parsed += len(paths)
         workers = min(os.cpu_count() or 1, 4)
-        if len(paths) >= PARALLEL_THRESHOLD and workers > 1 and "fork" in mp.get_all_start_methods():
+        if len(paths) >= PARALLEL_PARSE_FILES and workers > 1 and "fork" in mp.get_all_start_methods():
             # As shequ.sources.yamlfiles.load_records: small chunks, so this process unpickles one while
             # the workers parse the next.
             chunks = [paths[i:i + 1000] for i in range(0, len(paths), 1000)]

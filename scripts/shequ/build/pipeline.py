@@ -1,10 +1,13 @@
-"""The stages run in order: what the CLI and the MkDocs plugin both call."""
+"""Load, check and publish without a site: what the build core (:mod:`shequ.build.core`) runs for
+``shequ validate`` and ``shequ publish``, and the publishing process for serve's checks."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from shequ import checks
+from shequ.errors import InvalidSources
 from shequ.sources.load import Sources, load
 from shequ.project import Project
 from shequ.publish.package import PublishedTable, PublishResult, prepare_tables, publish
@@ -12,25 +15,17 @@ from shequ.report import Report
 from shequ.sources.tables import SchemaError
 
 
-class InvalidSources(Exception):
-    """The sources have errors; nothing was written."""
-
-    def __init__(self, report: Report):
-        super().__init__(report.summary())
-        self.report = report
-
-
-def validate(project: Project) -> tuple[Sources | None, Report]:
+def validate(project: Project, today: dt.date | None = None) -> tuple[Sources | None, Report]:
     """Load and check the sources. Without usable Table Schemas nothing else can be
     checked: the report then names the schema files, and there are no sources."""
     try:
         sources = load(project)
     except SchemaError as exc:
         return None, Report(exc.problems)
-    return sources, checks.run(sources)
+    return sources, checks.run(sources, today=today)
 
 
-def check_and_prepare(sources: Sources) -> tuple[Report, dict[str, PublishedTable] | None]:
+def check_and_prepare(sources: Sources, today: dt.date | None = None) -> tuple[Report, dict[str, PublishedTable] | None]:
     """Check the sources; on a large project, make the tables to publish meanwhile (else None)."""
     tables = None
 
@@ -43,16 +38,16 @@ def check_and_prepare(sources: Sources) -> tuple[Report, dict[str, PublishedTabl
         except Exception:  # noqa: BLE001 - any failure here is a problem the checks report
             tables = None
 
-    report = checks.run(sources, meanwhile=prepare)
+    report = checks.run(sources, meanwhile=prepare, today=today)
     return report, tables if report.valid else None
 
 
-def publish_package(project: Project, out: Path) -> tuple[PublishResult, Report]:
+def publish_package(project: Project, out: Path, today: dt.date | None = None) -> tuple[PublishResult, Report]:
     try:
         sources = load(project)
     except SchemaError as exc:
         raise InvalidSources(Report(exc.problems)) from None
-    report, tables = check_and_prepare(sources)
+    report, tables = check_and_prepare(sources, today)
     if not report.valid:
         raise InvalidSources(report)
     return publish(sources, out, tables), report

@@ -19,14 +19,15 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
-import os
 import pickle
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from shequ.errors import InvalidSources
 from shequ.sources.load import Sources
 from shequ.progress import peak_rss_mb
 from shequ.publish.package import PublishError, self_check, write_package
@@ -44,21 +45,13 @@ class PublishFacts:
     check_seconds: float = 0.0
 
 
-class InvalidSources(Exception):
-    """The checks, run beside the build, found errors: nothing was published."""
-
-    def __init__(self, report: Report):
-        super().__init__(report.summary())
-        self.report = report
-
-
 def _publish(sources: Sources, folder: Path, check: bool = True, tables: dict | None = None) -> None:
     write_package(sources, folder, tables)
     if check:
         self_check(folder)
 
 
-def _child(sources: Sources, folder: Path, result: Path, check: bool, check_sources: bool) -> None:
+def _child(sources: Sources, folder: Path, result: Path, check: bool, check_sources: bool, today) -> None:
     out: dict = {"report": None, "check_seconds": 0.0}
     tables = None
     try:
@@ -66,7 +59,7 @@ def _child(sources: Sources, folder: Path, result: Path, check: bool, check_sour
             from shequ.build.pipeline import check_and_prepare
 
             start = time.perf_counter()
-            out["report"], tables = check_and_prepare(sources)
+            out["report"], tables = check_and_prepare(sources, today)
             out["check_seconds"] = time.perf_counter() - start
         start = time.perf_counter()
         if out["report"] is not None and not out["report"].valid:
@@ -88,10 +81,12 @@ class Publisher:
     process when the platform can fork (``background``), else here and now."""
 
     def __init__(self, sources: Sources, folder: Path, background: bool = True, check: bool = True,
-                 check_sources: bool = False):
+                 check_sources: bool = False, today: dt.date | None = None):
         """``check``: validate the written package with frictionless (the self-check). Only
         ``serve``'s previews leave it out: it never changes a file, and it costs seconds.
-        ``check_sources``: run the checks first, in the same process; publish only if they pass."""
+        ``check_sources``: run the checks first (``today``: the date rules' reference day), in the
+        same process; publish only if they pass. ``background=False`` publishes in this process
+        (``Settings.publish_inline``, for A/B measurements)."""
         self.folder = Path(folder)
         self.result = self.folder.parent / (self.folder.name + ".result.json")
         self.process = None
@@ -99,11 +94,10 @@ class Publisher:
         self.error: str | None = None
         self.invalid: Report | None = None
         start = time.perf_counter()
-        background = background and os.environ.get("SHEQU_PUBLISH_INLINE") != "1"  # for A/B measurements
         if background and "fork" in mp.get_all_start_methods():
             # Not a daemon: the publishing process starts processes of its own (the workbook, the self-check).
             self.process = mp.get_context("fork").Process(target=_child,
-                                                          args=(sources, self.folder, self.result, check, check_sources),
+                                                          args=(sources, self.folder, self.result, check, check_sources, today),
                                                           name="shequ-publish")
             self.process.start()
             return
@@ -111,7 +105,7 @@ class Publisher:
         if check_sources:
             from shequ.build.pipeline import check_and_prepare
 
-            report, tables = check_and_prepare(sources)
+            report, tables = check_and_prepare(sources, today)
             check_seconds = time.perf_counter() - start
             if not report.valid:
                 self.invalid = report

@@ -11,10 +11,12 @@ either way; it is sorted before it is printed.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import Callable
 
 from shequ.sources.load import Sources
@@ -26,16 +28,17 @@ from shequ.checks import dates, divisions, identifiers, package, privacy, refere
 FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text, package)
 
 #: Below this many table rows, worker processes cost more than they save.
-PARALLEL_THRESHOLD = 50_000
+PARALLEL_CHECK_ROWS = 50_000
 
 # The sources and jobs of the current run, inherited by forked workers (never pickled).
 _RUN: tuple[Sources, list] | None = None
 
 
-def _jobs(sources: Sources) -> list:
+def _jobs(sources: Sources, today: dt.date | None) -> list:
     jobs = structure.jobs(sources)
     rows = sum(len(t.rows) for t in sources.tables.values())
-    jobs += [(family.check, rows // 4) for family in FAMILIES if family is not structure]
+    jobs += [(partial(dates.check, today=today) if family is dates else family.check, rows // 4)
+             for family in FAMILIES if family is not structure]
     # Largest first, so the pool's workers finish at about the same time.
     return [job for job, _ in sorted(jobs, key=lambda j: -j[1])]
 
@@ -49,16 +52,16 @@ def _run_job(index: int) -> list[Problem]:
     return list(jobs[index](sources))
 
 
-def run(sources: Sources, meanwhile: Callable[[], object] | None = None) -> Report:
-    """Every rule over the sources. ``meanwhile``, if given, is called in this process
+def run(sources: Sources, meanwhile: Callable[[], object] | None = None, today: dt.date | None = None) -> Report:
+    """Every rule over the sources, with ``today`` as the date rules' reference day. ``meanwhile``, if given, is called in this process
     while worker processes check a large project (this process would only wait):
     work that does not depend on the report, such as preparing the tables to publish."""
     global _RUN
     report = Report(list(sources.problems))
-    jobs = _jobs(sources)
+    jobs = _jobs(sources, today)
     workers = min(os.cpu_count() or 1, 4)
     rows = sum(len(t.rows) for t in sources.tables.values())
-    if rows >= PARALLEL_THRESHOLD and workers > 1 and "fork" in mp.get_all_start_methods():
+    if rows >= PARALLEL_CHECK_ROWS and workers > 1 and "fork" in mp.get_all_start_methods():
         _RUN = (sources, jobs)
         try:
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:

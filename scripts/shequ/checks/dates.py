@@ -7,7 +7,6 @@ that are real dates.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Iterator
 
 from shequ.sources.load import Sources
@@ -18,12 +17,6 @@ DATE_FIELDS = {
     "organizations": ("registration_date", "founded", "dissolved", "incubated_from", "last_verified"),
     "incubators": ("opened", "last_verified"),
 }
-
-
-def today() -> dt.date:
-    """The reference day; SHEQU_TODAY=YYYY-MM-DD pins it for tests."""
-    pinned = os.environ.get("SHEQU_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 def _date(value) -> dt.date | None:
@@ -39,8 +32,9 @@ def _date(value) -> dt.date | None:
     return None
 
 
-def check(sources: Sources) -> Iterator[Problem]:
-    now = today()
+def check(sources: Sources, today: dt.date | None = None) -> Iterator[Problem]:
+    """``today``: the reference day (``Settings.today()``); by default the clock's."""
+    now = today or dt.date.today()
     for dataset, fields in DATE_FIELDS.items():
         for rec in sources.records[dataset]:
             data = rec.data

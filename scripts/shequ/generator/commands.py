@@ -3,7 +3,9 @@
 
 Example::
 
-    from shequ.project import Project
+    from shequ.build.core import SiteBuildError
+from shequ.errors import ShequError
+from shequ.project import Project
     from shequ.generator.commands import build
 
     result = build(Project.at("."))
@@ -17,13 +19,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shequ.build.core import SiteBuildError
+from shequ.errors import ShequError
 from shequ.project import Project
 
 CONFIG = "mkdocs.yml"
-
-
-class SiteBuildError(Exception):
-    """The site was not built; the message says why (for a check, with file and line)."""
 
 
 @dataclass
@@ -55,7 +55,8 @@ def build(project: Project, site_dir: Path | None = None, *, strict: bool = Fals
     """Check the sources, publish the data package and build the site into ``site_dir``
     (default: the ``site_dir`` of mkdocs.yml, normally ``site/``), replacing it all at once.
 
-    Raises :class:`SiteBuildError` when a check fails; the previous site is then untouched.
+    Raises a :class:`~shequ.errors.ShequError` when a check fails (with the problem report);
+    the previous site is then untouched.
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -76,6 +77,10 @@ def build(project: Project, site_dir: Path | None = None, *, strict: bool = Fals
         try:
             mkdocs_build(config)
         except Abort as exc:
+            plugin = config.plugins.get("shequ")
+            failure = plugin.build.error if plugin is not None and plugin.build is not None else None
+            if isinstance(failure, ShequError):  # the core's own error, with its report
+                raise failure from None
             errors = [m for m in collect.messages if m and not m.startswith("Aborted")]
             raise SiteBuildError("\n".join(errors) or str(exc)) from None
         finally:

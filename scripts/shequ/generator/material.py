@@ -15,8 +15,13 @@ transforms the title, say), that kind of page is always rendered the ordinary
 way. A page whose values would confuse the sentinels is rendered the ordinary
 way too.
 
-``SHEQU_PLAIN_RENDER=1`` turns every shortcut of the render stage off (here: every page
-is rendered the ordinary way), so that tests can compare the two outputs byte for byte.
+``plain=True`` (``SHEQU_PLAIN_RENDER=1``) turns every shortcut of the render stage off (here:
+every page is rendered the ordinary way), so that tests can compare the two outputs byte for byte.
+
+:class:`ThemeShells` is the build core's :class:`~shequ.build.shell.PageShell` for Material;
+the rest of this module is what else is Material's: a generated page's title, edit link and
+table of contents on an MkDocs page (:func:`dress`), and each page's language: interface
+language, navigation and language switcher (:class:`Languages`).
 """
 
 from __future__ import annotations
@@ -24,7 +29,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shequ.render.page import GeneratedPage, plain_render
+from markupsafe import escape
+
+from shequ.render import language
+from shequ.render.page import GeneratedPage
 
 SENTINEL_ID = "qqshequidqq7x"  # a valid id: lowercase letters and digits
 SENTINEL_TITLE = "QQSHEQUTITLEQQ7X"
@@ -44,14 +52,14 @@ class ThemeShells:
     """Renders :class:`GeneratedPage` objects in the theme, as MkDocs would render a page.
 
     ``dress(page, generated)`` gives an MkDocs ``Page`` its title, edit link and table
-    of contents from the generated page (the plugin's ``_dress``); ``localize(context,
-    page)``, when given, sets the page's language in the template context (the plugin's
-    ``_localize``: interface language, navigation, language switcher), as MkDocs'
-    ``on_page_context`` event does for the pages MkDocs renders. The language is part of
-    a page's address (``en/…``), so each language gets shells of its own.
+    of contents from the generated page (:func:`dress`); ``localize(context, page)``, when
+    given, sets the page's language in the template context (:meth:`Languages.localize`:
+    interface language, navigation, language switcher), as MkDocs' ``on_page_context``
+    event does for the pages MkDocs renders. The language is part of a page's address
+    (``en/…``), so each language gets shells of its own.
     """
 
-    def __init__(self, template, nav, doc_pages, config, dress, localize=None):
+    def __init__(self, template, nav, doc_pages, config, dress, localize=None, *, plain: bool = False):
         self.template = template
         self.nav = nav
         self.doc_pages = doc_pages
@@ -61,7 +69,7 @@ class ThemeShells:
         self.shells: dict[tuple, Shell] = {}
         self.fast = 0  # pages filled into a shell
         self.slow = 0  # pages rendered the ordinary way
-        self.plain = plain_render()
+        self.plain = plain
 
     def _page(self, generated: GeneratedPage):
         from mkdocs.structure.files import File, InclusionLevel
@@ -164,7 +172,92 @@ class ThemeShells:
         return Shell(parts, usable=usable)
 
     def _fill(self, shell: Shell, generated: GeneratedPage) -> str:
-        from markupsafe import escape
-
         values = {"id": self._segment(generated), "title": str(escape(generated.title)), "body": generated.body}
         return "".join(p if isinstance(p, str) else values[p[0]] for p in shell.parts)
+
+
+def dress(page, generated: GeneratedPage) -> None:
+    """Title, edit link and table of contents of a generated page, on its MkDocs ``page``.
+    The theme prints ``page.meta.title`` unescaped, so it gets the escaped title."""
+    from mkdocs.structure.toc import get_toc
+
+    page.meta["title"] = str(escape(generated.title))
+    if not generated.search:
+        page.meta["search"] = {"exclude": True}
+    page.edit_url = generated.edit_url
+    page.toc = get_toc([{"level": 2, "id": anchor, "name": str(escape(name)), "children": []}
+                        for anchor, name in generated.toc])
+
+
+class Languages:
+    """Each page in the language of its address (``en/…`` is English): Material's interface
+    language and ``<html lang>``, that language's navigation, and the language switcher with
+    ``hreflang`` alternates, each to the same page in the other language."""
+
+    def __init__(self, config):
+        # What mkdocs.yml says, for the pages of neither language (see restore).
+        self.site_language = config.theme["language"]
+        self.site_alternate = config.extra.get("alternate")
+        self.navs: dict = {}  # language -> its navigation (see split_nav)
+
+    def split(self, nav) -> None:
+        self.navs = split_nav(nav)
+
+    def localize(self, context, page) -> None:
+        lang = language.language_of(page.url)
+        config = context["config"]
+        config.theme["language"] = lang
+        # Absolute where the site's address is known: search engines read hreflang alternates
+        # only as full addresses (Material's `url` filter leaves those as they are).
+        base = config.site_url.rstrip("/") + "/" if config.site_url else ""
+        config.extra["alternate"] = [
+            {"name": language.NAMES[other], "link": base + language.counterpart(page.url, other) or "./",
+             "lang": language.TAGS[other]}
+            for other in language.LANGUAGES]
+        context["nav"] = self.navs.get(lang, context["nav"])
+
+    def restore(self, config) -> None:
+        """The configuration as mkdocs.yml has it: no page's language or switcher."""
+        config.theme["language"] = self.site_language
+        if self.site_alternate is None:
+            config.extra.pop("alternate", None)
+        else:
+            config.extra["alternate"] = self.site_alternate
+
+
+def split_nav(nav) -> dict:
+    """Each language's navigation, from a ``nav`` whose top-level sections are one per
+    language (``- 简体中文: …``, ``- English: …`` in mkdocs.yml): a language's pages then show
+    only its own section, as the whole navigation, with previous/next links that stay in it.
+    Any other ``nav`` is left as it is (an empty result)."""
+    from mkdocs.structure.nav import Navigation
+
+    sections = {}
+    for item in nav.items:
+        pages = list(_nav_pages(item))
+        langs = {language.language_of(p.url) for p in pages}
+        if not getattr(item, "children", None) or len(langs) != 1 or langs & set(sections):
+            return {}
+        sections[langs.pop()] = item
+    if set(sections) != set(language.LANGUAGES):
+        return {}
+    navs = {}
+    for lang, section in sections.items():
+        for child in section.children:
+            child.parent = None
+        pages = list(_nav_pages(section))
+        for i, page in enumerate(pages):
+            page.previous_page = pages[i - 1] if i else None
+            page.next_page = pages[i + 1] if i + 1 < len(pages) else None
+        split = Navigation(section.children, pages)
+        home = language.prefix(lang)
+        split.homepage = next((p for p in pages if p.url in (home, home or "./")), split.homepage)
+        navs[lang] = split
+    return navs
+
+
+def _nav_pages(item):
+    if getattr(item, "is_page", False):
+        yield item
+    for child in getattr(item, "children", None) or ():
+        yield from _nav_pages(child)

@@ -29,6 +29,7 @@ from frictionless import Package
 
 from shequ import atomic
 
+from shequ.errors import ShequError
 from shequ.publish import xlsx
 from shequ.sources.load import Sources
 from shequ.sources.tables import TABLE_ORDER, typed
@@ -39,7 +40,7 @@ XLSX_MEDIATYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "date": "TEXT", "string": "TEXT"}
 
 
-class PublishError(Exception):
+class PublishError(ShequError):
     """The written package failed its own validation."""
 
 

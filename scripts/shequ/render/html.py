@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from urllib.parse import urlsplit
 
@@ -44,14 +43,16 @@ class CompactLoader(jinja2.BaseLoader):
     the same, since no template holds ``<pre>`` or ``<textarea>`` text.
     """
 
-    def __init__(self, inner: jinja2.BaseLoader, trim_blocks: bool = False):
-        """``trim_blocks``: as the environment's setting of that name."""
+    def __init__(self, inner: jinja2.BaseLoader, trim_blocks: bool = False, compact: bool = True):
+        """``trim_blocks``: as the environment's setting of that name. ``compact=False``
+        passes the templates through as they are (``Settings.compact_templates``: tests compare both)."""
         self.inner = inner
         self.trim_blocks = trim_blocks
+        self.compact = compact
 
     def get_source(self, environment, template):
         source, filename, uptodate = self.inner.get_source(environment, template)
-        if os.environ.get("SHEQU_COMPACT_TEMPLATES") == "0":  # for tests that compare with and without
+        if not self.compact:
             return source, filename, uptodate
         return compact(source, self.trim_blocks), filename, uptodate
 
@@ -59,9 +60,9 @@ class CompactLoader(jinja2.BaseLoader):
         return self.inner.list_templates()
 
 
-def environment() -> jinja2.Environment:
+def environment(compact: bool = True) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=CompactLoader(jinja2.PackageLoader("shequ", TEMPLATES), trim_blocks=True),
+        loader=CompactLoader(jinja2.PackageLoader("shequ", TEMPLATES), trim_blocks=True, compact=compact),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

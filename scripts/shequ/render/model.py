@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from shequ.errors import ShequError
 from shequ.sources.load import Division, Sources
 from shequ.sources.tables import LAYOUT, typed
 
@@ -37,7 +38,7 @@ LEVEL_LABELS = {"province": ("省级", "Province"), "prefecture": ("地级", "Pr
                 "county": ("县级", "County"), "township": ("乡级", "Township / sub-district")}
 
 
-class UnsafeValue(ValueError):
+class UnsafeValue(ShequError, ValueError):
     """A value that would become part of a path does not match the id pattern."""
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -11,12 +10,6 @@ from markupsafe import Markup
 from shequ.render import language
 from shequ.render.html import environment, relative
 from shequ.render.model import Directory, Entry
-
-def plain_render() -> bool:
-    """True when ``SHEQU_PLAIN_RENDER=1`` asks the render stage for no shortcuts (no shared
-    theme shells, no rows rendered once for all listings), so tests can compare outputs."""
-    return os.environ.get("SHEQU_PLAIN_RENDER") == "1"
-
 
 #: Stands for a link in a listing row rendered once for every page (see Renderer.org_row).
 LINK_MARK = "\x00\x1fshequ-link\x1f\x00"
@@ -84,14 +77,16 @@ class Renderer:
     """
 
     def __init__(self, directory: Directory, settings: Settings | None = None, rows: dict | None = None,
-                 lang: str = language.DEFAULT):
-        """``rows``: listing rows kept from a previous build that are still valid (incremental rebuilds)."""
+                 lang: str = language.DEFAULT, *, plain: bool = False, compact: bool = True):
+        """``rows``: listing rows kept from a previous build that are still valid (incremental rebuilds).
+        ``plain``: every render shortcut off (``Settings.plain_render``); ``compact``: templates
+        without their indentation (``Settings.compact_templates``)."""
         self.directory = directory
         self.settings = settings or Settings()
         self.lang = lang
         self.prefix = language.prefix(lang)
-        self.env = environment()
-        self.plain = plain_render()
+        self.env = environment(compact)
+        self.plain = plain
         self._rows: dict[str, list[str] | None] = rows if rows is not None else {}  # organization id -> row parts
         self._row_links: list[str] = []
         self._row_module = None

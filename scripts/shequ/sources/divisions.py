@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from shequ.errors import ShequError
 from shequ.project import RECORD_DATASETS, Project
 from shequ.sources.yamlfiles import record_files
 
@@ -56,7 +57,7 @@ MAX_NAME = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class DivisionImportError(Exception):
+class DivisionImportError(ShequError):
     """An official list cannot be read, or the import was asked for something impossible."""
 
     def __init__(self, message: str, file: str | Path | None = None, line: int | None = None):

@@ -22,8 +22,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from shequ.errors import ShequError
 from shequ.project import Project
-from shequ.report import Problem
+from shequ.report import Problem, Report
 from shequ.sources.yamlfiles import Record
 
 
@@ -91,11 +92,11 @@ TABLE_ORDER = (
 POSITION = "position"
 
 
-class SchemaError(Exception):
+class SchemaError(ShequError):
     """A Table Schema is missing or unreadable: nothing else can be checked without it."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(p.text() for p in problems))
+        super().__init__("; ".join(p.text() for p in problems), Report(problems))
         self.problems = problems
 
 

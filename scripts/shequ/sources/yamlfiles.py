@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from shequ.errors import ShequError
 from shequ.project import RECORD_DATASETS, Project
 from shequ.report import Problem
 
@@ -50,7 +51,7 @@ class Record:
     data: dict
 
 
-class YamlProblem(Exception):
+class YamlProblem(ShequError):
     def __init__(self, rule: str, message: str, line: int | None = None, hint: str | None = None):
         super().__init__(message)
         self.rule, self.message, self.line, self.hint = rule, message, line, hint
@@ -215,7 +216,7 @@ def record_files(project: Project, dataset: str) -> Iterator[Path]:
 
 
 #: Below this many files, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 4000
+PARALLEL_PARSE_FILES = 4000
 
 
 def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Problem]]:
@@ -234,7 +235,7 @@ def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Pro
         return [], [problem]
     paths = list(record_files(project, dataset))
     workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if len(paths) < PARALLEL_PARSE_FILES or workers < 2 or "fork" not in mp.get_all_start_methods():
         return load_paths(project, dataset, paths)
     # Small chunks, so the parent unpickles one while the workers parse the next.
     chunks = [paths[i:i + 1000] for i in range(0, len(paths), 1000)]

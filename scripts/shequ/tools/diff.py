@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shequ.errors import ShequError
 from shequ.project import RECORD_DATASETS, Project
 from shequ.sources.yamlfiles import YamlProblem, parse_yaml
 
@@ -33,7 +34,7 @@ WORKTREE = None  # "head" meaning the files on disk
 NOTHING = "(no records)"  # "base" meaning no records at all, before a first release (never a ref: it has a space)
 
 
-class DiffError(Exception):
+class DiffError(ShequError):
     """Not a git repository, or a revision git does not know."""
 
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shequ.errors import ShequError
 from shequ.project import Project
 from shequ.report import Problem, did_you_mean
 from shequ.tools.scaffold import (build_record, describe, dump_record, files_named, make_rng, new_id, split_list, taken_ids,
@@ -53,7 +54,7 @@ SOURCE_KEYS = ("title", "url", "accessed")
 MAX_ROWS = 200_000
 
 
-class ImportFileError(Exception):
+class ImportFileError(ShequError):
     """The file or the mapping cannot be used at all (a usage error, not a row's problem)."""
 
 
@@ -315,7 +316,7 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
         shutil.copytree(project.datasets, copy.datasets, symlinks=True)
         for rel, (_, text) in pending.items():
             write_new(copy.root / rel, text)
-        report = validate(copy)[1] if pending else None
+        report = validate(copy, today)[1] if pending else None
         by_file: dict[str, list[Problem]] = {rel: [] for rel in pending}
         for problem in report.problems if report else ():
             for rel in files_named(problem, by_file):

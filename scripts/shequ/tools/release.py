@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shequ.checks.dates import today as checks_today
+from shequ.errors import InvalidSources, ShequError
 from shequ.tools.diff import NOTHING, DiffError, RecordDiff, git, md, record_diff, repo_location, show
 from shequ.project import RECORD_DATASETS, Project
 from shequ.sources.releases import TAG_PREFIX
@@ -44,16 +44,12 @@ and the newest at `…/releases/latest/download/<file>`.
 """
 
 
-class ReleaseError(Exception):
+class ReleaseError(ShequError):
     """The release cannot be prepared (a usage error)."""
 
 
-class InvalidData(Exception):
-    """The sources have errors: a release of them would publish errors."""
-
-    def __init__(self, report):
-        super().__init__(report.summary())
-        self.report = report
+#: The sources have errors: a release of them would publish errors.
+InvalidData = InvalidSources
 
 
 @dataclass
@@ -170,7 +166,7 @@ def prepare(project: Project, version: str, today: dt.date | None = None, check:
     from shequ.build.pipeline import validate
 
     new = parse_version(version)
-    day = today or checks_today()
+    day = today or dt.date.today()
     current = current_version(project)
     if current and VERSION.match(current) and parse_version(current) > new:
         raise ReleaseError(f"{version} is older than the current version {current}")
@@ -184,7 +180,7 @@ def prepare(project: Project, version: str, today: dt.date | None = None, check:
     previous = tags[max(older)] if older else None
 
     if check:
-        _, report = validate(project)
+        _, report = validate(project, day)
         if not report.valid:
             raise InvalidData(report)
     diff = record_diff(project, previous or NOTHING, None)

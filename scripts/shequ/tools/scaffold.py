@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 
-from shequ.checks.dates import today as checks_today
 from shequ.tools.jsonschemas import modeline
 from shequ.project import RECORD_DATASETS, Project
 from shequ.report import Problem
@@ -75,9 +74,7 @@ def taken_ids(project: Project) -> set[str]:
 
 
 def make_rng(seed: int | str | None = None) -> random.Random:
-    """A seeded generator (the same seed gives the same ids); SHEQU_SEED sets the seed for tests."""
-    if seed is None:
-        seed = os.environ.get("SHEQU_SEED")
+    """A seeded generator (the same seed gives the same ids; ``Settings.seed`` for tests); else random."""
     return random.Random(seed if seed is not None else os.urandom(16))
 
 
@@ -211,7 +208,7 @@ def build_record(project: Project, dataset: str, values: dict[str, Any], record_
     and ``source_title``, ``source_url`` and ``source_accessed`` for its first source.
     """
     schemas = schemas or Schemas(project)
-    today = today or checks_today()
+    today = today or dt.date.today()
     layout = LAYOUT[dataset]
     data: dict[str, Any] = {"id": record_id}
     values = dict(values)
@@ -284,7 +281,7 @@ def create_record(project: Project, dataset: str, values: dict[str, Any], *, see
     data = build_record(project, dataset, values, record_id, today, schemas)
     path = project.datasets / dataset / f"{record_id}.yaml"
     write_new(path, dump_record(schemas, dataset, data))
-    _, report = validate(project)
+    _, report = validate(project, today)
     found = sorted(problems_of_files(report, {project.relative(path)}), key=lambda p: (p.line or 0, p.field))
     created = Created(path, found)
     if created.errors and not keep_invalid:
