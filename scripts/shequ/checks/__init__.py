@@ -20,10 +20,12 @@ from typing import Callable
 from shequ.sources.load import Sources
 from shequ.report import Problem, Report
 from shequ.sources.yamlfiles import LineFinder
-from shequ.checks import dates, divisions, identifiers, package, privacy, references, structure, text, uscc, vocabularies
+from shequ.checks import (citation, dates, divisions, identifiers, package, privacy, references, site_config, structure,
+                          text, uscc, vocabularies)
 
 #: Rule families. Structure comes first; later rules skip values whose shape it reports.
-FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text, package)
+FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text, package,
+            site_config, citation)
 
 #: Below this many table rows, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 50_000
