@@ -45,9 +45,9 @@ def check(sources: Sources) -> Iterator[Problem]:
             yield Problem("citation.type", "each author must be a mapping with name, or given-names and "
                           "family-names", file, ("authors", i))
             continue
-        for key in AUTHOR_NAME_KEYS:
-            if key in author and not isinstance(author[key], str):
-                yield Problem("citation.type", "must be text", file, ("authors", i, key))
-        if not any(isinstance(author.get(k), str) and author[k].strip() for k in AUTHOR_NAME_KEYS):
+        wrong = [key for key in AUTHOR_NAME_KEYS if key in author and not isinstance(author[key], str)]
+        for key in wrong:
+            yield Problem("citation.type", "must be text", file, ("authors", i, key))
+        if not wrong and not any(isinstance(author.get(k), str) and author[k].strip() for k in AUTHOR_NAME_KEYS):
             yield Problem("citation.author", "an author needs a name, or given-names and family-names", file,
                           ("authors", i))

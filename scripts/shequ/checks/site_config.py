@@ -58,7 +58,7 @@ def _set(value: Any) -> bool:
 
 
 def _problem(config: SiteConfig, rule: str, message: str, path: tuple, hint: str | None = None) -> Problem:
-    return Problem(rule, message, config.file, path, hint=hint)
+    return Problem(rule, message, config.file_of(path[0]), path, hint=hint)
 
 
 def _text(config: SiteConfig, value: Any, path: tuple, hint: str | None = None) -> Iterator[Problem]:
@@ -222,7 +222,9 @@ def _nav(sources: Sources, config: SiteConfig, options: dict) -> Iterator[Proble
     if not isinstance(nav, list):
         yield _problem(config, "config.nav", "must be a list of pages and sections", ("nav",))
         return
-    data_path = options.get("data_path") if isinstance(options.get("data_path"), str) else "data/"
+    data_path = options.get("data_path")
+    if not isinstance(data_path, str) or not DATA_PATH.match(data_path):
+        data_path = "data/"  # the plugin's default; a wrong value is reported on its own
     generated = GENERATED_SECTIONS + (data_path.strip("/"),)
     pages = sources.docs.pages if sources.docs is not None else None
     yield from _nav_items(config, nav, ("nav",), pages, generated)
@@ -247,12 +249,14 @@ def _nav_items(config: SiteConfig, items: list, path: tuple, pages, generated) -
 
 
 def _nav_target(config: SiteConfig, target: str, path: tuple, pages, generated) -> Iterator[Problem]:
-    if "://" in target or target.startswith(("/", "#", "mailto:")) and not target.startswith("//"):
-        if "://" in target:
-            yield from _url(config, target, path)
-        elif (found := MARKUP.search(target)):
-            yield _problem(config, "config.markup", f"holds {found.group()!r}", path)
+    if "://" in target or target.startswith("//"):
+        yield from _url(config, target, path)  # a link to another site
         return
+    if (found := MARKUP.search(target)):
+        yield _problem(config, "config.markup", f"holds {found.group()!r}, which no page path may hold", path)
+        return
+    if target.startswith(("/", "#", "mailto:")):
+        return  # a link within the site, which MkDocs leaves as it is
     if pages is None:
         return
     page = PurePosixPath(target.split("#")[0].lstrip("./"))

@@ -58,8 +58,7 @@ def load_docs(project: Project, folder: Path) -> tuple[DocsFolder | None, list[P
             path = here / name
             problem = _look_at(project, path)
             if problem is not None:
-                problems.append(problem)
-                continue
+                problems.append(problem)  # the file is still there: the nav's entry for it is not wrong
             inside = path.relative_to(folder).as_posix()
             (docs.pages if name.endswith(PAGE_SUFFIXES) else docs.files).add(inside)
     return docs, problems
@@ -83,11 +82,9 @@ def _look_at(project: Project, path: Path) -> Problem | None:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problem = Problem("docs.encoding", f"byte {exc.start} is not UTF-8", rel, hint="save the page as UTF-8")
-        problem.line = line
-        return problem
+        return Problem("docs.encoding", f"byte {exc.start} is not UTF-8", rel, line=line,
+                       hint="save the page as UTF-8")
     if b"\x00" in raw:
-        problem = Problem("docs.encoding", "page contains a NUL byte", rel)
-        problem.line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return problem
+        return Problem("docs.encoding", "page contains a NUL byte", rel,
+                       line=raw[: raw.index(b"\x00")].count(b"\n") + 1)
     return None

@@ -51,9 +51,14 @@ class SiteConfig:
     file: str
     data: dict = field(default_factory=dict)
     folder: Path = Path(".")  # where mkdocs.yml is: docs_dir and site_dir are relative to it
+    origins: dict[str, str] = field(default_factory=dict)  # top-level key -> the INHERIT parent that sets it
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
+
+    def file_of(self, key: Any) -> str:
+        """The file that sets a top-level key: mkdocs.yml, or the ``INHERIT`` parent it comes from."""
+        return self.origins.get(key, self.file)
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -161,7 +166,7 @@ def load_site_config(project: Project) -> tuple[SiteConfig | None, list[Problem]
     data, problems = _read(project, path)
     if data is None:
         return None, problems
-    chain = [path.resolve()]
+    chain, origins = [path.resolve()], {}
     while isinstance(data.get("INHERIT"), str):
         parent = (chain[-1].parent / data["INHERIT"]).resolve()
         if parent in chain or len(chain) > MAX_INHERIT:
@@ -174,6 +179,7 @@ def load_site_config(project: Project) -> tuple[SiteConfig | None, list[Problem]
         if base is None:
             return None, found
         child = {k: v for k, v in data.items() if k != "INHERIT"}
+        origins.update({k: project.relative(parent) for k in base if k not in child and k not in origins})
         data = _merge(base, child)
         chain.append(parent)
-    return SiteConfig(rel, data, path.parent), problems
+    return SiteConfig(rel, data, path.parent, origins), problems
