@@ -129,7 +129,8 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
         problems.append(Problem("files.symlink", "symbolic links are not allowed in datasets/",
                                 project.relative(project.divisions_table), hint="replace the link with the file itself"))
     else:
-        tables["divisions"] = read_csv_table(project, schemas, "divisions", project.divisions_table)
+        tables["divisions"], found = read_csv_table(project, schemas, "divisions", project.divisions_table)
+        problems += found
     if not project.divisions_table.is_file() and not project.divisions_table.is_symlink():
         problems.append(Problem("divisions.missing-table", "the divisions table is missing",
                                 project.relative(project.divisions_table),
