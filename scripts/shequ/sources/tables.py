@@ -255,13 +255,17 @@ def read_csv_table(project: Project, schemas: Schemas, name: str, path: Path) ->
     if "\x00" in text:
         return table, [Problem("csv.encoding", "file contains a NUL byte", rel,
                                line=text[: text.index("\x00")].count("\n") + 1)]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    done = 0  # lines read up to the end of the last whole row: a broken row starts after them
     try:
+        reader.fieldnames  # noqa: B018 - reads the header
+        done = reader.line_num
         for i, row in enumerate(reader):
             table.add([row.get(c) or None for c in table.columns], Origin(rel, kind="csv", line=i + 2))
-    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+            done = reader.line_num
+    except csv.Error as exc:  # an unclosed quote, a cell longer than the csv module's field limit
         return Table(name, schemas.columns(name)), [Problem("csv.syntax", f"cannot be read as CSV: {exc}", rel,
-                                                             line=reader.line_num or None)]
+                                                             line=done + 1)]
     return table, []
 
 
