@@ -74,5 +74,13 @@ def run(sources: Sources, meanwhile: Callable[[], object] | None = None) -> Repo
     else:
         for job in jobs:
             report.extend(job(sources))
-    LineFinder(sources.project.root).fill(report.problems)
+    LineFinder(sources.project.root, yaml_files_by_name(sources)).fill(report.problems)
     return report
+
+
+def yaml_files_by_name(sources: Sources) -> set[str]:
+    """The YAML files the site reads whose names do not end in .yaml."""
+    files = {sources.project.relative(sources.project.citation_file)}
+    if sources.site_config is not None:
+        files |= {sources.site_config.file, *sources.site_config.origins.values()}
+    return files

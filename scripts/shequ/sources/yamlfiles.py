@@ -21,7 +21,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -272,15 +272,13 @@ def load_all_records(project: Project) -> tuple[dict[str, list[Record]], list[Pr
     return out, problems
 
 
-#: Files the line finder reads as YAML: records and metadata, mkdocs.yml, CITATION.cff.
-YAML_SUFFIXES = (".yaml", ".yml", ".cff")
-
-
 class LineFinder:
     """Finds the line of a field in a YAML file, re-reading the file once, only when asked."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, also: Iterable[str] = ()):
+        """``also``: YAML files read by name rather than by their ``.yaml`` ending (mkdocs.yml, CITATION.cff)."""
         self.root = root
+        self.also = set(also)
         self._nodes: dict[str, Any] = {}
 
     def _node(self, file: str):
@@ -317,7 +315,7 @@ class LineFinder:
 
     def fill(self, problems: list[Problem]) -> None:
         for p in problems:
-            if p.line is not None or not p.file.endswith(YAML_SUFFIXES):
+            if p.line is not None or not (p.file.endswith(".yaml") or p.file in self.also):
                 continue
             # A problem with no field is about the whole file: it points at line 1,
             # and the file (perhaps huge, perhaps a link) is not read again.
