@@ -10,7 +10,6 @@ MkDocs at build time and left alone.
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import re
 from pathlib import Path, PurePosixPath
@@ -122,18 +121,17 @@ def docs_folder_of(config: SiteConfig) -> Path:
 
 
 def theme_languages(name: str) -> set[str] | None:
-    """The languages the installed theme has translations for, or None when that is unknown.
-    Only the theme's files are listed: no module of the theme runs."""
+    """The languages the installed theme has translations for (Material keeps one file per
+    language in ``templates/partials/languages/``), or None when that is unknown. Only the
+    theme's files are listed: none of its modules runs."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return None
     try:
-        points = importlib.metadata.entry_points(group="mkdocs.themes")
-        point = next((p for p in points if p.name == name), None)
-        spec = importlib.util.find_spec(point.value.split(":")[0]) if point is not None else None
+        spec = importlib.util.find_spec(name)  # finds the package without importing it
     except (ImportError, ValueError):
         return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        folder = Path(location) / "partials" / "languages"
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        folder = Path(location) / "templates" / "partials" / "languages"
         if folder.is_dir():
             return {p.stem for p in folder.glob("*.html")}
     return None
