@@ -100,3 +100,23 @@ def test_docs_dir_is_read_from_the_configuration(site):
     code, problems = validate(site)
     assert code == 1
     assert the_problem(problems, "docs.encoding")["file"] == "pages/guides/find-support.md"
+
+
+def test_the_nav_check_knows_every_folder_of_generated_pages(mini):
+    """checks.site_config may not import the render stage, so it names the folders of the
+    generated pages itself: every generated listing page must be in one of them."""
+    from shequ.build.pipeline import validate as load_and_check
+    from shequ.checks.site_config import GENERATED_SECTIONS
+    from shequ.project import Project
+    from shequ.render import Directory, Renderer, Settings, listing_pages
+    from shequ.render.language import LANGUAGES
+
+    sources, report = load_and_check(Project.at(mini.root))
+    assert report.valid, report.format_text()
+    folders = set()
+    for lang in LANGUAGES:
+        renderer = Renderer(Directory(sources), Settings(data_path="data/"), lang=lang)
+        for page in listing_pages(renderer, lambda: None):
+            parts = page.path.split("/")
+            folders.add(parts[1] if parts[0] == lang else parts[0])
+    assert folders == set(GENERATED_SECTIONS) | {"data"}
