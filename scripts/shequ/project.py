@@ -57,6 +57,11 @@ class Project:
         return self.datasets / "package.yaml"
 
     @property
+    def citation_file(self) -> Path:
+        """How to cite the data (Citation File Format); the download page shows it."""
+        return self.root / "CITATION.cff"
+
+    @property
     def policy(self) -> Path:
         return self.datasets / "policy"
 

@@ -22,10 +22,12 @@ from typing import Callable
 from shequ.sources.load import Sources
 from shequ.report import Problem, Report
 from shequ.sources.yamlfiles import LineFinder
-from shequ.checks import dates, divisions, identifiers, package, privacy, references, structure, text, uscc, vocabularies
+from shequ.checks import (citation, dates, divisions, identifiers, package, privacy, references, site_config, structure,
+                          text, uscc, vocabularies)
 
 #: Rule families. Structure comes first; later rules skip values whose shape it reports.
-FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text, package)
+FAMILIES = (structure, identifiers, uscc, divisions, references, dates, vocabularies, privacy, text, package,
+            site_config, citation)
 
 #: Below this many table rows, worker processes cost more than they save.
 PARALLEL_CHECK_ROWS = 50_000
@@ -75,5 +77,13 @@ def run(sources: Sources, meanwhile: Callable[[], object] | None = None, today: 
     else:
         for job in jobs:
             report.extend(job(sources))
-    LineFinder(sources.project.root).fill(report.problems)
+    LineFinder(sources.project.root, yaml_files_by_name(sources)).fill(report.problems)
     return report
+
+
+def yaml_files_by_name(sources: Sources) -> set[str]:
+    """The YAML files the site reads whose names do not end in .yaml."""
+    files = {sources.project.relative(sources.project.citation_file)}
+    if sources.site_config is not None:
+        files |= {sources.site_config.file, *sources.site_config.origins.values()}
+    return files

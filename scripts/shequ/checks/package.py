@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Iterator
 
+from shequ.checks.urls import url_problem
 from shequ.sources.load import Sources
 from shequ.report import Problem, did_you_mean
 
@@ -15,6 +16,16 @@ OPTIONAL = ("title_zh", "description", "description_zh", "demonstration", "homep
             "sources", "contributors")
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+#: Top-level keys that hold text (published in datapackage.json, shown on the site).
+TEXT = ("name", "title", "title_zh", "description", "description_zh", "version")
+#: Top-level keys that become links on the site (the repository also becomes repo_url).
+URLS = ("homepage", "repository")
+#: The keys of each entry of a list, by kind: text, or a link.
+ENTRY_KEYS = {
+    "licenses": {"name": "text", "title": "text", "path": "url"},
+    "sources": {"title": "text", "path": "url", "email": "text"},
+    "contributors": {"title": "text", "role": "text", "path": "url", "email": "text", "organization": "text"},
+}
 
 
 def check(sources: Sources) -> Iterator[Problem]:
@@ -49,6 +60,66 @@ def check(sources: Sources) -> Iterator[Problem]:
     if meta.get("demonstration") is True and meta.get("title_zh") and "演示数据" not in str(meta["title_zh"]):
         yield Problem("package.demonstration", "the Chinese title must say '演示数据' while demo data ships",
                       file, ("title_zh",))
-    for i, licence in enumerate(meta.get("licenses") or []):
+    yield from _types(meta, file)
+    licenses = meta.get("licenses")
+    for i, licence in enumerate(licenses if isinstance(licenses, list) else []):
         if not isinstance(licence, dict) or not (licence.get("name") or licence.get("path")):
             yield Problem("package.licenses", "each licence needs a name or a path", file, ("licenses", i))
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str)
+
+
+def _types(meta: dict, file: str) -> Iterator[Problem]:
+    """Every value has the type the data package and the site read it as: a wrong one would stop
+    ``publish`` (an invalid descriptor) or ``build`` (a link that is not a URL)."""
+    for key in TEXT:
+        if meta.get(key) is not None and not _is_text(meta[key]):
+            yield Problem("package.type", f"must be text, not {_kind(meta[key])}", file, (key,),
+                          hint="put the value in quotes")
+    for key in URLS:
+        if meta.get(key) is not None:
+            why = url_problem(meta[key])
+            if why:
+                yield Problem("package.url", why, file, (key,), hint="a full address such as https://example.org/")
+    keywords = meta.get("keywords")
+    if keywords is not None:
+        if not isinstance(keywords, list):
+            yield Problem("package.type", "must be a list of keywords", file, ("keywords",))
+        else:
+            for i, word in enumerate(keywords):
+                if not _is_text(word):
+                    yield Problem("package.type", f"must be text, not {_kind(word)}", file, ("keywords", i))
+    for key, fields in ENTRY_KEYS.items():
+        entries = meta.get(key)
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            yield Problem("package.type", f"must be a list of {key}", file, (key,))
+            continue
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                if key != "licenses":  # the licence rule names it
+                    yield Problem("package.type", "must be a mapping", file, (key, i))
+                continue
+            for name, kind in fields.items():
+                value = entry.get(name)
+                if value is None:
+                    continue
+                if kind == "url":
+                    why = url_problem(value)
+                    if why:
+                        yield Problem("package.url", why, file, (key, i, name),
+                                      hint="a full address such as https://example.org/")
+                elif not _is_text(value):
+                    yield Problem("package.type", f"must be text, not {_kind(value)}", file, (key, i, name),
+                                  hint="put the value in quotes")
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    return {int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(type(value), "another type")

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import yaml
 
+from shequ.sources.yamlfiles import YamlProblem, parse_yaml, read_yaml_text
 from shequ.render.html import http_url
 from shequ.render.page import GeneratedFile, GeneratedPage, Renderer
 
@@ -83,7 +83,11 @@ def read_package(folder: Path, citation_file: Path | None = None) -> Package:
     by_path = {r["path"]: r for r in descriptor.get("resources", [])}
     citation = {}
     if citation_file is not None and citation_file.is_file():
-        citation = yaml.safe_load(citation_file.read_text(encoding="utf-8")) or {}
+        # The checks refuse a CITATION.cff that cannot be read; this reads it with the same guards.
+        try:
+            citation = parse_yaml(read_yaml_text(citation_file)) or {}
+        except YamlProblem:
+            citation = {}
     files = []
     for path in sorted(folder.iterdir(), key=lambda p: _file_order(p.name, by_path)):
         if not path.is_file():

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from shequ.sources.policy import Policy, load_policy
 from shequ.project import Project
 from shequ.report import Problem
+from shequ.sources.docs import DocsFolder, load_docs
+from shequ.sources.siteconfig import SiteConfig, load_site_config
 from shequ.sources.yamlfiles import Record, load_all_records, load_mapping
 from shequ.sources.tables import Origin, Schemas, Table, read_csv_table, record_tables
 
@@ -48,6 +51,11 @@ class Sources:
     tables: dict[str, Table]
     policy: Policy
     problems: list[Problem] = field(default_factory=list)
+    #: What the site reads besides the data: mkdocs.yml, CITATION.cff and the pages of docs_dir
+    #: (None where the project has none: a project may publish data without a site).
+    site_config: SiteConfig | None = None
+    citation: dict | None = None
+    docs: DocsFolder | None = None
 
     def by_id(self, dataset: str) -> dict[str, Record]:
         return {r.id: r for r in self.records[dataset]}
@@ -121,7 +129,8 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
         problems.append(Problem("files.symlink", "symbolic links are not allowed in datasets/",
                                 project.relative(project.divisions_table), hint="replace the link with the file itself"))
     else:
-        tables["divisions"] = read_csv_table(project, schemas, "divisions", project.divisions_table)
+        tables["divisions"], found = read_csv_table(project, schemas, "divisions", project.divisions_table)
+        problems += found
     if not project.divisions_table.is_file() and not project.divisions_table.is_symlink():
         problems.append(Problem("divisions.missing-table", "the divisions table is missing",
                                 project.relative(project.divisions_table),
@@ -133,4 +142,25 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     problems += found
     policy, found = load_policy(project, {name: set(v.terms) for name, v in vocabularies.items()})
     problems += found
-    return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems)
+    site_config, found = load_site_config(project)
+    problems += found
+    citation, found = load_citation(project)
+    problems += found
+    docs, found = load_docs(project, docs_folder(site_config)) if site_config is not None else (None, [])
+    problems += found
+    return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems,
+                   site_config, citation, docs)
+
+
+def load_citation(project: Project) -> tuple[dict | None, list[Problem]]:
+    """CITATION.cff, read as safely as every other source; None when the project has none."""
+    path = project.citation_file
+    if not path.exists() and not path.is_symlink():
+        return None, []
+    return load_mapping(project, path)
+
+
+def docs_folder(config: SiteConfig) -> Path:
+    """docs_dir as MkDocs finds it: relative to mkdocs.yml, ``docs`` unless set (or not plain text)."""
+    value = config.get("docs_dir")
+    return config.folder / (value if isinstance(value, str) and value else "docs")

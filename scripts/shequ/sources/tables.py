@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -232,17 +233,41 @@ def record_tables(schemas: Schemas, records: dict[str, list[Record]]) -> dict[st
     return tables
 
 
-def read_csv_table(project: Project, schemas: Schemas, name: str, path: Path) -> Table:
-    """A reference table kept as CSV in the sources (the divisions table)."""
+#: A reference table larger than this is refused: the divisions a project uses fit in a few megabytes.
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
+def read_csv_table(project: Project, schemas: Schemas, name: str, path: Path) -> tuple[Table, list[Problem]]:
+    """A reference table kept as CSV in the sources (the divisions table). A file that cannot
+    be read as UTF-8 CSV gives an empty table and a problem naming the line."""
     table = Table(name, schemas.columns(name))
     rel = project.relative(path)
     if not path.is_file():
-        return table
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
+        return table, []
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        return table, [Problem("csv.too-large", f"file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}", rel)]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return table, [Problem("csv.encoding", f"byte {exc.start} is not UTF-8", rel,
+                               line=raw[: exc.start].count(b"\n") + 1, hint="save the file as UTF-8")]
+    if "\x00" in text:
+        return table, [Problem("csv.encoding", "file contains a NUL byte", rel,
+                               line=text[: text.index("\x00")].count("\n") + 1)]
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    done = 0  # lines read up to the end of the last whole row: a broken row starts after them
+    try:
+        reader.fieldnames  # noqa: B018 - reads the header
+        done = reader.line_num
         for i, row in enumerate(reader):
             table.add([row.get(c) or None for c in table.columns], Origin(rel, kind="csv", line=i + 2))
-    return table
+            done = reader.line_num
+    except csv.Error as exc:  # an unclosed quote, a cell longer than the csv module's field limit
+        return Table(name, schemas.columns(name)), [Problem("csv.syntax", f"cannot be read as CSV: {exc}", rel,
+                                                             line=done + 1)]
+    return table, []
 
 
 def typed(value: Any, type_: str) -> Any:

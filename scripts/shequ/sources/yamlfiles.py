@@ -21,7 +21,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -102,8 +102,12 @@ def _depth(value: Any, limit: int, level: int = 0) -> bool:
 def read_yaml_text(path: Path) -> str:
     """The text of a YAML file, refusing what no YAML source should be."""
     if path.is_symlink():
-        raise YamlProblem("files.symlink", "symbolic links are not allowed in datasets/", None,
+        where = " in datasets/" if "datasets" in path.parts else ""
+        raise YamlProblem("files.symlink", f"symbolic links are not allowed{where}", None,
                            "replace the link with the file itself")
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # A named pipe or a device would block the read, or never end.
+        raise YamlProblem("files.not-a-file", "is not a regular file", None, "replace it with a plain file")
     if path.is_dir():
         raise YamlProblem("files.not-a-file", "is a folder, but a YAML file was expected")
     size = path.stat().st_size
@@ -272,8 +276,10 @@ def load_all_records(project: Project) -> tuple[dict[str, list[Record]], list[Pr
 class LineFinder:
     """Finds the line of a field in a YAML file, re-reading the file once, only when asked."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, also: Iterable[str] = ()):
+        """``also``: YAML files read by name rather than by their ``.yaml`` ending (mkdocs.yml, CITATION.cff)."""
         self.root = root
+        self.also = set(also)
         self._nodes: dict[str, Any] = {}
 
     def _node(self, file: str):
@@ -310,7 +316,7 @@ class LineFinder:
 
     def fill(self, problems: list[Problem]) -> None:
         for p in problems:
-            if p.line is not None or not p.file.endswith(".yaml"):
+            if p.line is not None or not (p.file.endswith(".yaml") or p.file in self.also):
                 continue
             # A problem with no field is about the whole file: it points at line 1,
             # and the file (perhaps huge, perhaps a link) is not read again.

@@ -1,0 +1,49 @@
+"""A small project with everything the site reads (mkdocs.yml, CITATION.cff, docs/), for the
+tests that break one of those files and run ``shequ validate`` on it through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import REPO, MiniProject
+
+
+def make_site_project(root: Path) -> Path:
+    MiniProject(root)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copy(REPO / "CITATION.cff", root / "CITATION.cff")
+    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> Path:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def invoke(*args: str):
+    """The shequ command in this process. An exception that escapes it is a failure of the test."""
+    from shequ.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def validate(root: Path) -> tuple[int, list[dict]]:
+    """``shequ validate --format json``: its exit code and the problems it lists."""
+    result = invoke("validate", "--project", str(root), "--format", "json")
+    return result.exit_code, json.loads(result.output)["problems"]
+
+
+def the_problem(problems: list[dict], rule: str) -> dict:
+    found = [p for p in problems if p["rule"] == rule]
+    assert len(found) == 1, f"expected one {rule}, got {json.dumps(problems, ensure_ascii=False, indent=1)}"
+    return found[0]
