@@ -175,8 +175,9 @@ SCHEMAS_MISSING = _rule(
     _change("datasets/schemas/incubator_sources.schema.json", "delete"))
 SCHEMAS_UNREADABLE = _rule(
     "schemas.unreadable", "Table Schema cannot be read",
-    "The schema file exists but the operating system refuses to read it.", "check the file's permissions",
-    untriggerable="needs a file that cannot be opened (permissions), not a file's content")
+    "The schema file cannot be read: it is not UTF-8 text, or the system refuses to open it.",
+    "save it as UTF-8, or check the file's permissions",
+    _write("datasets/schemas/incubator_sources.schema.json", b'{"fields": "\xff"}\n'))
 SCHEMAS_JSON = _rule(
     "schemas.json", "Table Schema is not JSON",
     "A schema file is not valid JSON.", "correct the JSON on the line named",
@@ -259,8 +260,9 @@ STRUCTURE_EMAIL = _rule(
     _edit(ORG, "email: contact@example.org", "email: contact at example.org"))
 STRUCTURE_URI = _rule(
     "structure.uri", "Not a URL",
-    "A field with the uri format holds a value that is not a URL at all.", "write a full https:// link",
-    untriggerable="frictionless accepts any text as a uri; the urls.scheme rule reports bad links")
+    "A field with the uri format holds a value that is not a URL at all; a URL of another scheme "
+    "than http(s) is the urls.scheme rule's.", "write a full https:// link",
+    _edit(ORG, "website: https://example.org/silver-age", "website: example dot org"))
 STRUCTURE_PATTERN = _rule(
     "structure.pattern", "Value does not have the expected form",
     "A value does not match the pattern its schema field declares, e.g. an id or a code.",
