@@ -9,11 +9,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from shequ import rules
+from shequ.cli import main
 from shequ.report import Problem
 
 PACKAGE = Path(rules.__file__).parent
+REPO = Path(__file__).resolve().parents[1]
 RULE_ID = re.compile(r"^[a-z]+\.[a-z][a-z0-9-]*$")
 
 
@@ -43,7 +46,7 @@ def test_every_rule_the_code_names_is_catalogued_and_every_entry_is_used():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "rules":
-                assert node.attr in names or not node.attr.isupper(), f"{path.name}: rules.{node.attr} is not catalogued"
+                assert hasattr(rules, node.attr), f"{path.name}:{node.lineno}: rules.{node.attr} is not catalogued"
                 used.add(node.attr)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in rules.CATALOGUE:
                 literals.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {node.value!r}")
@@ -106,3 +109,34 @@ def test_example_reports_exactly_its_rule(mini, rule):
 def test_rules_without_an_example_say_why(rule):
     assert len(rule.untriggerable) > 20
     pytest.skip(f"{rule.id}: {rule.untriggerable}")
+
+
+def _shequ(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_committed_rules_reference_is_current():
+    result = _shequ("rules", "--check", "--project", str(REPO))
+    assert result.exit_code == 0, "run 'shequ rules --write' and commit docs/rules.md"
+
+
+def test_rules_prints_every_rule_with_its_example():
+    result = _shequ("rules")
+    assert result.exit_code == 0
+    for rule in rules.CATALOGUE.values():
+        assert f"## `{rule.id}`" in result.output
+    section = result.output.split("## `uscc.check-character`")[1].split("\n## ")[0]
+    assert "```diff\n-MJ0000001\n+MJ0000002\n```" in section
+
+
+def test_rules_check_fails_on_a_stale_reference_and_write_brings_it_up_to_date(mini):
+    reference = mini.root / rules.REFERENCE_PATH
+    missing = _shequ("rules", "--check", "--project", str(mini.root))
+    assert missing.exit_code == 1 and "out of date" in missing.output and not reference.exists()
+    assert _shequ("rules", "--write", "--project", str(mini.root)).exit_code == 0
+    reference.write_text(reference.read_text(encoding="utf-8").replace("Wrong check character", "Bad"),
+                         encoding="utf-8")
+    assert _shequ("rules", "--check", "--project", str(mini.root)).exit_code == 1
+    assert _shequ("rules", "--write", "--project", str(mini.root)).exit_code == 0
+    assert _shequ("rules", "--check", "--project", str(mini.root)).exit_code == 0
+    assert reference.read_text(encoding="utf-8") == rules.reference()

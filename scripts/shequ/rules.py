@@ -11,6 +11,7 @@ constants below (``rules.USCC_CHECK_CHARACTER``), never to a free string, and a
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -451,7 +452,7 @@ TEXT_INVISIBLE = _rule(
     "text.invisible", "Invisible or direction-changing character",
     "A text value holds a zero-width or bidirectional control character, which can hide or reorder text. "
     "An error in names, a warning elsewhere.", "retype the text without it",
-    _edit(ORG, "name: 朝阳区银龄互助会", "name: 朝阳区\u202e银龄互助会"))
+    _edit(ORG, "name: 朝阳区银龄互助会", 'name: "朝阳区\\u202e银龄互助会"'))
 TEXT_CONTROL = _rule(
     "text.control", "Control character",
     "A text value holds a control character.", "retype the text without it",
@@ -559,9 +560,12 @@ def _example_markdown(example: Example) -> list[str]:
 
 def _change_markdown(example: Change) -> list[str]:
     def shown(value) -> str:
-        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        # Bytes that are not UTF-8, control and invisible characters are shown as escapes.
+        text = value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else value
         text = text if len(text) <= 200 else f"{text[:60]}… ({len(text):,} characters)"
-        return text.encode("unicode_escape").decode("ascii").replace("\\n", "\n").replace("\\\\", "\\")
+        return "".join(c.encode("unicode_escape").decode("ascii")
+                       if c != "\n" and unicodedata.category(c) in ("Cc", "Cf") else c
+                       for c in text.removesuffix("\n"))
 
     what = {
         "edit": f"In `{example.file}`:",
@@ -579,3 +583,24 @@ def _change_markdown(example: Change) -> list[str]:
     elif example.action == "write":
         lines += ["", "```yaml", shown(example.new).rstrip("\n") or "# (an empty file)", "```"]
     return lines
+
+
+#: Where ``shequ rules --write`` puts the reference, relative to the project folder.
+REFERENCE_PATH = "docs/rules.md"
+
+
+def reference_is_current(path) -> bool:
+    """Whether the file at ``path`` holds today's reference."""
+    try:
+        return path.read_text(encoding="utf-8") == reference()
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def write_reference(path) -> None:
+    """Write the reference to ``path``: a temporary file renamed into place, so a failed write
+    leaves the previous file whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(reference(), encoding="utf-8")
+    partial.replace(path)
