@@ -296,6 +296,11 @@ STRUCTURE_CONSTRAINT = _rule(
     "read the message; it names the constraint",
     untriggerable="every constraint of Table Schema v1 has its own rule, and frictionless refuses the others "
     "(exclusiveMinimum needs Data Package v2) before it checks a row")
+STRUCTURE_BLANK_ROW = _rule(
+    "structure.blank-row", "Blank row in a table",
+    "A CSV table (the divisions table) has a row with no values.", "delete the row",
+    _edit("datasets/reference/divisions.csv", "110105002,朝外街道,township,110105\n",
+          "110105002,朝外街道,township,110105\n,,,\n"))
 STRUCTURE_TABLE = _rule(
     "structure.table", "Other Table Schema error",
     "frictionless reports a problem that no other structure rule names, such as a value that a unique "
@@ -420,7 +425,7 @@ PACKAGE_REQUIRED = _rule(
     _edit(PACKAGE, "version: 0.1.0\n", ""))
 PACKAGE_NAME = _rule(
     "package.name", "Not a package name",
-    "The package name must be lower case letters, digits, '-', '_' or '.'.", "write it in lower case",
+    "The package name must be lower case letters, digits, '.', '_' or '-', starting with a letter or digit.", "write it in lower case",
     _edit(PACKAGE, "name: shequ-community-organizations", "name: Shequ Organizations"))
 PACKAGE_VERSION = _rule(
     "package.version", "Not a version",
@@ -445,8 +450,8 @@ PACKAGE_LICENSES = _rule(
 
 TEXT_FORMULA = _rule(
     "text.formula", "Text a spreadsheet would run",
-    "A text value starts with =, +, - or @, which a spreadsheet opening the published file would run "
-    "as a formula.", "rephrase the start, or remove the sign",
+    "A text value starts with =, +, -, @, a tab or a carriage return, which a spreadsheet opening the "
+    "published file would run as a formula.", "rephrase the start, or remove the sign",
     _edit(ORG, "community: 示例社区", 'community: "=HYPERLINK(1)"'))
 TEXT_INVISIBLE = _rule(
     "text.invisible", "Invisible or direction-changing character",
@@ -532,8 +537,9 @@ def reference() -> str:
         "",
         "Every problem `shequ validate` reports ends with a rule id in brackets, for example",
         "`[uscc.check-character]`. This page lists every rule: what it checks, how to fix what it finds,",
-        "and the smallest change to a valid project that makes it report. `shequ validate --format json`",
-        "gives the same id, severity and hint for each problem.",
+        "and the smallest change to a valid project that makes it report. The examples change the small",
+        "project of the tests (`tests/conftest.py`), and `tests/test_rules.py` applies each of them.",
+        "`shequ validate --format json` gives each problem's rule id, severity and hint.",
         "",
         "| Rule | Severity | Title |",
         "|---|---|---|",

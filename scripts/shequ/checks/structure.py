@@ -164,9 +164,10 @@ def _translate(error, field: dict | None, file: str, path: tuple, line: int | No
         return Problem(_CONSTRAINT_RULES.get(constraint, rules.STRUCTURE_CONSTRAINT),
                        messages.get(constraint, error.note), file, path,
                        line=line, hint=hint)
-    return Problem(rules.STRUCTURE_TABLE, error.message, file, path, line=line)
+    return Problem(_ROW_ERROR_RULES.get(error.type, rules.STRUCTURE_TABLE), error.message, file, path, line=line)
 
 
+_ROW_ERROR_RULES = {"blank-row": rules.STRUCTURE_BLANK_ROW}
 _CONSTRAINT_RULES = {
     "pattern": rules.STRUCTURE_PATTERN, "maxLength": rules.STRUCTURE_MAXLENGTH,
     "minLength": rules.STRUCTURE_MINLENGTH, "minimum": rules.STRUCTURE_MINIMUM,
