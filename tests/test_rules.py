@@ -34,8 +34,9 @@ def test_problem_with_an_unknown_rule_id_fails_at_once():
 
 
 def test_problem_keeps_the_rule_id_and_takes_its_severity():
-    problem = Problem(rules.USCC_DUPLICATE, "m", "a.yaml")
-    assert (problem.rule, problem.severity) == ("uscc.duplicate", "warning")
+    problem = Problem(rules.USCC_DIVISION_MISMATCH, "m", "a.yaml")
+    assert (problem.rule, problem.severity) == ("uscc.division-mismatch", "warning")
+    assert Problem(rules.USCC_DUPLICATE, "m", "a.yaml").severity == "error"
 
 
 def test_every_rule_the_code_names_is_catalogued_and_every_entry_is_used():

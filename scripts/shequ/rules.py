@@ -365,8 +365,7 @@ USCC_DUPLICATE = _rule(
     "uscc.duplicate", "Code used twice",
     "Two organizations give the same Unified Social Credit Code.", "check which record has the right code",
     _edit(FILED, "legal_form: unregistered\nmanagement_track: filed",
-          "legal_form: social-group\nmanagement_track: registered\nuscc: 51110105MJ0000001N"),
-    severity=WARNING)
+          "legal_form: social-group\nmanagement_track: registered\nuscc: 51110105MJ0000001N"))
 
 # --- dates, references, vocabularies -------------------------------------------------------------
 
