@@ -221,6 +221,40 @@ def schemas(project_dir: str, check: bool) -> None:
         sys.exit(1)
 
 
+# --- rules: the catalogue of rule ids, as the maintainers' reference -------------------------------
+
+
+@main.command("rules")
+@project_option
+@click.option("--write", "write_file", is_flag=True, help="Write the reference to docs/rules.md.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if docs/rules.md is missing or out of date.")
+def rules_command(project_dir: str, write_file: bool, check: bool) -> None:
+    """Print the rules reference: every rule id, its severity, hint and an example.
+
+    \b
+    Example:
+      shequ rules | less
+      shequ rules --write
+      shequ rules --check
+    """
+    from shequ import rules
+
+    if not (write_file or check):
+        click.echo(rules.reference(), nl=False)
+        return
+    project = _project(project_dir)
+    path = project.root / rules.REFERENCE_PATH
+    if check:
+        current = rules.reference_is_current(path)
+        click.echo(f"{rules.REFERENCE_PATH}: {'up to date' if current else 'out of date'}")
+        if not current:
+            click.echo("rules: run 'shequ rules --write' and commit the result", err=True)
+            sys.exit(1)
+        return
+    rules.write_reference(path)
+    click.echo(f"{rules.REFERENCE_PATH}: written")
+
+
 @main.group()
 def new() -> None:
     """Write a new record that passes the checks, with a free id and today's date."""

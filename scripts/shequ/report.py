@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-ERROR = "error"
-WARNING = "warning"
+from shequ import rules
+from shequ.rules import ERROR, WARNING
 
 #: A path into a YAML record, e.g. ``("sources", 0, "url")``.
 FieldPath = tuple
@@ -40,15 +40,26 @@ def field_label(path: Sequence) -> str:
 
 @dataclass
 class Problem:
-    """One error or warning. ``line`` is filled in lazily by :func:`locate_lines`."""
+    """One error or warning. ``line`` is filled in lazily by :func:`locate_lines`.
+
+    ``rule`` is given as a catalogue entry (``rules.USCC_CHECK_CHARACTER``) and kept as its id;
+    an id that is not in the catalogue raises ``KeyError`` at once. ``severity`` defaults to
+    the rule's.
+    """
 
     rule: str
     message: str
     file: str  # path relative to the project root, with forward slashes
     path: FieldPath = ()
-    severity: str = ERROR
+    severity: str | None = None
     line: int | None = None
     hint: str | None = None
+
+    def __post_init__(self) -> None:
+        rule = self.rule if isinstance(self.rule, rules.Rule) else rules.get(self.rule)
+        self.rule = rule.id
+        if self.severity is None:
+            self.severity = rule.severity
 
     @property
     def field(self) -> str:

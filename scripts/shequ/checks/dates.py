@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
+from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import Problem
 
@@ -41,11 +42,11 @@ def check(sources: Sources, today: dt.date | None = None) -> Iterator[Problem]:
             for name in fields:
                 value = _date(data.get(name))
                 if value and value > now:
-                    yield Problem("dates.future", f"{value} is in the future", rec.file, (name,))
+                    yield Problem(rules.DATES_FUTURE, f"{value} is in the future", rec.file, (name,))
             for i, source in enumerate(data.get("sources") or ()):
                 value = _date(source.get("accessed")) if isinstance(source, dict) else None
                 if value and value > now:
-                    yield Problem("dates.future", f"{value} is in the future", rec.file, ("sources", i, "accessed"))
+                    yield Problem(rules.DATES_FUTURE, f"{value} is in the future", rec.file, ("sources", i, "accessed"))
             if dataset == "organizations":
                 yield from _organization_order(rec)
 
@@ -55,20 +56,20 @@ def _organization_order(rec) -> Iterator[Problem]:
     founded = _date(data.get("founded"))
     registered = _date(data.get("registration_date"))
     if founded and registered and registered < founded:
-        yield Problem("dates.order", f"registered or filed on {registered}, before it was founded on {founded}",
+        yield Problem(rules.DATES_ORDER, f"registered or filed on {registered}, before it was founded on {founded}",
                       rec.file, ("registration_date",))
     dissolved = _date(data.get("dissolved"))
     status = data.get("status")
     if status == "dissolved" and data.get("dissolved") is None:
-        yield Problem("dates.dissolved", "a dissolved organization needs its dissolution date", rec.file,
+        yield Problem(rules.DATES_DISSOLVED, "a dissolved organization needs its dissolution date", rec.file,
                       ("dissolved",), hint="add dissolved: YYYY-MM-DD")
     if status != "dissolved" and data.get("dissolved") is not None:
-        yield Problem("dates.dissolved", f"a dissolution date is given but the status is {status}", rec.file,
+        yield Problem(rules.DATES_DISSOLVED, f"a dissolution date is given but the status is {status}", rec.file,
                       ("dissolved",), hint="set status: dissolved, or remove the date")
     if dissolved and founded and dissolved < founded:
-        yield Problem("dates.order", f"dissolved on {dissolved}, before it was founded on {founded}",
+        yield Problem(rules.DATES_ORDER, f"dissolved on {dissolved}, before it was founded on {founded}",
                       rec.file, ("dissolved",))
     start, end = _date(data.get("incubated_from")), _date(data.get("incubated_until"))
     if start and end and end < start:
-        yield Problem("dates.order", f"incubation ends on {end}, before it starts on {start}", rec.file,
+        yield Problem(rules.DATES_ORDER, f"incubation ends on {end}, before it starts on {start}", rec.file,
                       ("incubated_until",))

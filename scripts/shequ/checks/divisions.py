@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import Problem
 
@@ -19,18 +20,18 @@ def check(sources: Sources) -> Iterator[Problem]:
         if not code or not code.isdigit() or len(code) not in LEVEL_OF_LENGTH:
             continue  # reported by the structure rules
         if level != LEVEL_OF_LENGTH[len(code)]:
-            yield Problem("divisions.level", f"a {len(code)}-digit code is a {LEVEL_OF_LENGTH[len(code)]}, "
+            yield Problem(rules.DIVISIONS_LEVEL, f"a {len(code)}-digit code is a {LEVEL_OF_LENGTH[len(code)]}, "
                           f"not a {level}", origin.file, ("level",), line=origin.line)
         expected_parent = code[: PARENT_LENGTH[len(code)]] if len(code) in PARENT_LENGTH else None
         if parent != expected_parent:
-            yield Problem("divisions.parent", f"parent of {code} is {parent or 'empty'}, expected "
+            yield Problem(rules.DIVISIONS_PARENT, f"parent of {code} is {parent or 'empty'}, expected "
                           f"{expected_parent or 'empty'}", origin.file, ("parent",), line=origin.line)
         elif parent and parent not in sources.divisions:
-            yield Problem("divisions.parent", f"parent {parent} is not in the table", origin.file, ("parent",),
+            yield Problem(rules.DIVISIONS_PARENT, f"parent {parent} is not in the table", origin.file, ("parent",),
                           line=origin.line, hint="run 'shequ divisions import' to add it")
     for dataset, records in sources.records.items():
         for rec in records:
             code = rec.data.get("division")
             if isinstance(code, str) and code.isdigit() and code not in sources.divisions:
-                yield Problem("divisions.unknown", f"{code} is not in the divisions table", rec.file, ("division",),
+                yield Problem(rules.DIVISIONS_UNKNOWN, f"{code} is not in the divisions table", rec.file, ("division",),
                               hint="check the code, or add it with 'shequ divisions import'")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import Problem
 
@@ -16,16 +17,16 @@ def check(sources: Sources) -> Iterator[Problem]:
         seen: dict[str, str] = {}
         for rec in records:
             if not ID_PATTERN.match(rec.id):
-                yield Problem("ids.file-name", f"file name '{rec.id}.yaml' is not a valid id", rec.file,
+                yield Problem(rules.IDS_FILE_NAME, f"file name '{rec.id}.yaml' is not a valid id", rec.file,
                               hint="use lowercase letters, digits and hyphens, 3 to 64 characters")
             value = rec.data.get("id")
             if value is not None and value != rec.id:
-                yield Problem("ids.file-name", f"id '{value}' does not match the file name '{rec.id}.yaml'",
+                yield Problem(rules.IDS_FILE_NAME, f"id '{value}' does not match the file name '{rec.id}.yaml'",
                               rec.file, ("id",), hint=f"rename the file to '{value}.yaml' or set id: {rec.id}")
             # Ids are file names, so exact duplicates cannot exist; on case-insensitive
             # file systems (macOS, Windows) ids that differ only in case would collide.
             folded = rec.id.lower()
             if folded in seen:
-                yield Problem("ids.duplicate", f"id '{rec.id}' is also used by {seen[folded]}", rec.file, ("id",))
+                yield Problem(rules.IDS_DUPLICATE, f"id '{rec.id}' is also used by {seen[folded]}", rec.file, ("id",))
             else:
                 seen[folded] = rec.file

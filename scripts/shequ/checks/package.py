@@ -7,6 +7,7 @@ import re
 from typing import Iterator
 
 from shequ.checks.urls import url_problem
+from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import Problem, did_you_mean
 
@@ -36,29 +37,29 @@ def check(sources: Sources) -> Iterator[Problem]:
     known = list(REQUIRED + OPTIONAL)
     for key in meta:
         if key not in known:
-            yield Problem("package.unknown-key", f"unknown field '{key}'", file, (key,),
+            yield Problem(rules.PACKAGE_UNKNOWN_KEY, f"unknown field '{key}'", file, (key,),
                           hint=did_you_mean(str(key), known) or f"known fields: {', '.join(known)}")
     for key in REQUIRED:
         if meta.get(key) in (None, "", []):
-            yield Problem("package.required", "is required", file, (key,))
+            yield Problem(rules.PACKAGE_REQUIRED, "is required", file, (key,))
     if isinstance(meta.get("name"), str) and not NAME.match(meta["name"]):
-        yield Problem("package.name", f"'{meta['name']}' is not a package name", file, ("name",),
+        yield Problem(rules.PACKAGE_NAME, f"'{meta['name']}' is not a package name", file, ("name",),
                       hint="lowercase letters, digits, '.', '_' and '-'")
     if meta.get("version") is not None and not VERSION.match(str(meta["version"])):
-        yield Problem("package.version", f"'{meta['version']}' is not a version X.Y.Z", file, ("version",))
+        yield Problem(rules.PACKAGE_VERSION, f"'{meta['version']}' is not a version X.Y.Z", file, ("version",))
     created = meta.get("created")
     if created is not None and not isinstance(created, dt.date):
         try:
             dt.date.fromisoformat(str(created))
         except ValueError:
-            yield Problem("package.created", f"'{created}' is not a date (YYYY-MM-DD)", file, ("created",))
+            yield Problem(rules.PACKAGE_CREATED, f"'{created}' is not a date (YYYY-MM-DD)", file, ("created",))
     if "demonstration" in meta and not isinstance(meta["demonstration"], bool):
-        yield Problem("package.demonstration", "must be true or false", file, ("demonstration",))
+        yield Problem(rules.PACKAGE_DEMONSTRATION, "must be true or false", file, ("demonstration",))
     if meta.get("demonstration") is True and "demonstration" not in str(meta.get("title", "")).lower():
-        yield Problem("package.demonstration", "the title must say 'demonstration data' while demo data ships",
+        yield Problem(rules.PACKAGE_DEMONSTRATION, "the title must say 'demonstration data' while demo data ships",
                       file, ("title",))
     if meta.get("demonstration") is True and meta.get("title_zh") and "演示数据" not in str(meta["title_zh"]):
-        yield Problem("package.demonstration", "the Chinese title must say '演示数据' while demo data ships",
+        yield Problem(rules.PACKAGE_DEMONSTRATION, "the Chinese title must say '演示数据' while demo data ships",
                       file, ("title_zh",))
     yield from _types(meta, file)
     licenses = meta.get("licenses")

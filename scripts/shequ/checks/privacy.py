@@ -8,6 +8,7 @@ from typing import Iterator
 
 from stdnum.cn import ric
 
+from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import Problem
 from shequ.checks.text import leaves, strings, walk
@@ -43,10 +44,10 @@ def check(sources: Sources) -> Iterator[Problem]:
                 continue
             for path, value in _texts_and_numbers(rec.data):
                 if MOBILE.search(value):
-                    yield Problem("privacy.mobile", "looks like a personal mobile number", rec.file, path,
+                    yield Problem(rules.PRIVACY_MOBILE, "looks like a personal mobile number", rec.file, path,
                                   hint="publish only an organization's landline or service number")
                 for candidate in IDENTITY.findall(value):
                     if ric.is_valid(candidate):
-                        yield Problem("privacy.identity-number", "contains a resident identity number", rec.file,
+                        yield Problem(rules.PRIVACY_IDENTITY_NUMBER, "contains a resident identity number", rec.file,
                                       path, hint="remove it: personal data is never published")
                         break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import Problem, did_you_mean
 
@@ -13,8 +14,8 @@ def check(sources: Sources) -> Iterator[Problem]:
     for rec in sources.records["organizations"]:
         ref = rec.data.get("incubated_by")
         if isinstance(ref, str) and ref not in incubators:
-            yield Problem("references.incubator", f"no incubator has id '{ref}'", rec.file, ("incubated_by",),
+            yield Problem(rules.REFERENCES_INCUBATOR, f"no incubator has id '{ref}'", rec.file, ("incubated_by",),
                           hint=did_you_mean(ref, list(incubators)) or "see datasets/incubators/")
         if ref is None and (rec.data.get("incubated_from") or rec.data.get("incubated_until")):
-            yield Problem("references.incubator", "an incubation period is given but no incubator", rec.file,
+            yield Problem(rules.REFERENCES_INCUBATOR, "an incubation period is given but no incubator", rec.file,
                           ("incubated_by",), hint="add incubated_by: <incubator id>")

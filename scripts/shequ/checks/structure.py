@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from frictionless import Resource, Schema
 
+from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import Problem, did_you_mean
 from shequ.sources.tables import LAYOUT, POSITION
@@ -45,32 +46,32 @@ def _shape(sources: Sources) -> Iterator[Problem]:
         for rec in sources.records[dataset]:
             for key in rec.data:
                 if key not in allowed:
-                    yield Problem("structure.unknown-key", f"unknown field '{key}'", rec.file, (key,),
+                    yield Problem(rules.STRUCTURE_UNKNOWN_KEY, f"unknown field '{key}'", rec.file, (key,),
                                   hint=did_you_mean(key, allowed) or f"known fields: {', '.join(allowed)}")
             for child in layout.children:
                 items = rec.data.get(child.key)
                 if items is None:
                     if child.min_items:
-                        yield Problem("structure.required", f"is required: give at least {child.min_items}",
+                        yield Problem(rules.STRUCTURE_REQUIRED, f"is required: give at least {child.min_items}",
                                       rec.file, (child.key,))
                     continue
                 if not isinstance(items, list):
-                    yield Problem("structure.not-a-list", "must be a list", rec.file, (child.key,),
+                    yield Problem(rules.STRUCTURE_NOT_A_LIST, "must be a list", rec.file, (child.key,),
                                   hint=f"write it as '{child.key}: [...]' or as '- ' items below the key")
                     continue
                 if len(items) < child.min_items:
-                    yield Problem("structure.required", f"needs at least {child.min_items} item",
+                    yield Problem(rules.STRUCTURE_REQUIRED, f"needs at least {child.min_items} item",
                                   rec.file, (child.key,))
                 if child.is_mapping:
                     keys = schemas.item_keys(child, layout)
                     for i, item in enumerate(items):
                         if not isinstance(item, dict):
-                            yield Problem("structure.item-not-mapping", f"must be a mapping with {', '.join(keys)}",
+                            yield Problem(rules.STRUCTURE_ITEM_NOT_MAPPING, f"must be a mapping with {', '.join(keys)}",
                                           rec.file, (child.key, i))
                             continue
                         for key in item:
                             if key not in keys:
-                                yield Problem("structure.unknown-key", f"unknown field '{key}'", rec.file,
+                                yield Problem(rules.STRUCTURE_UNKNOWN_KEY, f"unknown field '{key}'", rec.file,
                                               (child.key, i, key),
                                               hint=did_you_mean(str(key), keys) or f"known fields: {', '.join(keys)}")
 
@@ -89,7 +90,7 @@ def _frictionless(sources: Sources, name: str) -> Iterator[Problem]:
     for error in report.tasks[0].errors if report.tasks else ():
         row_number = getattr(error, "row_number", None)
         if row_number is None:
-            yield Problem("structure.table", error.message, name)
+            yield Problem(rules.STRUCTURE_TABLE, error.message, name)
             continue
         origin = table.origins[row_number - 2]
         column = getattr(error, "field_name", None)
@@ -113,7 +114,7 @@ def _frictionless(sources: Sources, name: str) -> Iterator[Problem]:
             except (TypeError, ValueError, OverflowError):
                 continue  # missing, or not a number: the type rule says so
             if not finite:
-                yield Problem("structure.type", f"'{_short(row[index])}' is not a finite number", origin.file,
+                yield Problem(rules.STRUCTURE_TYPE, f"'{_short(row[index])}' is not a finite number", origin.file,
                               origin.path(field["name"]), line=origin.line, hint="write the amount in digits")
 
 
@@ -122,14 +123,15 @@ def _translate(error, field: dict | None, file: str, path: tuple, line: int | No
     if error.type == "primary-key":
         if "None" in (error.note or ""):
             return None  # an empty key: the required rule reports the missing value
-        return Problem("structure.duplicate", "is listed twice", file, path, line=line,
+        return Problem(rules.STRUCTURE_DUPLICATE, "is listed twice", file, path, line=line,
                        hint="remove the repeated entry")
     if error.type == "type-error":
         type_ = field["type"]
         hint = None
         if field.get("format") in ("email", "uri") and isinstance(cell, str):
             what = "an email address" if field["format"] == "email" else "a URL"
-            return Problem(f"structure.{field['format']}", f"'{_short(cell)}' is not {what}", file, path,
+            rule = rules.STRUCTURE_EMAIL if field["format"] == "email" else rules.STRUCTURE_URI
+            return Problem(rule, f"'{_short(cell)}' is not {what}", file, path,
                            line=line)
         if type_ == "string" and isinstance(cell, str) and cell.isdigit():
             hint = "write it in quotes, e.g. \"" + cell + "\""
@@ -137,18 +139,18 @@ def _translate(error, field: dict | None, file: str, path: tuple, line: int | No
             hint = "write dates as YYYY-MM-DD"
         expected = {"string": "text", "date": "a date (YYYY-MM-DD)", "integer": "a whole number",
                     "number": "a number"}.get(type_, type_)
-        return Problem("structure.type", f"'{_short(cell)}' is not {expected}", file, path, line=line, hint=hint)
+        return Problem(rules.STRUCTURE_TYPE, f"'{_short(cell)}' is not {expected}", file, path, line=line, hint=hint)
     if error.type == "constraint-error":
         match = _CONSTRAINT.search(error.note or "")
         constraint, limit = (match.group(1), match.group(2)) if match else ("constraint", "")
         if constraint == "required":
-            return Problem("structure.required", "is required", file, path, line=line,
+            return Problem(rules.STRUCTURE_REQUIRED, "is required", file, path, line=line,
                            hint=field.get("description") if field else None)
         if field and field.get("format") == "uri" and constraint == "pattern":
             if isinstance(cell, str) and cell.lower().startswith(("http://", "https://")):
-                return Problem("urls.scheme", f"'{_short(cell)}' contains a space", file, path, line=line,
+                return Problem(rules.URLS_SCHEME, f"'{_short(cell)}' contains a space", file, path, line=line,
                                hint="write spaces in a URL as %20")
-            return Problem("urls.scheme", f"'{_short(cell)}' is not an http(s) URL", file, path, line=line,
+            return Problem(rules.URLS_SCHEME, f"'{_short(cell)}' is not an http(s) URL", file, path, line=line,
                            hint="only http:// and https:// links are allowed")
         messages = {
             "pattern": f"'{_short(cell)}' does not have the expected form",
@@ -159,9 +161,18 @@ def _translate(error, field: dict | None, file: str, path: tuple, line: int | No
             "enum": f"'{_short(cell)}' is not one of {limit}",
         }
         hint = f"expected pattern {limit}" if constraint == "pattern" else None
-        return Problem(f"structure.{constraint.lower()}", messages.get(constraint, error.note), file, path,
+        return Problem(_CONSTRAINT_RULES.get(constraint, rules.STRUCTURE_CONSTRAINT),
+                       messages.get(constraint, error.note), file, path,
                        line=line, hint=hint)
-    return Problem(f"structure.{error.type}", error.message, file, path, line=line)
+    return Problem(_ROW_ERROR_RULES.get(error.type, rules.STRUCTURE_TABLE), error.message, file, path, line=line)
+
+
+_ROW_ERROR_RULES = {"blank-row": rules.STRUCTURE_BLANK_ROW}
+_CONSTRAINT_RULES = {
+    "pattern": rules.STRUCTURE_PATTERN, "maxLength": rules.STRUCTURE_MAXLENGTH,
+    "minLength": rules.STRUCTURE_MINLENGTH, "minimum": rules.STRUCTURE_MINIMUM,
+    "maximum": rules.STRUCTURE_MAXIMUM, "enum": rules.STRUCTURE_ENUM,
+}
 
 
 def _short(value, limit: int = 60) -> str:

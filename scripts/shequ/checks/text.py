@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import WARNING, Problem
 from shequ.sources.yamlfiles import INVISIBLE
@@ -76,13 +77,13 @@ def check(sources: Sources) -> Iterator[Problem]:
             for path, value in strings(rec.data):
                 field = _field(path)
                 if value.startswith(FORMULA_START) and field not in PATTERN_FIELDS:
-                    yield Problem("text.formula", f"starts with '{value[0]!s}', which a spreadsheet runs as a formula",
+                    yield Problem(rules.TEXT_FORMULA, f"starts with '{value[0]!s}', which a spreadsheet runs as a formula",
                                   rec.file, path, hint="start the text with a letter, digit or character")
                 if INVISIBLE.search(value):
-                    yield Problem("text.invisible", "contains an invisible or direction-changing character "
+                    yield Problem(rules.TEXT_INVISIBLE, "contains an invisible or direction-changing character "
                                   f"(U+{ord(INVISIBLE.search(value).group()):04X})", rec.file, path,
                                   severity="error" if field in NAME_FIELDS else WARNING,
                                   hint="retype the text without it")
                 if _CONTROL.search(value):
-                    yield Problem("text.control", "contains a control character", rec.file, path,
+                    yield Problem(rules.TEXT_CONTROL, "contains a control character", rec.file, path,
                                   hint="retype the text without it")

@@ -14,6 +14,7 @@ from typing import Iterator
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from shequ import rules
 from shequ.sources.divisions import nbs_code
 from shequ.sources.load import Sources
 from shequ.report import WARNING, Problem
@@ -34,53 +35,53 @@ def check(sources: Sources) -> Iterator[Problem]:
         track = rec.data.get("management_track")
         if code is None:
             if track in TRACKS_WITH_CODE:
-                yield Problem("uscc.required", "is required for organizations registered with civil affairs",
+                yield Problem(rules.USCC_REQUIRED, "is required for organizations registered with civil affairs",
                               rec.file, ("uscc",), hint="copy it from the registration certificate")
             continue
         if not isinstance(code, str):
             continue  # reported by the structure rules
         if track is not None and track not in TRACKS_WITH_CODE:
-            yield Problem("uscc.not-expected", f"a {track} organization has no Unified Social Credit Code",
+            yield Problem(rules.USCC_NOT_EXPECTED, f"a {track} organization has no Unified Social Credit Code",
                           rec.file, ("uscc",), hint="remove the code, or set management_track: registered")
         if code != stdnum_uscc.compact(code):
-            yield Problem("uscc.format", "write the code in capitals without spaces or hyphens", rec.file,
+            yield Problem(rules.USCC_FORMAT, "write the code in capitals without spaces or hyphens", rec.file,
                           ("uscc",), hint=f"uscc: {stdnum_uscc.compact(code)}")
             continue
         try:
             stdnum_uscc.validate(code)
         except InvalidChecksum:
             expected = stdnum_uscc.calc_check_digit(code[:17])
-            yield Problem("uscc.check-character", f"check character is '{code[-1]}', expected '{expected}'",
+            yield Problem(rules.USCC_CHECK_CHARACTER, f"check character is '{code[-1]}', expected '{expected}'",
                           rec.file, ("uscc",), hint="GB 32100-2015: re-type the code from the certificate")
             continue
         except ValidationError as exc:
-            yield Problem("uscc.format", f"'{code}' is not a Unified Social Credit Code: {exc.message}",
+            yield Problem(rules.USCC_FORMAT, f"'{code}' is not a Unified Social Credit Code: {exc.message}",
                           rec.file, ("uscc",), hint="18 characters: digits and capitals except I, O, S, V, Z")
             continue
         if code[0] != CIVIL_AFFAIRS:
-            yield Problem("uscc.authority", f"authority character is '{code[0]}', expected '5' (civil affairs)",
+            yield Problem(rules.USCC_AUTHORITY, f"authority character is '{code[0]}', expected '5' (civil affairs)",
                           rec.file, ("uscc",))
         form = rec.data.get("legal_form")
         expected_type = type_of_form.get(form)
         if form is not None and expected_type is not None and code[1] != expected_type:
-            yield Problem("uscc.type", f"type character is '{code[1]}', but legal form {form} has '{expected_type}'",
+            yield Problem(rules.USCC_TYPE, f"type character is '{code[1]}', but legal form {form} has '{expected_type}'",
                           rec.file, ("uscc",))
         elif form is not None and form in (legal_forms.terms if legal_forms else {}) and expected_type is None:
-            yield Problem("uscc.type", f"legal form {form} has no Unified Social Credit Code", rec.file,
+            yield Problem(rules.USCC_TYPE, f"legal form {form} has no Unified Social Credit Code", rec.file,
                           ("legal_form",))
         if code[2:8] == NATIONAL:
             pass  # registered with the Ministry of Civil Affairs itself
         elif (area := nbs_code(code[2:8])) not in sources.divisions:
-            yield Problem("uscc.division", f"characters 3-8 '{code[2:8]}' are not a division in the divisions table",
+            yield Problem(rules.USCC_DIVISION, f"characters 3-8 '{code[2:8]}' are not a division in the divisions table",
                           rec.file, ("uscc",), hint="import the registering authority's division with "
                           "'shequ divisions import'")
         else:
             division = rec.data.get("division")
             if isinstance(division, str) and not division.startswith(area):
-                yield Problem("uscc.division-mismatch",
+                yield Problem(rules.USCC_DIVISION_MISMATCH,
                               f"registered in division {code[2:8]}, outside the organization's division {division}",
                               rec.file, ("uscc",), severity=WARNING)
         if code in seen:
-            yield Problem("uscc.duplicate", f"code {code} is also used by {seen[code]}", rec.file, ("uscc",))
+            yield Problem(rules.USCC_DUPLICATE, f"code {code} is also used by {seen[code]}", rec.file, ("uscc",))
         else:
             seen[code] = rec.file

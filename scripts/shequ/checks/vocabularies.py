@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from shequ import rules
 from shequ.sources.load import VOCABULARY_KEYS, Sources
 from shequ.report import Problem, did_you_mean
 from shequ.sources.tables import LAYOUT
@@ -38,12 +39,12 @@ def _keys(sources: Sources) -> Iterator[Problem]:
     for vocab in sources.vocabularies.values():
         for key in vocab.raw:
             if key not in VOCABULARY_KEYS:
-                yield Problem("vocabularies.unknown-key", f"unknown field '{key}'", vocab.file, (key,),
+                yield Problem(rules.VOCABULARIES_UNKNOWN_KEY, f"unknown field '{key}'", vocab.file, (key,),
                               hint=did_you_mean(str(key), list(VOCABULARY_KEYS)))
         for i, term in enumerate(vocab.raw.get("terms") or []):
             for key in term if isinstance(term, dict) else ():
                 if key not in term_keys:
-                    yield Problem("vocabularies.unknown-key", f"unknown field '{key}'", vocab.file, ("terms", i, key),
+                    yield Problem(rules.VOCABULARIES_UNKNOWN_KEY, f"unknown field '{key}'", vocab.file, ("terms", i, key),
                                   hint=did_you_mean(str(key), term_keys) or f"known fields: {', '.join(term_keys)}")
 
 
@@ -53,7 +54,7 @@ def check(sources: Sources) -> Iterator[Problem]:
         for i, (code, term) in enumerate(vocab.terms.items()):
             provision = term.get("provision")
             if isinstance(provision, str) and sources.policy.provision(provision) is None:
-                yield Problem("vocabularies.provision", f"provision '{provision}' is not in datasets/policy/",
+                yield Problem(rules.VOCABULARIES_PROVISION, f"provision '{provision}' is not in datasets/policy/",
                               vocab.file, ("terms", i, "provision"),
                               hint=sources.policy.suggest(provision) or "write <document-id>/<provision-id>")
     for dataset in LAYOUT:
@@ -62,10 +63,10 @@ def check(sources: Sources) -> Iterator[Problem]:
                 continue  # missing or wrongly typed: the structure rules say so
             vocab = sources.vocabularies.get(vocabulary)
             if vocab is None:
-                yield Problem("vocabularies.missing", f"vocabulary '{vocabulary}' is missing", rec.file, path,
+                yield Problem(rules.VOCABULARIES_MISSING, f"vocabulary '{vocabulary}' is missing", rec.file, path,
                               hint=f"add datasets/vocabularies/{vocabulary}.yaml")
                 continue
             if value not in vocab.terms:
                 codes = list(vocab.terms)
-                yield Problem("vocabularies.unknown-term", f"'{value}' is not a term of {vocabulary}", rec.file, path,
+                yield Problem(rules.VOCABULARIES_UNKNOWN_TERM, f"'{value}' is not a term of {vocabulary}", rec.file, path,
                               hint=did_you_mean(value, codes) or f"known terms: {', '.join(codes)}")

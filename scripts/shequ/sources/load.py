@@ -11,6 +11,7 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shequ import rules
 from shequ.sources.policy import Policy, load_policy
 from shequ.project import Project
 from shequ.report import Problem
@@ -84,12 +85,12 @@ def load_vocabularies(project: Project, table: Table) -> tuple[dict[str, Vocabul
             continue
         terms = data.get("terms")
         if not isinstance(terms, list):
-            problems.append(Problem("vocabulary.terms", "must be a list of terms", rel, ("terms",)))
+            problems.append(Problem(rules.VOCABULARY_TERMS, "must be a list of terms", rel, ("terms",)))
             terms = []
         vocab = Vocabulary(name, rel, str(data.get("title_en", name)), str(data.get("title_zh", name)), {}, data)
         for i, term in enumerate(terms):
             if not isinstance(term, dict):
-                problems.append(Problem("vocabulary.terms", "each term must be a mapping with code, "
+                problems.append(Problem(rules.VOCABULARY_TERMS, "each term must be a mapping with code, "
                                         "label_en, label_zh and provision", rel, ("terms", i)))
                 continue
             row = {**term, "vocabulary": name}
@@ -126,13 +127,13 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     if project.divisions_table.is_symlink():
         # Never read through a link: it may point at any file on the machine.
         tables["divisions"] = Table("divisions", schemas.columns("divisions"))
-        problems.append(Problem("files.symlink", "symbolic links are not allowed in datasets/",
+        problems.append(Problem(rules.FILES_SYMLINK, "symbolic links are not allowed in datasets/",
                                 project.relative(project.divisions_table), hint="replace the link with the file itself"))
     else:
         tables["divisions"], found = read_csv_table(project, schemas, "divisions", project.divisions_table)
         problems += found
     if not project.divisions_table.is_file() and not project.divisions_table.is_symlink():
-        problems.append(Problem("divisions.missing-table", "the divisions table is missing",
+        problems.append(Problem(rules.DIVISIONS_MISSING_TABLE, "the divisions table is missing",
                                 project.relative(project.divisions_table),
                                 hint="create it with 'shequ divisions import'"))
     divisions = {

@@ -52,6 +52,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from shequ import rules
 from shequ.project import Project
 from shequ.report import Problem, did_you_mean
 from shequ.sources.yamlfiles import INVISIBLE, load_mapping
@@ -244,26 +245,26 @@ class _Checker:
     def mapping(self, value: Any, spec: dict[str, tuple[bool, str]], path: tuple, what: str) -> dict | None:
         """Check a mapping's keys against its spec; return the mapping, or None if it is not one."""
         if not isinstance(value, dict):
-            self.add("policy.type", f"{what} must be a mapping of keys, not {_kind(value)}", path)
+            self.add(rules.POLICY_TYPE, f"{what} must be a mapping of keys, not {_kind(value)}", path)
             return None
         allowed = list(spec)
         for key in value:
             if not isinstance(key, str):
-                self.add("policy.type", f"key {key!r} is not text", path)
+                self.add(rules.POLICY_TYPE, f"key {key!r} is not text", path)
             elif key not in spec:
-                self.add("policy.unknown-key", f"unknown key '{key}' in {what}", path + (key,),
+                self.add(rules.POLICY_UNKNOWN_KEY, f"unknown key '{key}' in {what}", path + (key,),
                          hint=did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
         for key, (required, kind) in spec.items():
             present = value.get(key)
             if required and (present is None if kind in MAY_BE_EMPTY else _empty(present)):
                 if key in value:
-                    self.add("policy.required", f"'{key}' is empty", path + (key,))
+                    self.add(rules.POLICY_REQUIRED, f"'{key}' is empty", path + (key,))
                 else:
-                    self.add("policy.required", f"{what} has no '{key}'", path)
+                    self.add(rules.POLICY_REQUIRED, f"{what} has no '{key}'", path)
         for a, b in PAIRS:
             if a in spec and b in spec and _empty(value.get(a)) != _empty(value.get(b)):
                 have, missing = (a, b) if _empty(value.get(b)) else (b, a)
-                self.add("policy.required", f"'{have}' is given but '{missing}' is not", path + (have,),
+                self.add(rules.POLICY_REQUIRED, f"'{have}' is given but '{missing}' is not", path + (have,),
                          hint="give both, or leave both out")
         return value
 
@@ -273,34 +274,34 @@ class _Checker:
             return None
         if not isinstance(value, str):
             hint = "put it in quotes" if isinstance(value, (int, float, dt.date)) else None
-            self.add("policy.type", f"must be text, not {_kind(value)}", path, hint=hint)
+            self.add(rules.POLICY_TYPE, f"must be text, not {_kind(value)}", path, hint=hint)
             return None
         found = INVISIBLE.search(value)
         if found:
-            self.add("policy.text", f"contains an invisible or direction-changing character "
+            self.add(rules.POLICY_TEXT, f"contains an invisible or direction-changing character "
                      f"(U+{ord(found.group()):04X})", path, hint="retype the text without it")
         if CONTROL.search(value):
-            self.add("policy.text", "contains a control character", path, hint="retype the text without it")
+            self.add(rules.POLICY_TEXT, "contains a control character", path, hint="retype the text without it")
         if kind == "zh" and value.strip() and not CJK.search(value):
-            self.add("policy.text", "has no Chinese characters, but this is a Chinese field", path,
+            self.add(rules.POLICY_TEXT, "has no Chinese characters, but this is a Chinese field", path,
                      hint="write the Chinese text here, and English in the _en field")
         if kind == "pinyin" and value.strip():
             if not PINYIN.fullmatch(value):
-                self.add("policy.text", "pinyin may hold only Latin letters with tone marks, spaces, "
+                self.add(rules.POLICY_TEXT, "pinyin may hold only Latin letters with tone marks, spaces, "
                          "hyphens and apostrophes", path, hint="write tone marks (shèqū), not numbers (she4qu1)")
             elif not TONE_MARKS.search(value):
-                self.add("policy.text", "pinyin has no tone marks", path, hint="write e.g. 'shèqū', not 'shequ'")
+                self.add(rules.POLICY_TEXT, "pinyin has no tone marks", path, hint="write e.g. 'shèqū', not 'shequ'")
         return value
 
     def identifier(self, value: Any, path: tuple, pattern: re.Pattern) -> str | None:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.add("policy.type", f"id must be text, not {_kind(value)}", path, hint="put it in quotes")
+            self.add(rules.POLICY_TYPE, f"id must be text, not {_kind(value)}", path, hint="put it in quotes")
             return None
         if not pattern.fullmatch(value):
             allowed = "lower-case letters, digits, hyphens" + (" and dots" if pattern is PROVISION_ID else "")
-            self.add("policy.id", f"id '{value}' is not valid", path,
+            self.add(rules.POLICY_ID, f"id '{value}' is not valid", path,
                      hint=f"use {allowed}, starting and ending with a letter or digit, at most 64 characters")
             return None
         return value
@@ -310,14 +311,14 @@ class _Checker:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.add("policy.type", f"must be a list, not {_kind(value)}", path)
+            self.add(rules.POLICY_TYPE, f"must be a list, not {_kind(value)}", path)
             return []
         out = []
         for i, item in enumerate(value):
             if isinstance(item, str):
                 out.append((i, item))
             else:
-                self.add("policy.type", f"each item must be text, not {_kind(item)}", path + (i,))
+                self.add(rules.POLICY_TYPE, f"each item must be text, not {_kind(item)}", path + (i,))
         return out
 
 
@@ -344,7 +345,7 @@ def _date(check: _Checker, value: Any, path: tuple) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        check.add("policy.date", "must be a date without a time", path, hint="write YYYY-MM-DD")
+        check.add(rules.POLICY_DATE, "must be a date without a time", path, hint="write YYYY-MM-DD")
         return None
     if isinstance(value, dt.date):
         return value
@@ -354,7 +355,7 @@ def _date(check: _Checker, value: Any, path: tuple) -> dt.date | None:
                 return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    check.add("policy.date", f"{value!r} is not a date", path, hint="write an ISO date, YYYY-MM-DD")
+    check.add(rules.POLICY_DATE, f"{value!r} is not a date", path, hint="write an ISO date, YYYY-MM-DD")
     return None
 
 
@@ -373,7 +374,7 @@ class _Loader:
         folder = self.project.policy / DOCUMENTS
         rel = self.project.relative(folder)
         if not folder.is_dir() or folder.is_symlink():
-            self.problems.append(Problem("policy.file", "the folder of policy documents is missing", rel,
+            self.problems.append(Problem(rules.POLICY_FILE, "the folder of policy documents is missing", rel,
                                          hint="create it, with one <doc-id>.yaml per document"))
             return
         for path in sorted(folder.iterdir()):
@@ -383,7 +384,7 @@ class _Loader:
             if not path.name.endswith(".yaml") or path.name == ".yaml":
                 hint = "rename it to end in .yaml" if path.name.endswith(".yml") else \
                     "this folder holds only <doc-id>.yaml files"
-                self.problems.append(Problem("policy.file", "is not a policy document file", file, hint=hint))
+                self.problems.append(Problem(rules.POLICY_FILE, "is not a policy document file", file, hint=hint))
                 continue
             data, found = load_mapping(self.project, path)
             self.problems.extend(found)
@@ -395,7 +396,7 @@ class _Loader:
         check.mapping(data, DOCUMENT_KEYS, (), "the document")
         doc_id = check.identifier(data.get("id"), ("id",), ID)
         if doc_id is not None and doc_id != stem:
-            check.add("policy.id", f"id '{doc_id}' differs from the file name '{stem}.yaml'", ("id",),
+            check.add(rules.POLICY_ID, f"id '{doc_id}' differs from the file name '{stem}.yaml'", ("id",),
                       hint=f"rename the file to {doc_id}.yaml, or set id: {stem}")
         if doc_id is None:
             doc_id = stem if ID.fullmatch(stem) else None
@@ -404,33 +405,33 @@ class _Loader:
         date = _date(check, data.get("date"), ("date",))
         date_kind = data.get("date_kind")
         if date_kind is not None and date_kind not in DATE_KINDS:
-            check.add("policy.date", f"date_kind {date_kind!r} is not known", ("date_kind",),
+            check.add(rules.POLICY_DATE, f"date_kind {date_kind!r} is not known", ("date_kind",),
                       hint=did_you_mean(str(date_kind), list(DATE_KINDS)) or f"use one of: {', '.join(DATE_KINDS)}")
             date_kind = None
         if data.get("date") is not None and data.get("date_kind") is None:
-            check.add("policy.required", "a document with a date needs 'date_kind'", ("date",),
+            check.add(rules.POLICY_REQUIRED, "a document with a date needs 'date_kind'", ("date",),
                       hint=f"say what the date is: {', '.join(DATE_KINDS)}")
         if data.get("date_kind") is not None and data.get("date") is None:
-            check.add("policy.date", "'date_kind' is given without a date", ("date_kind",))
+            check.add(rules.POLICY_DATE, "'date_kind' is given without a date", ("date_kind",))
         year = data.get("year")
         if year is not None:
             if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
-                check.add("policy.date", f"year {year!r} is not a year", ("year",), hint="write four digits, e.g. 1998")
+                check.add(rules.POLICY_DATE, f"year {year!r} is not a year", ("year",), hint="write four digits, e.g. 1998")
                 year = None
             elif date is not None and date.year != year:
-                check.add("policy.date", f"year {year} differs from the date's year {date.year}", ("year",))
+                check.add(rules.POLICY_DATE, f"year {year} differs from the date's year {date.year}", ("year",))
         if year is None and date is not None:
             year = date.year
         url = data.get("url")
         if url is not None:
             if not isinstance(url, str) or not URL.fullmatch(url):
-                check.add("policy.url", f"{url!r} is not an http(s) URL", ("url",),
+                check.add(rules.POLICY_URL, f"{url!r} is not an http(s) URL", ("url",),
                           hint="write a full address starting with https://, or leave the url out")
                 url = None
         if doc_id is None:
             return
         if doc_id in self.policy.documents:
-            check.add("policy.duplicate-id", f"document id '{doc_id}' is also used in "
+            check.add(rules.POLICY_DUPLICATE_ID, f"document id '{doc_id}' is also used in "
                       f"{self.policy.documents[doc_id].file}", ("id",))
             return
         doc = Document(
@@ -445,14 +446,14 @@ class _Loader:
         if provisions is None:
             return
         if not isinstance(provisions, list):
-            check.add("policy.type", f"'provisions' must be a list, not {_kind(provisions)}", ("provisions",))
+            check.add(rules.POLICY_TYPE, f"'provisions' must be a list, not {_kind(provisions)}", ("provisions",))
             return
         for i, item in enumerate(provisions):
             provision = self.provision(check, doc, item, ("provisions", i))
             if provision is None:
                 continue
             if any(p.id == provision.id for p in doc.provisions):
-                check.add("policy.duplicate-id", f"provision id '{provision.id}' is used twice in this document",
+                check.add(rules.POLICY_DUPLICATE_ID, f"provision id '{provision.id}' is used twice in this document",
                           ("provisions", i, "id"))
                 continue
             doc.provisions.append(provision)
@@ -466,7 +467,7 @@ class _Loader:
         measures = []
         for i, measure in check.string_list(item.get("measures"), path + ("measures",)):
             if measure in measures:
-                check.add("policy.measure", f"'{measure}' is listed twice", path + ("measures", i),
+                check.add(rules.POLICY_MEASURE, f"'{measure}' is listed twice", path + ("measures", i),
                           hint="remove one of them")
             elif self.measure(check, measure, path + ("measures", i)):
                 measures.append(measure)
@@ -499,18 +500,18 @@ class _Loader:
     def measure(self, check: _Checker, measure: str, path: tuple) -> bool:
         match = MEASURE.fullmatch(measure)
         if not match:
-            check.add("policy.measure", f"'{measure}' is not a vocabulary term reference", path,
+            check.add(rules.POLICY_MEASURE, f"'{measure}' is not a vocabulary term reference", path,
                       hint="write <vocabulary>/<code>, e.g. support_types/government-procurement")
             return False
         vocabulary, code = match.groups()
         codes = self.vocabularies.get(vocabulary)
         if codes is None:
-            check.add("policy.measure", f"there is no vocabulary '{vocabulary}'", path,
+            check.add(rules.POLICY_MEASURE, f"there is no vocabulary '{vocabulary}'", path,
                       hint=did_you_mean(vocabulary, sorted(self.vocabularies))
                       or f"vocabularies: {', '.join(sorted(self.vocabularies)) or 'none'}")
             return False
         if code not in codes:
-            check.add("policy.measure", f"'{code}' is not a term of {vocabulary}", path,
+            check.add(rules.POLICY_MEASURE, f"'{code}' is not a term of {vocabulary}", path,
                       hint=did_you_mean(code, sorted(codes)) or f"known terms: {', '.join(sorted(codes))}")
             return False
         return True
@@ -521,7 +522,7 @@ class _Loader:
         path = self.project.policy / GLOSSARY
         file = self.project.relative(path)
         if not path.exists() and not path.is_symlink():
-            self.problems.append(Problem("policy.file", "the glossary is missing", file,
+            self.problems.append(Problem(rules.POLICY_FILE, "the glossary is missing", file,
                                          hint="create it: a mapping with 'terms'"))
             return
         data, found = load_mapping(self.project, path)
@@ -536,7 +537,7 @@ class _Loader:
         if terms is None:
             return
         if not isinstance(terms, list):
-            check.add("policy.type", f"'terms' must be a list, not {_kind(terms)}", ("terms",))
+            check.add(rules.POLICY_TYPE, f"'terms' must be a list, not {_kind(terms)}", ("terms",))
             return
         seen: dict[str, int] = {}
         for i, item in enumerate(terms):
@@ -553,7 +554,7 @@ class _Loader:
             if tid is None:
                 continue
             if tid in seen:
-                check.add("policy.duplicate-id", f"term id '{tid}' is also used by terms[{seen[tid]}]",
+                check.add(rules.POLICY_DUPLICATE_ID, f"term id '{tid}' is also used by terms[{seen[tid]}]",
                           path + ("id",))
                 continue
             seen[tid] = i
@@ -569,7 +570,7 @@ class _Loader:
         known = list(self.policy.provisions)
         for check, path, ref in self.references:
             if self.policy.provision(ref) is None:
-                check.add("policy.reference", f"'{ref}' is not a provision", path,
+                check.add(rules.POLICY_REFERENCE, f"'{ref}' is not a provision", path,
                           hint=did_you_mean(ref, known) or "write <doc-id>/<provision-id>, e.g. opinions-2016/3.1")
 
 
@@ -583,7 +584,7 @@ def load_policy(project: Project, vocabularies: dict[str, set[str]] | None = Non
         vocabularies = vocabulary_codes(project)
     loader = _Loader(project, vocabularies)
     if not project.policy.is_dir():
-        loader.problems.append(Problem("policy.file", "the policy folder is missing",
+        loader.problems.append(Problem(rules.POLICY_FILE, "the policy folder is missing",
                                        project.relative(project.policy),
                                        hint="create datasets/policy/ with documents/ and glossary.yaml"))
         return loader.policy, loader.problems

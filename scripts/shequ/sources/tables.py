@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from shequ.errors import ShequError
+from shequ import rules
 from shequ.project import Project
 from shequ.report import Problem, Report
 from shequ.sources.yamlfiles import Record
@@ -105,25 +106,25 @@ def _read_schema(project: Project, name: str) -> tuple[dict | None, Problem | No
     path = project.schemas / f"{name}.schema.json"
     rel = project.relative(path)
     if path.is_symlink():
-        return None, Problem("files.symlink", "symbolic links are not allowed in datasets/", rel,
+        return None, Problem(rules.FILES_SYMLINK, "symbolic links are not allowed in datasets/", rel,
                              hint="replace the link with the file itself")
     if not path.exists():
-        return None, Problem("schemas.missing", "the Table Schema is missing", rel,
+        return None, Problem(rules.SCHEMAS_MISSING, "the Table Schema is missing", rel,
                              hint="restore it from the repository")
     if not path.is_file():
-        return None, Problem("files.not-a-file", "is a folder, but a file was expected", rel)
+        return None, Problem(rules.FILES_NOT_A_FILE, "is a folder, but a file was expected", rel)
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        return None, Problem("schemas.unreadable", f"cannot be read: {exc}", rel)
+        return None, Problem(rules.SCHEMAS_UNREADABLE, f"cannot be read: {exc}", rel)
     except json.JSONDecodeError as exc:
-        return None, Problem("schemas.json", f"is not valid JSON: {exc.msg}", rel, line=exc.lineno)
+        return None, Problem(rules.SCHEMAS_JSON, f"is not valid JSON: {exc.msg}", rel, line=exc.lineno)
     fields = descriptor.get("fields") if isinstance(descriptor, dict) else None
     if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
                                                  for f in fields):
-        return None, Problem("schemas.fields", "needs a list of fields, each with a name", rel, line=1)
+        return None, Problem(rules.SCHEMAS_FIELDS, "needs a list of fields, each with a name", rel, line=1)
     if not isinstance(descriptor.get("primaryKey"), list):
-        return None, Problem("schemas.fields", "needs a primaryKey list", rel, line=1)
+        return None, Problem(rules.SCHEMAS_FIELDS, "needs a primaryKey list", rel, line=1)
     return descriptor, None
 
 

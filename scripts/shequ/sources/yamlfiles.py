@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from shequ.errors import ShequError
+from shequ import rules
 from shequ.project import RECORD_DATASETS, Project
 from shequ.report import Problem
 
@@ -66,7 +67,7 @@ class _RecordLoader(yaml.CSafeLoader):
             key = key_node.value
             if key in seen:
                 raise YamlProblem(
-                    "yaml.duplicate-key",
+                    rules.YAML_DUPLICATE_KEY,
                     f"key '{key}' appears twice (first on line {seen[key] + 1})",
                     key_node.start_mark.line + 1,
                     "keep one of them",
@@ -82,7 +83,7 @@ def _check_anchors(text: str) -> None:
         if anchor is not None:
             kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
             raise YamlProblem(
-                "yaml.alias",
+                rules.YAML_ALIAS,
                 f"YAML {kind} '{anchor}' is not allowed",
                 event.start_mark.line + 1,
                 "write each value out in full",
@@ -103,16 +104,16 @@ def read_yaml_text(path: Path) -> str:
     """The text of a YAML file, refusing what no YAML source should be."""
     if path.is_symlink():
         where = " in datasets/" if "datasets" in path.parts else ""
-        raise YamlProblem("files.symlink", f"symbolic links are not allowed{where}", None,
+        raise YamlProblem(rules.FILES_SYMLINK, f"symbolic links are not allowed{where}", None,
                            "replace the link with the file itself")
     if path.exists() and not path.is_file() and not path.is_dir():
         # A named pipe or a device would block the read, or never end.
         raise YamlProblem("files.not-a-file", "is not a regular file", None, "replace it with a plain file")
     if path.is_dir():
-        raise YamlProblem("files.not-a-file", "is a folder, but a YAML file was expected")
+        raise YamlProblem(rules.FILES_NOT_A_FILE, "is a folder, but a YAML file was expected")
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise YamlProblem("yaml.too-large", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+        raise YamlProblem(rules.YAML_TOO_LARGE, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
                            None, "a record is a few kilobytes; split or shorten it")
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -121,10 +122,10 @@ def read_yaml_text(path: Path) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlProblem("yaml.encoding", f"byte {exc.start} is not UTF-8", line,
+        raise YamlProblem(rules.YAML_ENCODING, f"byte {exc.start} is not UTF-8", line,
                            "save the file as UTF-8") from None
     if "\x00" in text:
-        raise YamlProblem("yaml.encoding", "file contains a NUL byte", text[: text.index("\x00")].count("\n") + 1)
+        raise YamlProblem(rules.YAML_ENCODING, "file contains a NUL byte", text[: text.index("\x00")].count("\n") + 1)
     return text
 
 
@@ -139,27 +140,27 @@ def parse_yaml(text: str) -> Any:
         raise
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
-        raise YamlProblem("yaml.tag", _first_line(exc.problem), mark.line + 1 if mark else None,
+        raise YamlProblem(rules.YAML_TAG, _first_line(exc.problem), mark.line + 1 if mark else None,
                            "only plain YAML values are allowed") from None
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" in str(exc):  # newer libyaml stops deep nesting itself
-            raise YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
+            raise YamlProblem(rules.YAML_TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels") from None
         mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem("yaml.syntax", _first_line(exc.problem or exc.context or "invalid YAML"),
+        raise YamlProblem(rules.YAML_SYNTAX, _first_line(exc.problem or exc.context or "invalid YAML"),
                            mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         # A ReaderError (a control character YAML does not allow) has no mark, only libyaml's byte offset.
         position = getattr(exc, "position", None)
         line = text.encode("utf-8", "surrogatepass")[:position].count(b"\n") + 1 if isinstance(position, int) else None
-        raise YamlProblem("yaml.syntax", _first_line(str(exc)), line) from None
+        raise YamlProblem(rules.YAML_SYNTAX, _first_line(str(exc)), line) from None
     except (ValueError, OverflowError, TypeError) as exc:
         # libyaml builds 2016-02-30 by calling date(), which raises.
-        raise YamlProblem("yaml.value", f"a value cannot be read: {exc}", _unreadable_value_line(text),
+        raise YamlProblem(rules.YAML_VALUE, f"a value cannot be read: {exc}", _unreadable_value_line(text),
                            "correct the date or number, or put it in quotes") from None
     except RecursionError:
-        raise YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
+        raise YamlProblem(rules.YAML_TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels") from None
     if _depth(value, MAX_DEPTH):
-        raise YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels")
+        raise YamlProblem(rules.YAML_TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels")
     return value
 
 
@@ -193,13 +194,13 @@ def load_mapping(project: Project, path: Path) -> tuple[dict | None, list[Proble
     except YamlProblem as exc:
         return None, [Problem(exc.rule, exc.message, rel, line=exc.line, hint=exc.hint)]
     if value is None:
-        return None, [Problem("yaml.empty", "file is empty; a mapping of fields was expected", rel, line=1)]
+        return None, [Problem(rules.YAML_EMPTY, "file is empty; a mapping of fields was expected", rel, line=1)]
     if not isinstance(value, dict):
-        return None, [Problem("yaml.not-a-mapping",
+        return None, [Problem(rules.YAML_NOT_A_MAPPING,
                               f"top level is a {_kind(value)}; a mapping of fields was expected", rel, line=1)]
     bad_keys = [k for k in value if not isinstance(k, str)]
     if bad_keys:
-        return None, [Problem("yaml.key-type", f"key {bad_keys[0]!r} is not text", rel,
+        return None, [Problem(rules.YAML_KEY_TYPE, f"key {bad_keys[0]!r} is not text", rel,
                               hint="field names are words such as 'name'")]
     return value, []
 
@@ -232,9 +233,9 @@ def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Pro
     folder = project.datasets / dataset
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         # A linked folder would load records from anywhere on the machine, e.g. outside the repository.
-        problem = (Problem("files.symlink", "symbolic links are not allowed in datasets/", project.relative(folder),
+        problem = (Problem(rules.FILES_SYMLINK, "symbolic links are not allowed in datasets/", project.relative(folder),
                            hint="replace the link with the folder itself") if folder.is_symlink() else
-                   Problem("files.not-a-folder", "is a file, but a folder of record files was expected",
+                   Problem(rules.FILES_NOT_A_FOLDER, "is a file, but a folder of record files was expected",
                            project.relative(folder), hint=f"keep one YAML file per record in datasets/{dataset}/"))
         return [], [problem]
     paths = list(record_files(project, dataset))
@@ -256,7 +257,7 @@ def load_paths(project: Project, dataset: str, paths: list[Path]) -> tuple[list[
         rel = project.relative(path)
         if not path.name.endswith(".yaml") or path.name == ".yaml":
             hint = "rename it to end in .yaml" if path.name.endswith(".yml") else "record files end in .yaml"
-            problems.append(Problem("files.unexpected", "is not a record file", rel, hint=hint))
+            problems.append(Problem(rules.FILES_UNEXPECTED, "is not a record file", rel, hint=hint))
             continue
         data, found = load_mapping(project, path)
         problems.extend(found)
