@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
+from shequ import rules
 from shequ.report import Problem
 from shequ.sources.load import Sources
 
@@ -26,28 +27,28 @@ def check(sources: Sources) -> Iterator[Problem]:
     for key in TEXT_KEYS:
         value = citation.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
-            yield Problem("citation.type", "must be text", file, (key,))
+            yield Problem(rules.CITATION_TYPE, "must be text", file, (key,))
     released = citation.get("date-released")
     if released is not None and not isinstance(released, dt.date):
         try:
             dt.date.fromisoformat(str(released))
         except ValueError:
-            yield Problem("citation.date", f"'{released}' is not a date (YYYY-MM-DD)", file, ("date-released",))
+            yield Problem(rules.CITATION_DATE, f"'{released}' is not a date (YYYY-MM-DD)", file, ("date-released",))
     authors = citation.get("authors")
     if authors is None:
         return
     if not isinstance(authors, list):
-        yield Problem("citation.type", "must be a list of authors", file, ("authors",),
+        yield Problem(rules.CITATION_TYPE, "must be a list of authors", file, ("authors",),
                       hint="for example '- name: \"Shequ contributors\"'")
         return
     for i, author in enumerate(authors):
         if not isinstance(author, dict):
-            yield Problem("citation.type", "each author must be a mapping with name, or given-names and "
+            yield Problem(rules.CITATION_TYPE, "each author must be a mapping with name, or given-names and "
                           "family-names", file, ("authors", i))
             continue
         wrong = [key for key in AUTHOR_NAME_KEYS if key in author and not isinstance(author[key], str)]
         for key in wrong:
-            yield Problem("citation.type", "must be text", file, ("authors", i, key))
+            yield Problem(rules.CITATION_TYPE, "must be text", file, ("authors", i, key))
         if not wrong and not any(isinstance(author.get(k), str) and author[k].strip() for k in AUTHOR_NAME_KEYS):
-            yield Problem("citation.author", "an author needs a name, or given-names and family-names", file,
+            yield Problem(rules.CITATION_AUTHOR, "an author needs a name, or given-names and family-names", file,
                           ("authors", i))

@@ -65,7 +65,7 @@ def check(sources: Sources) -> Iterator[Problem]:
     licenses = meta.get("licenses")
     for i, licence in enumerate(licenses if isinstance(licenses, list) else []):
         if not isinstance(licence, dict) or not (licence.get("name") or licence.get("path")):
-            yield Problem("package.licenses", "each licence needs a name or a path", file, ("licenses", i))
+            yield Problem(rules.PACKAGE_LICENSES, "each licence needs a name or a path", file, ("licenses", i))
 
 
 def _is_text(value) -> bool:
@@ -77,32 +77,32 @@ def _types(meta: dict, file: str) -> Iterator[Problem]:
     ``publish`` (an invalid descriptor) or ``build`` (a link that is not a URL)."""
     for key in TEXT:
         if meta.get(key) is not None and not _is_text(meta[key]):
-            yield Problem("package.type", f"must be text, not {_kind(meta[key])}", file, (key,),
+            yield Problem(rules.PACKAGE_TYPE, f"must be text, not {_kind(meta[key])}", file, (key,),
                           hint="put the value in quotes")
     for key in URLS:
         if meta.get(key) is not None:
             why = url_problem(meta[key])
             if why:
-                yield Problem("package.url", why, file, (key,), hint="a full address such as https://example.org/")
+                yield Problem(rules.PACKAGE_URL, why, file, (key,), hint="a full address such as https://example.org/")
     keywords = meta.get("keywords")
     if keywords is not None:
         if not isinstance(keywords, list):
-            yield Problem("package.type", "must be a list of keywords", file, ("keywords",))
+            yield Problem(rules.PACKAGE_TYPE, "must be a list of keywords", file, ("keywords",))
         else:
             for i, word in enumerate(keywords):
                 if not _is_text(word):
-                    yield Problem("package.type", f"must be text, not {_kind(word)}", file, ("keywords", i))
+                    yield Problem(rules.PACKAGE_TYPE, f"must be text, not {_kind(word)}", file, ("keywords", i))
     for key, fields in ENTRY_KEYS.items():
         entries = meta.get(key)
         if entries is None:
             continue
         if not isinstance(entries, list):
-            yield Problem("package.type", f"must be a list of {key}", file, (key,))
+            yield Problem(rules.PACKAGE_TYPE, f"must be a list of {key}", file, (key,))
             continue
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict):
                 if key != "licenses":  # the licence rule names it
-                    yield Problem("package.type", "must be a mapping", file, (key, i))
+                    yield Problem(rules.PACKAGE_TYPE, "must be a mapping", file, (key, i))
                 continue
             for name, kind in fields.items():
                 value = entry.get(name)
@@ -111,10 +111,10 @@ def _types(meta: dict, file: str) -> Iterator[Problem]:
                 if kind == "url":
                     why = url_problem(value)
                     if why:
-                        yield Problem("package.url", why, file, (key, i, name),
+                        yield Problem(rules.PACKAGE_URL, why, file, (key, i, name),
                                       hint="a full address such as https://example.org/")
                 elif not _is_text(value):
-                    yield Problem("package.type", f"must be text, not {_kind(value)}", file, (key, i, name),
+                    yield Problem(rules.PACKAGE_TYPE, f"must be text, not {_kind(value)}", file, (key, i, name),
                                   hint="put the value in quotes")
 
 

@@ -15,6 +15,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
+from shequ import rules
 from shequ.checks.urls import url_problem
 from shequ.report import Problem
 from shequ.sources.load import Sources
@@ -64,9 +65,9 @@ def _text(config: SiteConfig, value: Any, path: tuple, hint: str | None = None) 
     if not _set(value):
         return
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        yield _problem(config, "config.type", "must be text", path)
+        yield _problem(config, rules.CONFIG_TYPE, "must be text", path)
     elif isinstance(value, str) and (found := MARKUP.search(value)):
-        yield _problem(config, "config.markup", f"holds {found.group()!r}: the theme would read it as HTML", path,
+        yield _problem(config, rules.CONFIG_MARKUP, f"holds {found.group()!r}: the theme would read it as HTML", path,
                        hint or "write plain text, without quotes, '<', '>' or backslashes")
 
 
@@ -80,7 +81,7 @@ def _url(config: SiteConfig, value: Any, path: tuple, *, relative: bool = False)
         return
     why = url_problem(value, relative=relative)
     if why:
-        yield _problem(config, "config.url", why, path, "a full address such as https://example.org/shequ/")
+        yield _problem(config, rules.CONFIG_URL, why, path, "a full address such as https://example.org/shequ/")
 
 
 def _url_settings(config: SiteConfig) -> Iterator[Problem]:
@@ -97,21 +98,21 @@ def _folders(sources: Sources, config: SiteConfig) -> Iterator[Problem]:
         if not _set(value):
             continue
         if not isinstance(value, str) or not value.strip():
-            yield _problem(config, "config.type", "must be a folder name", (key,))
+            yield _problem(config, rules.CONFIG_TYPE, "must be a folder name", (key,))
             continue
         folder = (config.folder / value).resolve()
         if key == "docs_dir":
             if not folder.is_dir():
-                yield _problem(config, "config.docs-dir", f"the folder '{value}' does not exist", (key,),
+                yield _problem(config, rules.CONFIG_DOCS_DIR, f"the folder '{value}' does not exist", (key,),
                                "create it, or name the folder that holds the site's pages")
             elif root != folder and root not in folder.parents:
-                yield _problem(config, "config.docs-dir", f"'{value}' is outside the project", (key,),
+                yield _problem(config, rules.CONFIG_DOCS_DIR, f"'{value}' is outside the project", (key,),
                                "keep the site's pages inside the project")
             continue
         # The site folder is replaced as a whole by every build: never one that holds sources.
         kept = [root, root / "datasets", root / ".git", docs_folder_of(config)]
         if any(folder == k or folder in k.parents for k in kept):
-            yield _problem(config, "config.site-dir", f"'{value}' holds the project's sources; every build "
+            yield _problem(config, rules.CONFIG_SITE_DIR, f"'{value}' holds the project's sources; every build "
                            "replaces the site folder", (key,), "use a folder of its own, such as site")
 
 
@@ -144,23 +145,23 @@ def _theme(config: SiteConfig) -> Iterator[Problem]:
     if isinstance(theme, str):
         theme = {"name": theme}
     if not isinstance(theme, dict):
-        yield _problem(config, "config.type", "must be a theme name or a mapping with name:", ("theme",))
+        yield _problem(config, rules.CONFIG_TYPE, "must be a theme name or a mapping with name:", ("theme",))
         return
     path = ("theme",) if isinstance(config.get("theme"), str) else ("theme", "name")
     name = theme.get("name")
     if _set(name) and not isinstance(name, str):
-        yield _problem(config, "config.type", "must be a theme name", path)
+        yield _problem(config, rules.CONFIG_TYPE, "must be a theme name", path)
         return
     language = theme.get("language")
     if not _set(language):
         return
     if not isinstance(language, str) or not LANGUAGE.match(language):
-        yield _problem(config, "config.language", f"{language!r} is not a language tag", ("theme", "language"),
+        yield _problem(config, rules.CONFIG_LANGUAGE, f"{language!r} is not a language tag", ("theme", "language"),
                        "a tag such as zh or en")
         return
     known = theme_languages(name) if isinstance(name, str) else None
     if known is not None and language not in known:
-        yield _problem(config, "config.language", f"the theme '{name}' has no language '{language}'",
+        yield _problem(config, rules.CONFIG_LANGUAGE, f"the theme '{name}' has no language '{language}'",
                        ("theme", "language"), "a tag such as zh or en")
 
 
@@ -196,18 +197,18 @@ def _plugin_options(config: SiteConfig):
         if value is None:
             continue
         if not isinstance(value, dict):
-            yield _problem(config, "config.plugin", "the shequ plugin's options must be a mapping", path)
+            yield _problem(config, rules.CONFIG_PLUGIN, "the shequ plugin's options must be a mapping", path)
             continue
         options = value
         data_path = value.get("data_path")
         if _set(data_path) and (not isinstance(data_path, str) or not DATA_PATH.match(data_path)
                                 or ".." in PurePosixPath(data_path).parts):
-            yield _problem(config, "config.plugin", f"data_path {data_path!r} is not a folder of the site",
+            yield _problem(config, rules.CONFIG_PLUGIN, f"data_path {data_path!r} is not a folder of the site",
                            path + ("data_path",), "plain folder names such as data/")
         per_page = value.get("per_page")
         if _set(per_page) and (not isinstance(per_page, int) or isinstance(per_page, bool)
                                or not 1 <= per_page <= MAX_PER_PAGE):
-            yield _problem(config, "config.plugin", f"per_page must be a whole number from 1 to {MAX_PER_PAGE:,}",
+            yield _problem(config, rules.CONFIG_PLUGIN, f"per_page must be a whole number from 1 to {MAX_PER_PAGE:,}",
                            path + ("per_page",))
         yield from _url(config, value.get("source_edit_uri"), path + ("source_edit_uri",))
     return options
@@ -218,7 +219,7 @@ def _nav(sources: Sources, config: SiteConfig, options: dict) -> Iterator[Proble
     if not _set(nav):
         return
     if not isinstance(nav, list):
-        yield _problem(config, "config.nav", "must be a list of pages and sections", ("nav",))
+        yield _problem(config, rules.CONFIG_NAV, "must be a list of pages and sections", ("nav",))
         return
     data_path = options.get("data_path")
     if not isinstance(data_path, str) or not DATA_PATH.match(data_path):
@@ -242,7 +243,7 @@ def _nav_items(config: SiteConfig, items: list, path: tuple, pages, generated) -
         elif isinstance(target, str):
             yield from _nav_target(config, target, here, pages, generated)
         elif _set(target):
-            yield _problem(config, "config.nav", "each entry is a page, a link, or a title with a page or "
+            yield _problem(config, rules.CONFIG_NAV, "each entry is a page, a link, or a title with a page or "
                            "a list of entries", here, "for example '- Home: index.md'")
 
 
@@ -251,7 +252,7 @@ def _nav_target(config: SiteConfig, target: str, path: tuple, pages, generated) 
         yield from _url(config, target, path)  # a link to another site
         return
     if (found := MARKUP.search(target)):
-        yield _problem(config, "config.markup", f"holds {found.group()!r}, which no page path may hold", path)
+        yield _problem(config, rules.CONFIG_MARKUP, f"holds {found.group()!r}, which no page path may hold", path)
         return
     if target.startswith(("/", "#", "mailto:")):
         return  # a link within the site, which MkDocs leaves as it is
@@ -264,5 +265,5 @@ def _nav_target(config: SiteConfig, target: str, path: tuple, pages, generated) 
     if parts and (parts[0] in generated or "/".join(parts).startswith(tuple(g + "/" for g in generated))):
         return
     if page.as_posix() not in pages:
-        yield _problem(config, "config.nav-missing", f"the page '{target}' is not in the site's pages",
+        yield _problem(config, rules.CONFIG_NAV_MISSING, f"the page '{target}' is not in the site's pages",
                        path, "write it, or correct the path in nav")

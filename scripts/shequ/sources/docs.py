@@ -14,6 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shequ import rules
 from shequ.project import Project
 from shequ.report import Problem
 
@@ -35,7 +36,7 @@ class DocsFolder:
 def load_docs(project: Project, folder: Path) -> tuple[DocsFolder | None, list[Problem]]:
     rel = project.relative(folder)
     if folder.is_symlink():
-        return None, [Problem("files.symlink", "symbolic links are not allowed", rel,
+        return None, [Problem(rules.FILES_SYMLINK, "symbolic links are not allowed", rel,
                               hint="replace the link with the folder itself")]
     if not folder.is_dir():
         return None, []  # said by the configuration check, which knows where docs_dir comes from
@@ -47,7 +48,7 @@ def load_docs(project: Project, folder: Path) -> tuple[DocsFolder | None, list[P
             if name.startswith("."):
                 continue
             if (here / name).is_symlink():
-                problems.append(Problem("files.symlink", "symbolic links are not allowed in the site's pages",
+                problems.append(Problem(rules.FILES_SYMLINK, "symbolic links are not allowed in the site's pages",
                                         project.relative(here / name), hint="replace the link with the folder itself"))
                 continue
             kept.append(name)
@@ -68,23 +69,23 @@ def _look_at(project: Project, path: Path) -> Problem | None:
     rel = project.relative(path)
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode):
-        return Problem("files.symlink", "symbolic links are not allowed in the site's pages", rel,
+        return Problem(rules.FILES_SYMLINK, "symbolic links are not allowed in the site's pages", rel,
                        hint="replace the link with the file itself: a link would publish whatever file it names")
     if not stat.S_ISREG(info.st_mode):
-        return Problem("files.not-a-file", "is not a regular file", rel, hint="remove it or replace it with a file")
+        return Problem(rules.FILES_NOT_A_FILE, "is not a regular file", rel, hint="remove it or replace it with a file")
     if not path.name.endswith(PAGE_SUFFIXES):
         return None
     if info.st_size > MAX_PAGE_BYTES:
-        return Problem("docs.too-large", f"page is {info.st_size:,} bytes; the limit is {MAX_PAGE_BYTES:,}", rel,
+        return Problem(rules.DOCS_TOO_LARGE, f"page is {info.st_size:,} bytes; the limit is {MAX_PAGE_BYTES:,}", rel,
                        hint="split the page")
     raw = path.read_bytes()
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return Problem("docs.encoding", f"byte {exc.start} is not UTF-8", rel, line=line,
+        return Problem(rules.DOCS_ENCODING, f"byte {exc.start} is not UTF-8", rel, line=line,
                        hint="save the page as UTF-8")
     if b"\x00" in raw:
-        return Problem("docs.encoding", "page contains a NUL byte", rel,
+        return Problem(rules.DOCS_ENCODING, "page contains a NUL byte", rel,
                        line=raw[: raw.index(b"\x00")].count(b"\n") + 1)
     return None

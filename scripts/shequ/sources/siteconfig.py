@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from shequ import rules
 from shequ.project import Project
 from shequ.report import Problem
 from shequ.sources.yamlfiles import MAX_DEPTH, YamlProblem, read_yaml_text
@@ -115,7 +116,7 @@ def _parse(text: str) -> Any:
         if node is None:
             return None
         if _expanded_size(node) > MAX_NODES:
-            raise YamlProblem("yaml.alias", f"the file expands to more than {MAX_NODES:,} values through "
+            raise YamlProblem(rules.YAML_ALIAS, f"the file expands to more than {MAX_NODES:,} values through "
                               "its anchors and aliases", None, "write each value out in full")
         return _ConfigLoader(text).get_single_data()
     except YamlProblem:
@@ -123,14 +124,14 @@ def _parse(text: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = str(exc.problem or exc.context or "invalid YAML").strip().splitlines()[0]
-        raise YamlProblem("yaml.syntax", message, mark.line + 1 if mark else None) from None
+        raise YamlProblem(rules.YAML_SYNTAX, message, mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem("yaml.syntax", str(exc).strip().splitlines()[0]) from None
+        raise YamlProblem(rules.YAML_SYNTAX, str(exc).strip().splitlines()[0]) from None
     except (ValueError, OverflowError, TypeError) as exc:
-        raise YamlProblem("yaml.value", f"a value cannot be read: {exc}", None,
+        raise YamlProblem(rules.YAML_VALUE, f"a value cannot be read: {exc}", None,
                           "correct the date or number, or put it in quotes") from None
     except RecursionError:
-        raise YamlProblem("yaml.too-deep", f"nesting is deeper than {MAX_DEPTH} levels") from None
+        raise YamlProblem(rules.YAML_TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels") from None
 
 
 def _merge(parent: dict, child: dict) -> dict:
@@ -151,9 +152,9 @@ def _read(project: Project, path: Path) -> tuple[dict | None, list[Problem]]:
     except YamlProblem as exc:
         return None, [Problem(exc.rule, exc.message, rel, line=exc.line, hint=exc.hint)]
     except OSError as exc:
-        return None, [Problem("files.unreadable", f"cannot be read: {exc.strerror or exc}", rel)]
+        return None, [Problem(rules.FILES_UNREADABLE, f"cannot be read: {exc.strerror or exc}", rel)]
     if not isinstance(value, dict) or any(not isinstance(k, str) for k in value):
-        return None, [Problem("yaml.not-a-mapping", "the top level must be a mapping of settings", rel, line=1)]
+        return None, [Problem(rules.YAML_NOT_A_MAPPING, "the top level must be a mapping of settings", rel, line=1)]
     return value, []
 
 
@@ -170,10 +171,10 @@ def load_site_config(project: Project) -> tuple[SiteConfig | None, list[Problem]
     while isinstance(data.get("INHERIT"), str):
         parent = (chain[-1].parent / data["INHERIT"]).resolve()
         if parent in chain or len(chain) > MAX_INHERIT:
-            return None, [Problem("config.inherit", "INHERIT makes a loop or a chain that is too long", rel,
+            return None, [Problem(rules.CONFIG_INHERIT, "INHERIT makes a loop or a chain that is too long", rel,
                                   ("INHERIT",))]
         if not parent.is_file():
-            return None, [Problem("config.inherit", f"the file it names does not exist: {data['INHERIT']}", rel,
+            return None, [Problem(rules.CONFIG_INHERIT, f"the file it names does not exist: {data['INHERIT']}", rel,
                                   ("INHERIT",))]
         base, found = _read(project, parent)
         if base is None:

@@ -247,15 +247,15 @@ def read_csv_table(project: Project, schemas: Schemas, name: str, path: Path) ->
         return table, []
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        return table, [Problem("csv.too-large", f"file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}", rel)]
+        return table, [Problem(rules.CSV_TOO_LARGE, f"file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}", rel)]
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return table, [Problem("csv.encoding", f"byte {exc.start} is not UTF-8", rel,
+        return table, [Problem(rules.CSV_ENCODING, f"byte {exc.start} is not UTF-8", rel,
                                line=raw[: exc.start].count(b"\n") + 1, hint="save the file as UTF-8")]
     if "\x00" in text:
-        return table, [Problem("csv.encoding", "file contains a NUL byte", rel,
+        return table, [Problem(rules.CSV_ENCODING, "file contains a NUL byte", rel,
                                line=text[: text.index("\x00")].count("\n") + 1)]
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     done = 0  # lines read up to the end of the last whole row: a broken row starts after them
@@ -266,7 +266,7 @@ def read_csv_table(project: Project, schemas: Schemas, name: str, path: Path) ->
             table.add([row.get(c) or None for c in table.columns], Origin(rel, kind="csv", line=i + 2))
             done = reader.line_num
     except csv.Error as exc:  # an unclosed quote, a cell longer than the csv module's field limit
-        return Table(name, schemas.columns(name)), [Problem("csv.syntax", f"cannot be read as CSV: {exc}", rel,
+        return Table(name, schemas.columns(name)), [Problem(rules.CSV_SYNTAX, f"cannot be read as CSV: {exc}", rel,
                                                              line=done + 1)]
     return table, []
 

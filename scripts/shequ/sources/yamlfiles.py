@@ -108,7 +108,7 @@ def read_yaml_text(path: Path) -> str:
                            "replace the link with the file itself")
     if path.exists() and not path.is_file() and not path.is_dir():
         # A named pipe or a device would block the read, or never end.
-        raise YamlProblem("files.not-a-file", "is not a regular file", None, "replace it with a plain file")
+        raise YamlProblem(rules.FILES_NOT_A_FILE, "is not a regular file", None, "replace it with a plain file")
     if path.is_dir():
         raise YamlProblem(rules.FILES_NOT_A_FILE, "is a folder, but a YAML file was expected")
     size = path.stat().st_size
