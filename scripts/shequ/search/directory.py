@@ -31,7 +31,6 @@ import shutil
 from pathlib import Path
 
 from shequ.render import language
-from shequ.render.facets import FACET_VOCABULARIES, FACETS
 from shequ.search.records import term_label, term_labels
 from shequ.search.tokens import HAN, MARKER, char_code, cjk_tokens, english_words, fnv1a
 
@@ -82,24 +81,25 @@ def _gz(data) -> bytes:
     return gzip.compress(raw, compresslevel=9, mtime=0)
 
 
-def _org_text(directory, org) -> tuple[str, str, str, str]:
+def _org_text(directory, org, searchable: list) -> tuple[str, str, str, str]:
     """(name text, other text, Chinese snippet, English snippet) of an organization.
 
-    The words are those of both languages (one index serves both); each snippet holds
-    the labels in its own language and the name the result's title does not show."""
+    ``searchable``: the organizations' fields with the ``searchable`` role. The words are
+    those of both languages (one index serves both); each snippet holds the labels of
+    its codes in its own language and the name the result's title does not show."""
     values = org.values
     name_en = values.get("name_en") or ""
     alternate = org.lists.get("alternate_names", [])
     names = " ".join([org.name, name_en, *alternate])
     place = " ".join(r.name for r in directory.region_path(values.get("division")))
-    terms = []
-    for name in ("legal_form", "management_track", "status"):
-        vocabulary = directory.fields["organizations"][name].vocabulary
-        if values.get(name):
-            terms.append(directory.term(vocabulary, values[name]))
-    for key in ("fields_of_activity", "service_populations", "service_functions"):
-        terms += [directory.term(key, c) for c in org.lists.get(key, [])]
-    extra = [values.get(k) or "" for k in ("community", "registration_authority", "address")]
+    terms, extra = [], []
+    for f in searchable:
+        found = org.lists.get(f.key, []) if f.is_list else [values.get(f.key)]
+        found = [v for v in found if v not in (None, "")]
+        if f.vocabulary:
+            terms += [directory.term(f.vocabulary, code) for code in found]
+        else:
+            extra += [str(v) for v in found]
     other = " ".join([place, *extra, *(term_labels(t) for t in terms)])
     short = directory.short_place(values.get("division"))
     snippets = {}
@@ -108,6 +108,22 @@ def _org_text(directory, org) -> tuple[str, str, str, str]:
         parts = [other_name, *alternate, short, *(term_label(t, lang) for t in terms)]
         snippets[lang] = ". ".join(p for p in parts if p)
     return names, other, snippets["zh"], snippets["en"]
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _title(directory, facet) -> list[str]:
+    """A filter's title, [Chinese, English]: its vocabulary's title for a list, else its field's."""
+    if facet.is_list:
+        vocab = directory.vocabularies.get(facet.vocabulary)
+        if vocab is not None:
+            return [vocab.title_zh, vocab.title_en]
+    f = directory.fields["organizations"].get(facet.key)
+    return [f.title_zh, f.title] if f else [facet.key, facet.key]
 
 
 def write_directory_index(site: Path, directory) -> int:
@@ -122,36 +138,42 @@ def write_directory_index(site: Path, directory) -> int:
     orgs = sorted(directory.organizations, key=lambda o: (language.sort_key("zh", o.name), o.id))
     postings: dict[str, tuple[list[int], list[int]]] = {}
     docs = []
-    facet_codes = {facet: {code: i for i, code in enumerate(directory.terms.get(vocabulary, {}))}
-                   for facet, vocabulary in FACET_VOCABULARIES.items()}
+    schemas = directory.sources.schemas
+    searchable = schemas.with_role("organizations", "searchable")
+    facets = schemas.facets()
+    results = schemas.with_role("organizations", "result")
+    [sort] = [f for f in schemas.with_role("organizations", "sort") if f.type == "date"][:1] or [None]
+    facet_codes = {f.facet: {code: i for i, code in enumerate(directory.terms.get(f.vocabulary, {}))} for f in facets}
     counties: dict[str, int] = {}
-    columns: dict[str, list] = {name: [] for name in ("county", "track", "form", "status", "field", "population",
-                                                      "founded")}
+    columns: dict[str, list] = {"county": [], **{f.facet: [] for f in facets}, **({sort.sort: []} if sort else {})}
     for i, org in enumerate(orgs):
-        names, other, snippet_zh, snippet_en = _org_text(directory, org)
+        names, other, snippet_zh, snippet_en = _org_text(directory, org, searchable)
         in_name = directory_words(names)
         for word in in_name:
             postings.setdefault(word, ([], []))[0].append(i)
         for word in directory_words(other) - in_name:
             postings.setdefault(word, ([], []))[1].append(i)
         values = org.values
-        founded = values.get("founded")
-        docs.append([org.path, org.name, directory.short_place(values.get("division")),
-                     values.get("management_track") or "", values.get("status") or "",
-                     founded.isoformat() if founded else "", snippet_zh, values.get("name_en") or "", snippet_en])
+        shown = [_shown(values.get(f.key)) for f in results]
+        docs.append([org.path, org.name, directory.short_place(values.get("division")), *shown,
+                     snippet_zh, values.get("name_en") or "", snippet_en])
         division = values.get("division") or ""
         county = division[:6] if len(division) >= 6 else ""
         columns["county"].append(counties.setdefault(county, len(counties)))
-        for facet in ("track", "form", "status"):
-            code = values.get(FACETS[facet])
-            columns[facet].append(facet_codes[facet].get(code, -1) if code else -1)
-        for facet in ("field", "population"):
-            bits = 0
-            for code in org.lists.get(FACETS[facet], []):
-                if code in facet_codes[facet]:
-                    bits |= 1 << facet_codes[facet][code]
-            columns[facet].append(bits)
-        columns["founded"].append(int(founded.strftime("%Y%m%d")) if founded else 0)
+        for f in facets:
+            codes = facet_codes[f.facet]
+            if f.is_list:
+                bits = 0
+                for code in org.lists.get(f.key, []):
+                    if code in codes:
+                        bits |= 1 << codes[code]
+                columns[f.facet].append(bits)
+            else:
+                code = values.get(f.key)
+                columns[f.facet].append(codes.get(code, -1) if code else -1)
+        if sort:
+            day = values.get(sort.key)
+            columns[sort.sort].append(int(day.strftime("%Y%m%d")) if day else 0)
     shards = 16
     while shards < 4096 and len(postings) / shards > 48:
         shards *= 2
@@ -178,13 +200,23 @@ def write_directory_index(site: Path, directory) -> int:
                 regions[level_code] = region.name
     (output / "facets.json.gz").write_bytes(_gz({"counties": list(counties), **columns}))
     # Each organization's place in English order, which only a sort by name on an English page loads.
-    english = sorted(range(len(orgs)), key=lambda i: (language.sort_key("en", orgs[i].name, docs[i][7]), i))
+    english = sorted(range(len(orgs)),
+                     key=lambda i: (language.sort_key("en", orgs[i].name, orgs[i].values.get("name_en") or ""), i))
     rank = [0] * len(orgs)
     for n, i in enumerate(english):
         rank[i] = n
     (output / "order-en.json.gz").write_bytes(_gz(rank))
     manifest = {
-        "count": len(orgs), "shards": shards, "chunk": DOCS_PER_CHUNK, "regions": regions,
+        "format": FORMAT, "count": len(orgs), "shards": shards, "chunk": DOCS_PER_CHUNK, "regions": regions,
+        # What each result in d/ holds, by position; the script reads them by these names.
+        "fields": ["path", "name", "place", *(f.key for f in results), "snippet_zh", "name_en", "snippet_en"],
+        # The filters in their order: name, the record's field, a list of codes or one code, its title.
+        "facets": [{"name": f.facet, "field": f.key, "list": f.is_list, "title": _title(directory, f)}
+                   for f in facets],
+        # What a result shows beside its place (a code is shown as its facet's label).
+        "results": [{"field": f.key, **({"facet": f.facet} if f.facet else {}), **({"sort": f.sort} if f.sort else {})}
+                    for f in results],
+        "sort": sort.sort if sort else None,
         "codes": {facet: list(codes) for facet, codes in facet_codes.items()},
     }
     (output / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),

@@ -107,22 +107,16 @@ def _region_filters(directory, code: str | None) -> dict[str, list[str]]:
     return out
 
 
-def _entry_text(directory, entry, fields: Iterable[str], lang: str) -> list[str]:
+def _entry_text(directory, entry, lang: str) -> list[str]:
     """The searchable text of a record in ``lang`` besides its names and place: alternate
-    names, the named fields (vocabulary codes as their labels) and the topic lists.
-    Descriptions are left out: with 10,000 synthetic records they made writing the
-    index half as slow again, and what they say is in these fields."""
-    values = entry.values
+    names, then the fields and lists with the ``searchable`` role (codes as their labels)."""
     parts = list(entry.lists.get("alternate_names", []))
-    table = directory.fields["organizations" if entry.dataset == "organizations" else "incubators"]
-    for name in fields:
-        value = values.get(name)
-        if value is None:
-            continue
-        vocabulary = table[name].vocabulary if name in table else None
-        parts.append(term_label(directory.term(vocabulary, value), lang) if vocabulary else str(value))
-    for key in ("fields_of_activity", "service_populations", "service_functions", "support_types"):
-        parts += [term_label(directory.term(key, c), lang) for c in entry.lists.get(key, [])]
+    for f in directory.sources.schemas.with_role(entry.dataset, "searchable"):
+        found = entry.lists.get(f.key, []) if f.is_list else [entry.values.get(f.key)]
+        for value in found:
+            if value is None:
+                continue
+            parts.append(term_label(directory.term(f.vocabulary, value), lang) if f.vocabulary else str(value))
     return [p for p in parts if p]
 
 
@@ -143,7 +137,7 @@ def incubator_records(directory, inc) -> list[Record]:
     place = directory.short_place(values.get("division"))
     out = []
     for lang in language.LANGUAGES:
-        text = _entry_text(directory, inc, ("kind", "operator", "host_body", "address"), lang)
+        text = _entry_text(directory, inc, lang)
         title, subtitle = _named(inc.name, values.get("name_en"), lang)
         sort = {**sort, "name": title}
         out.append(Record(inc.path, title, "incubator", f"{place}. " + ". ".join(text), place, filters, sort,
@@ -184,9 +178,7 @@ def region_records(directory, region) -> list[Record]:
 
 
 def topic_records(directory) -> Iterator[Record]:
-    from shequ.render.model import TOPIC_VOCABULARIES
-
-    for name in TOPIC_VOCABULARIES:
+    for name in directory.topic_vocabularies:
         vocab = directory.vocabularies.get(name)
         for term in directory.terms.get(name, {}).values():
             pair = []
