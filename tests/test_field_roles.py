@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -41,8 +43,8 @@ VOCABULARY = f"""\
 title_en: Meeting cadences
 title_zh: 活动频率
 terms:
-  - {{code: weekly, label_en: {CADENCE_EN}, label_zh: {CADENCE_ZH}}}
-  - {{code: monthly, label_en: Meets monthly, label_zh: 每月活动}}
+  - {{code: weekly, label_en: {CADENCE_EN}, label_zh: {CADENCE_ZH}, provision: social-groups-regulations/supervision}}
+  - {{code: monthly, label_en: Meets monthly, label_zh: 每月活动, provision: social-groups-regulations/supervision}}
 """
 
 
@@ -146,7 +148,8 @@ def test_both_fields_are_found_by_search_and_the_code_is_a_directory_facet(exten
             assert org_id in _ids(pair[0]) + _ids(pair[1]), (text, word)
     # The directory page carries the facet's labels for the script.
     listing = _page(extended, "organizations")
-    assert CADENCE_ZH in listing and "cadence" in listing
+    [labels] = re.findall(r'data-labels="([^"]*)"', listing)
+    assert json.loads(html.unescape(labels))["cadence"]["weekly"] == [CADENCE_ZH, CADENCE_EN]
 
 
 def _copy_sources(root: Path, tmp_path: Path) -> Path:
