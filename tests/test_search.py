@@ -217,22 +217,29 @@ def test_organizations_have_their_own_index_of_words_documents_and_facets(site):
     count = manifest["count"]
     assert count >= 70 and manifest["chunk"] == directory.DOCS_PER_CHUNK
     assert len(list((folder / "t").glob("*.json.gz"))) == manifest["shards"]
-    docs = [doc for n in range((count + manifest["chunk"] - 1) // manifest["chunk"]) for doc in load(f"d/{n}.json.gz")]
-    assert len(docs) == count
+    assert manifest["format"] == directory.FORMAT
+    # A result's values, read by the names the manifest gives their positions (as the script does).
+    rows = [row for n in range((count + manifest["chunk"] - 1) // manifest["chunk"]) for row in load(f"d/{n}.json.gz")]
+    docs = [dict(zip(manifest["fields"], row)) for row in rows]
+    assert len(docs) == count and all(len(row) == len(manifest["fields"]) for row in rows)
     # ids follow the names in pinyin order; English order is a rank per id
-    assert [d[1] for d in docs] == sorted((d[1] for d in docs), key=lambda n: language.sort_key("zh", n))
+    assert [d["name"] for d in docs] == sorted((d["name"] for d in docs), key=lambda n: language.sort_key("zh", n))
     rank = load("order-en.json.gz")
     assert sorted(rank) == list(range(count))
     english = sorted(range(count), key=lambda i: rank[i])
-    assert [language.sort_key("en", docs[i][1], docs[i][7]) for i in english] == sorted(
-        language.sort_key("en", d[1], d[7]) for d in docs)
-    org = next(i for i, d in enumerate(docs) if d[0] == f"organizations/{ORG}/")
-    assert docs[org][1:6] == ["朝阳区银龄互助会", "北京市 朝阳区 建外街道", "registered", "active", "2018-11-03"]
+    assert [language.sort_key("en", docs[i]["name"], docs[i]["name_en"]) for i in english] == sorted(
+        language.sort_key("en", d["name"], d["name_en"]) for d in docs)
+    org = next(i for i, d in enumerate(docs) if d["path"] == f"organizations/{ORG}/")
+    doc = docs[org]
+    assert (doc["name"], doc["place"]) == ("朝阳区银龄互助会", "北京市 朝阳区 建外街道")
+    assert (doc["management_track"], doc["status"], doc["founded"]) == ("registered", "active", "2018-11-03")
+    assert [f["name"] for f in manifest["facets"]] == ["track", "form", "field", "population", "status"]
+    assert {"field": "management_track", "facet": "track"} in manifest["results"] and manifest["sort"] == "founded"
     # Each language's snippet: its labels, and the name the title does not show.
-    assert docs[org][7] == "Chaoyang Silver Age Mutual Aid Association"
-    assert docs[org][6].startswith("Chaoyang Silver Age Mutual Aid Association. ") and "养老" in docs[org][6]
-    assert docs[org][8].startswith("朝阳区银龄互助会. ") and "Elderly care" in docs[org][8]
-    assert "养老" not in docs[org][8] and "Elderly care" not in docs[org][6]
+    assert doc["name_en"] == "Chaoyang Silver Age Mutual Aid Association"
+    assert doc["snippet_zh"].startswith("Chaoyang Silver Age Mutual Aid Association. ") and "养老" in doc["snippet_zh"]
+    assert doc["snippet_en"].startswith("朝阳区银龄互助会. ") and "Elderly care" in doc["snippet_en"]
+    assert "养老" not in doc["snippet_en"] and "Elderly care" not in doc["snippet_zh"]
     # Every word of the name finds it, as a name word; its place, as another word.
     def postings(word):
         pair = load(f"t/{tokens.fnv1a(word) % manifest['shards']}.json.gz")[word]
@@ -274,10 +281,11 @@ def test_indexed_pages_mark_their_article_and_listings_keep_their_tables_out(sit
 
 def test_hostile_record_reaches_the_index_only_as_text(site):
     _, manifest, load = _directory(site)
-    docs = [doc for n in range((manifest["count"] + 15) // 16) for doc in load(f"d/{n}.json.gz")]
-    hostile = next(d for d in docs if d[0] == f"organizations/{HOSTILE}/")
-    assert hostile[1] == "<script>alert(1)</script>敌意测试"
-    assert "<img src=x onerror=alert(1)>" in hostile[6]
+    docs = [dict(zip(manifest["fields"], row)) for n in range((manifest["count"] + 15) // 16)
+            for row in load(f"d/{n}.json.gz")]
+    hostile = next(d for d in docs if d["path"] == f"organizations/{HOSTILE}/")
+    assert hostile["name"] == "<script>alert(1)</script>敌意测试"
+    assert "<img src=x onerror=alert(1)>" in hostile["snippet_zh"]
 
 
 def test_directory_page_carries_the_facet_labels(site):
