@@ -281,9 +281,9 @@ class Directory:
                 for name, f in self.fields[table].items():
                     if f.vocabulary and entry.values.get(name):
                         used.add((f.vocabulary, entry.values[name]))
-                for key, codes in entry.lists.items():
-                    if key in ("fields_of_activity", "service_populations", "service_functions", "support_types"):
-                        used.update((key, c) for c in codes)
+                for f in self.sources.schemas.roles(entry.dataset):
+                    if f.is_list and f.vocabulary:
+                        used.update((f.vocabulary, c) for c in entry.lists.get(f.key, []))
                 for item in entry.lists.get("support_received", []):
                     if item.get("type"):
                         used.add(("support_types", item["type"]))
