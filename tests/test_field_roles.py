@@ -181,3 +181,16 @@ def test_shequ_new_asks_for_both_fields(extended):
 
     flags = flag_fields(Schemas(Project.at(extended)), "organizations")
     assert "motto" in flags and "meeting_cadence" in flags
+
+
+def test_an_unknown_role_is_a_clear_error_at_its_field(mini):
+    from conftest import line_of, one_problem
+
+    path = mini.root / "datasets" / "schemas" / "incubators.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    [operator] = [f for f in schema["fields"] if f["name"] == "operator"]
+    operator["roles"] = ["serchable"]
+    path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    problem = one_problem(mini.report(), "schemas.roles")
+    assert "'serchable'" in problem.message and "searchable" in problem.hint
+    assert problem.line == line_of(path, '"name": "operator"')

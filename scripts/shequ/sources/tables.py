@@ -131,7 +131,8 @@ def _read_schema(project: Project, name: str) -> tuple[dict | None, Problem | No
     if not path.is_file():
         return None, Problem("files.not-a-file", "is a folder, but a file was expected", rel)
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        descriptor = json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return None, Problem("schemas.unreadable", f"cannot be read: {exc}", rel)
     except json.JSONDecodeError as exc:
@@ -149,9 +150,17 @@ def _read_schema(project: Project, name: str) -> tuple[dict | None, Problem | No
     for name, roles in declared:
         problem = _roles_problem(roles)
         if problem:
-            return None, Problem("schemas.roles", f"field {name!r}: {problem}", rel, line=1,
+            return None, Problem("schemas.roles", f"field {name!r}: {problem}", rel, line=_line_of(text, name),
                                  hint="known roles: " + ", ".join(sorted(ROLE_NAMES)))
     return descriptor, None
+
+
+def _line_of(text: str, name: str) -> int:
+    """The line that names a field (``"name": "x"``) or a list (``"x": [``) in a schema's text; 1 if none."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if f'"name": "{name}"' in line or line.strip().startswith(f'"{name}": ['):
+            return number
+    return 1
 
 
 def without_roles(descriptor: dict) -> dict:
