@@ -57,21 +57,38 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
-#: Record fields that are free text: every one must be published and shown exactly as written.
-TEXT_FIELDS = {
-    "organizations": ("name", "name_en", "alternate_names", "registration_authority", "address", "community",
-                      "website", "description_en", "description_zh", "support_received.provider",
-                      "sources.title", "sources.url"),
-    "incubators": ("name", "name_en", "operator", "host_body", "address", "website", "description_en",
-                   "description_zh", "sources.title", "sources.url"),
-}
-#: Main-table columns of the published CSVs.
-MAIN_TEXT_COLUMNS = {
-    "organizations": ("name", "name_en", "registration_authority", "address", "community", "website",
-                      "description_en", "description_zh", "phone"),
-    "incubators": ("name", "name_en", "operator", "host_body", "address", "website", "description_en",
-                   "description_zh", "phone"),
-}
+
+
+def _text_fields() -> dict[str, tuple[str, ...]]:
+    """Record fields that are free text (the ``free-text`` role in the Table Schemas), as
+    dotted paths ("sources.title"): every one must be published and shown exactly as written."""
+    from shequ.project import Project
+    from shequ.sources.tables import LAYOUT, ROLES, Schemas
+
+    schemas = Schemas(Project.at(REPO))
+    out = {}
+    for dataset, layout in LAYOUT.items():
+        keys = [f.key for f in schemas.with_role(dataset, "free-text")]
+        for child in layout.children:
+            if child.is_mapping:
+                keys += [f"{child.key}.{f['name']}" for f in schemas.fields(child.table)
+                         if "free-text" in f.get(ROLES, [])]
+        out[dataset] = tuple(keys)
+    return out
+
+
+def _main_text_columns() -> dict[str, tuple[str, ...]]:
+    """The text columns of each record dataset's main table, as published in its CSV."""
+    from shequ.project import Project
+    from shequ.sources.tables import LAYOUT, Schemas
+
+    schemas = Schemas(Project.at(REPO))
+    return {dataset: tuple(f["name"] for f in schemas.fields(layout.main) if f["type"] == "string")
+            for dataset, layout in LAYOUT.items()}
+
+
+TEXT_FIELDS = _text_fields()
+MAIN_TEXT_COLUMNS = _main_text_columns()
 # Characters a report line prints as escapes (shequ.report.Problem.text).
 _ESCAPED = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 

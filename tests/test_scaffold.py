@@ -15,7 +15,7 @@ from conftest import make_uscc
 from shequ.cli import main
 from shequ.tools.jsonschemas import modeline
 from shequ.project import Project
-from shequ.tools.scaffold import (FLAG_FIELDS, LIST_FLAGS, AUTOMATIC, TOKEN_ALPHABET, dump_record, make_rng, new_id,
+from shequ.tools.scaffold import (flag_fields, list_flags, AUTOMATIC, TOKEN_ALPHABET, dump_record, make_rng, new_id,
                             taken_ids, write_new)
 from shequ.sources.yamlfiles import parse_yaml
 from shequ.sources.tables import LAYOUT, Schemas
@@ -173,9 +173,9 @@ def test_flags_cover_every_field_of_the_table_schemas(mini):
     schemas = Schemas(Project.at(mini.root))
     for dataset, layout in LAYOUT.items():
         columns = set(schemas.columns(layout.main)) - set(AUTOMATIC)
-        assert set(FLAG_FIELDS[dataset]) == columns, dataset
+        assert set(flag_fields(schemas, dataset)) == columns, dataset
         scalar_lists = {c.key for c in layout.children if not c.is_mapping}
-        assert set(LIST_FLAGS[dataset]) == scalar_lists, dataset
+        assert set(list_flags(schemas, dataset)) == scalar_lists, dataset
 
 
 TRICKY = ["yes", "no", "123", "0x1F", "1e3", "null", "~", "2020-01-01", "a: b", "a #b", "#x", "@x", "-x", "[x]",

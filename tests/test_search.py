@@ -1,4 +1,4 @@
-"""The search index (shequ/search.py): bigram tokens, what goes in, and the built demo site's index.
+"""The search index (the shequ.search package): bigram tokens, what goes in, and the built demo site's index.
 
 The browser side (queries, facets, shared URLs, no third-party requests) is in
 ``test_search_browser.py``.
@@ -14,7 +14,9 @@ import pytest
 
 from shequ import search
 from shequ.render import language
-from shequ.search import cjk_tokens, page_html, page_kind, query_tokens
+from shequ.search import canonical, directory, pagefind, records, tokens
+from shequ.search.records import page_html, page_kind
+from shequ.search.tokens import cjk_tokens, query_tokens
 
 from test_site import FILED, HOSTILE, INC, ORG, site  # noqa: F401  (site is a fixture)
 
@@ -56,7 +58,7 @@ def test_query_keeps_other_words_and_turns_chinese_runs_into_tokens():
 # What is indexed ---------------------------------------------------------------------------------
 
 def test_record_html_escapes_every_value_and_carries_facets():
-    record = search.Record("incubators/inc-x/", "<script>alert(1)</script>互助", "incubator",
+    record = records.Record("incubators/inc-x/", "<script>alert(1)</script>互助", "incubator",
                            "</p><img src=x onerror=alert(1)>", "北京市 朝阳区",
                            {"province": ["11 北京市"], "track": ["filed"]}, {"name": "<b>"}, {"founded": "2020-01-15"})
     html = record.html()
@@ -72,7 +74,7 @@ def test_record_html_escapes_every_value_and_carries_facets():
 
 
 def test_an_english_record_is_an_english_page_under_en_with_the_chinese_as_tokens():
-    record = search.Record("incubators/inc-x/", "Silver Age Base", "incubator", "Activity sites.",
+    record = records.Record("incubators/inc-x/", "Silver Age Base", "incubator", "Activity sites.",
                            subtitle="银龄基地", lang="en", hidden="活动场地")
     html = record.html()
     assert html.startswith('<html lang="en">')
@@ -121,7 +123,7 @@ def test_a_missing_binary_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(pagefind_bin_extended, "get_executable", lambda: "/nonexistent/pagefind")
     monkeypatch.setattr("pagefind.service.get_executable", lambda: None)
     with pytest.raises(search.SearchIndexError, match=r"pip install 'pagefind\[extended\]'"):
-        search.executable()
+        pagefind.executable()
 
 
 # The demo site's index ---------------------------------------------------------------------------
@@ -213,32 +215,39 @@ def _ids(text: str) -> list[int]:
 def test_organizations_have_their_own_index_of_words_documents_and_facets(site):
     folder, manifest, load = _directory(site)
     count = manifest["count"]
-    assert count >= 70 and manifest["chunk"] == search.DOCS_PER_CHUNK
+    assert count >= 70 and manifest["chunk"] == directory.DOCS_PER_CHUNK
     assert len(list((folder / "t").glob("*.json.gz"))) == manifest["shards"]
-    docs = [doc for n in range((count + manifest["chunk"] - 1) // manifest["chunk"]) for doc in load(f"d/{n}.json.gz")]
-    assert len(docs) == count
+    assert manifest["format"] == directory.FORMAT
+    # A result's values, read by the names the manifest gives their positions (as the script does).
+    rows = [row for n in range((count + manifest["chunk"] - 1) // manifest["chunk"]) for row in load(f"d/{n}.json.gz")]
+    docs = [dict(zip(manifest["fields"], row)) for row in rows]
+    assert len(docs) == count and all(len(row) == len(manifest["fields"]) for row in rows)
     # ids follow the names in pinyin order; English order is a rank per id
-    assert [d[1] for d in docs] == sorted((d[1] for d in docs), key=lambda n: language.sort_key("zh", n))
+    assert [d["name"] for d in docs] == sorted((d["name"] for d in docs), key=lambda n: language.sort_key("zh", n))
     rank = load("order-en.json.gz")
     assert sorted(rank) == list(range(count))
     english = sorted(range(count), key=lambda i: rank[i])
-    assert [language.sort_key("en", docs[i][1], docs[i][7]) for i in english] == sorted(
-        language.sort_key("en", d[1], d[7]) for d in docs)
-    org = next(i for i, d in enumerate(docs) if d[0] == f"organizations/{ORG}/")
-    assert docs[org][1:6] == ["朝阳区银龄互助会", "北京市 朝阳区 建外街道", "registered", "active", "2018-11-03"]
+    assert [language.sort_key("en", docs[i]["name"], docs[i]["name_en"]) for i in english] == sorted(
+        language.sort_key("en", d["name"], d["name_en"]) for d in docs)
+    org = next(i for i, d in enumerate(docs) if d["path"] == f"organizations/{ORG}/")
+    doc = docs[org]
+    assert (doc["name"], doc["place"]) == ("朝阳区银龄互助会", "北京市 朝阳区 建外街道")
+    assert (doc["management_track"], doc["status"], doc["founded"]) == ("registered", "active", "2018-11-03")
+    assert [f["name"] for f in manifest["facets"]] == ["track", "form", "field", "population", "status"]
+    assert {"field": "management_track", "facet": "track"} in manifest["results"] and manifest["sort"] == "founded"
     # Each language's snippet: its labels, and the name the title does not show.
-    assert docs[org][7] == "Chaoyang Silver Age Mutual Aid Association"
-    assert docs[org][6].startswith("Chaoyang Silver Age Mutual Aid Association. ") and "养老" in docs[org][6]
-    assert docs[org][8].startswith("朝阳区银龄互助会. ") and "Elderly care" in docs[org][8]
-    assert "养老" not in docs[org][8] and "Elderly care" not in docs[org][6]
+    assert doc["name_en"] == "Chaoyang Silver Age Mutual Aid Association"
+    assert doc["snippet_zh"].startswith("Chaoyang Silver Age Mutual Aid Association. ") and "养老" in doc["snippet_zh"]
+    assert doc["snippet_en"].startswith("朝阳区银龄互助会. ") and "Elderly care" in doc["snippet_en"]
+    assert "养老" not in doc["snippet_en"] and "Elderly care" not in doc["snippet_zh"]
     # Every word of the name finds it, as a name word; its place, as another word.
     def postings(word):
-        pair = load(f"t/{search.fnv1a(word) % manifest['shards']}.json.gz")[word]
+        pair = load(f"t/{tokens.fnv1a(word) % manifest['shards']}.json.gz")[word]
         return load(f"t/w/{word}.json.gz") if pair == 1 else pair
 
-    for word in search.directory_words("朝阳区银龄互助会 Chaoyang Silver Age"):
+    for word in directory.directory_words("朝阳区银龄互助会 Chaoyang Silver Age"):
         assert org in _ids(postings(word)[0]), word
-    assert org in _ids(postings("zq" + search._code("建") + search._code("外"))[1])
+    assert org in _ids(postings("zq" + tokens.char_code("建") + tokens.char_code("外"))[1])
     facets = load("facets.json.gz")
     assert facets["counties"][facets["county"][org]] == "110105"
     codes = manifest["codes"]
@@ -250,17 +259,17 @@ def test_organizations_have_their_own_index_of_words_documents_and_facets(site):
 
 
 def test_ids_are_gaps_or_a_bit_set_whichever_is_shorter():
-    assert _ids(search._ids([0, 5, 300, 70000], 100_000)) == [0, 5, 300, 70000]
+    assert _ids(directory.encode_ids([0, 5, 300, 70000], 100_000)) == [0, 5, 300, 70000]
     dense = list(range(0, 1000, 3))
-    encoded = search._ids(dense, 1000)
+    encoded = directory.encode_ids(dense, 1000)
     assert encoded.startswith("b") and _ids(encoded)[:len(dense)] == dense
 
 
 def test_english_words_drop_a_plural_s():
-    assert search.english_words("Incubators, Mediation Groups; Business 2nd") == [
+    assert tokens.english_words("Incubators, Mediation Groups; Business 2nd") == [
         "incubator", "mediation", "group", "business", "2nd"]
-    assert search.directory_words("朝阳") == {"zq" + search._code("朝") + search._code("阳"),
-                                             "zq" + search._code("朝"), "zq" + search._code("阳")}
+    assert directory.directory_words("朝阳") == {"zq" + tokens.char_code("朝") + tokens.char_code("阳"),
+                                             "zq" + tokens.char_code("朝"), "zq" + tokens.char_code("阳")}
 
 
 def test_indexed_pages_mark_their_article_and_listings_keep_their_tables_out(site):
@@ -272,10 +281,11 @@ def test_indexed_pages_mark_their_article_and_listings_keep_their_tables_out(sit
 
 def test_hostile_record_reaches_the_index_only_as_text(site):
     _, manifest, load = _directory(site)
-    docs = [doc for n in range((manifest["count"] + 15) // 16) for doc in load(f"d/{n}.json.gz")]
-    hostile = next(d for d in docs if d[0] == f"organizations/{HOSTILE}/")
-    assert hostile[1] == "<script>alert(1)</script>敌意测试"
-    assert "<img src=x onerror=alert(1)>" in hostile[6]
+    docs = [dict(zip(manifest["fields"], row)) for n in range((manifest["count"] + 15) // 16)
+            for row in load(f"d/{n}.json.gz")]
+    hostile = next(d for d in docs if d["path"] == f"organizations/{HOSTILE}/")
+    assert hostile["name"] == "<script>alert(1)</script>敌意测试"
+    assert "<img src=x onerror=alert(1)>" in hostile["snippet_zh"]
 
 
 def test_directory_page_carries_the_facet_labels(site):
@@ -377,12 +387,12 @@ def pagefind_urls(folder, lang: str, word: str) -> set[str]:
     (incubation, incubator → incub), bigram tokens too (…s → …): a token is also found
     by its stem."""
     entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-    meta = search._read_pagefind(folder / f"pagefind.{entry['languages'][lang]['hash']}.pf_meta")
+    meta = canonical.read_pagefind(folder / f"pagefind.{entry['languages'][lang]['hash']}.pf_meta")
     pages = meta[1]
     found = set()
     for _, _, chunk in meta[2]:
         for indexed, postings, *_ in _pagefind_file(folder / "index" / f"{chunk}.pf_index")[0]:
-            stemmed = word.startswith(search.MARKER) and word.startswith(indexed) and len(indexed) >= len(word) - 2
+            stemmed = word.startswith(tokens.MARKER) and word.startswith(indexed) and len(indexed) >= len(word) - 2
             if not (indexed.startswith(word) or stemmed):
                 continue
             page = 0

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from shequ.render import language
-from shequ.search import query_tokens
+from shequ.search.tokens import query_tokens
 
 from test_site import FILED, HOSTILE, INC, ORG, site  # noqa: F401  (site is a fixture)
 from test_site_browser import base_url, browser, visit  # noqa: F401  (fixtures)
@@ -236,7 +236,8 @@ def test_hostile_values_in_results_stay_text(visit, base_url):  # noqa: F811
 
 
 def test_the_script_turns_chinese_into_the_same_tokens_as_the_index(visit):
-    from shequ.search import directory_words, fnv1a
+    from shequ.search.directory import directory_words
+    from shequ.search.tokens import fnv1a
 
     visit.open("")
     for query in ("朝阳区银龄互助会", "互助", "朝 阳", "elderly 养老 care", "㐀龥", "社區", "Groups, Mediation's 2nd"):

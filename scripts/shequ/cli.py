@@ -260,10 +260,27 @@ def new() -> None:
     """Write a new record that passes the checks, with a free id and today's date."""
 
 
+def _flag_schemas():
+    """The Table Schemas that name the flags of ``shequ new`` (the fields with the ``asked``
+    role): the project's in the current folder, else this checkout's own. Flags are declared
+    before ``--project`` is read. None: neither can be read; the command then takes no field flags."""
+    from shequ.sources.tables import SchemaError, Schemas
+
+    for folder in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        try:
+            schemas = Schemas(Project.at(folder))
+            schemas.descriptors
+            return schemas
+        except (NotAProject, SchemaError, OSError):
+            continue
+    return None
+
+
 def _new_command(record_type: str):
-    from shequ.tools.scaffold import DATASET_OF_TYPE, FLAG_FIELDS, LIST_FLAGS
+    from shequ.tools.scaffold import DATASET_OF_TYPE, flag_fields, list_flags
 
     dataset = DATASET_OF_TYPE[record_type]
+    schemas = _flag_schemas()
 
     def command(project_dir: str, seed: str | None, interactive: bool | None, **fields) -> None:
         from shequ.tools.scaffold import Question, ask_missing, create_record, describe
@@ -299,13 +316,13 @@ def _new_command(record_type: str):
       shequ new {record_type} --name 示例社区志愿服务队 --division 110105001 \\
         --source-title "街道社区社会组织名录" --source-url https://example.org/list
     """
-    for name in reversed(LIST_FLAGS[dataset]):
+    for name in reversed(list_flags(schemas, dataset) if schemas else ()):
         command = click.option(f"--{name.replace('_', '-')}", name, multiple=True, metavar="CODE",
                                help=f"{name}: repeat the flag or separate values with commas.")(command)
     command = click.option("--source-url", "source_url", metavar="URL", help="Where you read the facts.")(command)
     command = click.option("--source-title", "source_title", metavar="TEXT",
                            help="Title of that source (sources[0].title).")(command)
-    for name in reversed(FLAG_FIELDS[dataset]):
+    for name in reversed(flag_fields(schemas, dataset) if schemas else ()):
         command = click.option(f"--{name.replace('_', '-')}", name, metavar="VALUE",
                                help=f"The record's {name}.")(command)
     command = click.option("--interactive/--no-interactive", default=None,

@@ -188,6 +188,11 @@ SCHEMAS_FIELDS = _rule(
     "A schema needs a list of fields, each with a name, and a primaryKey list.",
     "restore the schema from the repository",
     _write("datasets/schemas/incubator_sources.schema.json", "{}\n"))
+SCHEMAS_ROLES = _rule(
+    "schemas.roles", "Unknown field role",
+    "A field's roles (what the field is for: searchable, facet, free-text …) name a role the code does not know, "
+    "or listRoles is not a mapping.", "use one of the roles the hint lists",
+    _edit("datasets/schemas/incubator_sources.schema.json", '"roles": [', '"roles": [\n        "sparkly",'))
 VOCABULARY_TERMS = _rule(
     "vocabulary.terms", "Vocabulary terms malformed",
     "A vocabulary's terms must be a list of mappings, each with code, label_en, label_zh and provision.",

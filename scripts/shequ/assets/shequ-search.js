@@ -146,6 +146,8 @@
   // The organizations' own index (directory-index/, written by search.py) ----------------------
 
   var DIRECTORY = "directory-index/";
+  // The version of the directory index's format this script reads (shequ/search/directory.py).
+  var FORMAT = 1;
   var manifestLoading = null;
   var facetsLoading = null;
   var shards = {};
@@ -167,7 +169,10 @@
 
   function manifest() {
     if (!manifestLoading) {
-      manifestLoading = loadJSON(new URL(DIRECTORY + "manifest.json", root).href);
+      manifestLoading = loadJSON(new URL(DIRECTORY + "manifest.json", root).href).then(function (m) {
+        if (m.format !== FORMAT) throw new Error("directory index format " + m.format + ", not " + FORMAT);
+        return m;
+      });
       manifestLoading.catch(function () { manifestLoading = null; });
     }
     return manifestLoading;
@@ -287,11 +292,14 @@
       return Promise.all(ids.map(function (id) {
         var n = Math.floor(id / m.chunk);
         return cached(chunks, n, DIRECTORY + "d/" + n + ".json.gz").then(function (chunk) {
-          var d = chunk[id % m.chunk];
-          // [path, name, place, track, status, founded, Chinese snippet, English name, English snippet]
+          // A result's values, by the names the manifest gives their positions.
+          var row = chunk[id % m.chunk];
+          var d = {};
+          m.fields.forEach(function (name, i) { d[name] = row[i]; });
           var english = LANG === "en";
-          return { href: new URL(PREFIX + d[0], root).href, title: (english && d[7]) || d[1], region: d[2],
-                   track: d[3], status: d[4], founded: d[5], text: english && d[8] !== undefined ? d[8] : d[6],
+          return { href: new URL(PREFIX + d.path, root).href, title: (english && d.name_en) || d.name, region: d.place,
+                   shown: m.results.map(function (r) { return { field: r, value: d[r.field] }; }),
+                   text: english && d.snippet_en !== undefined ? d.snippet_en : d.snippet_zh,
                    kind: t("组织", "Organization") };
         });
       }));
@@ -461,7 +469,6 @@
   // that each of its values can be chosen.
 
   var REGIONS = ["province", "prefecture", "county"];
-  var FACETS = REGIONS.concat(["track", "form", "field", "population", "status"]);
   var FACET_TITLES = {
     province: t("省级", "Province"), prefecture: t("地级", "Prefecture"), county: t("县级", "County"),
     track: t("管理方式", "Management track"), form: t("组织形式", "Legal form"),
@@ -479,12 +486,23 @@
   function directory() {
     var box = document.querySelector("[data-shequ-directory]");
     if (!box) return;
+    // The filters, their columns and what a result holds come from the index's manifest.
+    Promise.all([manifest(), facetColumns()]).then(function (loaded) {
+      directoryOf(box, loaded[0], loaded[1]);
+    }).catch(function () {
+      // No index (a page opened from disk): the static listing stays.
+    });
+  }
+
+  function directoryOf(box, m, F) {
+    var FACETS = REGIONS.concat(m.facets.map(function (f) { return f.name; }));
+    var LISTS = {};
+    var TITLES = {};
+    m.facets.forEach(function (f) { LISTS[f.name] = f.list; TITLES[f.name] = f.title; });
     var labels = {};
     try { labels = JSON.parse(box.getAttribute("data-labels") || "{}"); } catch (e) { labels = {}; }
     var state = {};
     var seq = 0;
-    var m = null;
-    var F = null;
 
     var form = el("form", "shequ-directory__form");
     form.setAttribute("role", "search");
@@ -507,7 +525,7 @@
     var selects = {};
     FACETS.concat(["sort"]).forEach(function (name) {
       var label = el("label", "shequ-directory__field");
-      label.appendChild(el("span", null, name === "sort" ? t("排序", "Sort by") : FACET_TITLES[name]));
+      label.appendChild(el("span", null, name === "sort" ? t("排序", "Sort by") : facetTitle(name)));
       var select = el("select");
       select.name = name;
       label.appendChild(select);
@@ -527,6 +545,11 @@
     box.appendChild(status);
     box.appendChild(list);
     box.appendChild(moreButton);
+
+    function facetTitle(facet) {
+      var pair = TITLES[facet];  // [Chinese, English], from the field's Table Schema
+      return FACET_TITLES[facet] || (pair ? (LANG === "en" && pair[1]) || pair[0] : facet);
+    }
 
     function label(facet, code) {
       if (REGION_LENGTH[facet]) return (m.regions || {})[code] || code;
@@ -564,7 +587,7 @@
         return county ? [county.slice(0, REGION_LENGTH[facet])] : [];
       }
       var codes = m.codes[facet] || [];
-      if (facet === "field" || facet === "population") {
+      if (LISTS[facet]) {
         var bits = F[facet][id];
         var out = [];
         for (var i = 0; bits && i < codes.length; i++) if (bits & (1 << i)) out.push(codes[i]);
@@ -654,9 +677,12 @@
       a.appendChild(el("span", "shequ-result__title", doc.title));
       var line = el("span", "shequ-result__line");
       if (doc.region) line.appendChild(el("span", "shequ-result__region", doc.region));
-      if (doc.track) line.appendChild(el("span", "shequ-result__facet", label("track", doc.track)));
-      if (doc.status) line.appendChild(el("span", "shequ-result__facet", label("status", doc.status)));
-      if (doc.founded) line.appendChild(el("span", "shequ-result__facet", t("成立于 ", "Founded ") + doc.founded));
+      doc.shown.forEach(function (item) {
+        if (!item.value) return;
+        var shown = item.field.facet ? label(item.field.facet, item.value)
+          : item.field.sort === "founded" ? t("成立于 ", "Founded ") + item.value : item.value;
+        line.appendChild(el("span", "shequ-result__facet", shown));
+      });
       a.appendChild(line);
       if (state.q) {
         var text = el("span", "shequ-result__snippet");
@@ -685,7 +711,7 @@
       if (sort === "founded-desc" || sort === "founded-asc") {
         var sign = sort === "founded-desc" ? -1 : 1;
         return results.sort(function (a, b) {
-          var x = F.founded[a], y = F.founded[b];
+          var x = F[m.sort][a], y = F[m.sort][b];
           if (!x !== !y) return x ? -1 : 1;  // records without a date last
           return sign * (x - y) || a - b;
         });
@@ -745,14 +771,8 @@
     window.addEventListener("popstate", function () { readURL(); run(); });
 
     readURL();
-    Promise.all([manifest(), facetColumns()]).then(function (loaded) {
-      m = loaded[0];
-      F = loaded[1];
-      box.hidden = false;
-      return run();
-    }).catch(function () {
-      // No index (a page opened from disk): the static listing stays.
-    });
+    box.hidden = false;
+    return run();
   }
 
   window.shequSearch = {

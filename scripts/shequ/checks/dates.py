@@ -10,14 +10,16 @@ import datetime as dt
 from typing import Iterator
 
 from shequ import rules
+from shequ.project import RECORD_DATASETS
 from shequ.sources.load import Sources
 from shequ.report import Problem
 
-#: Every date field that must not lie in the future, per dataset.
-DATE_FIELDS = {
-    "organizations": ("registration_date", "founded", "dissolved", "incubated_from", "last_verified"),
-    "incubators": ("opened", "last_verified"),
-}
+
+
+def date_fields(sources: Sources) -> dict[str, list[str]]:
+    """Every date field that must not lie in the future, per dataset: those with the
+    ``no-future`` role in their Table Schema."""
+    return {dataset: [f.key for f in sources.schemas.with_role(dataset, "no-future")] for dataset in RECORD_DATASETS}
 
 
 def _date(value) -> dt.date | None:
@@ -36,7 +38,7 @@ def _date(value) -> dt.date | None:
 def check(sources: Sources, today: dt.date | None = None) -> Iterator[Problem]:
     """``today``: the reference day (``Settings.today()``); by default the clock's."""
     now = today or dt.date.today()
-    for dataset, fields in DATE_FIELDS.items():
+    for dataset, fields in date_fields(sources).items():
         for rec in sources.records[dataset]:
             data = rec.data
             for name in fields:

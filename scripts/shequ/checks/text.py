@@ -13,9 +13,6 @@ from shequ.sources.yamlfiles import INVISIBLE
 
 # Spreadsheets treat a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Fields whose own pattern already fixes their form ('+86 10 …' is a phone number).
-PATTERN_FIELDS = {"phone", "uscc", "division", "website", "email", "url"}
-NAME_FIELDS = {"name", "name_en", "alternate_names", "operator", "host_body", "provider", "title"}
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"}
 _CONTROL = re.compile("[" + "".join(f"\\x{ord(c):02x}" for c in sorted(CONTROL)) + "]")
 # One search finds a value that may break a rule; only such records are looked at value by value.
@@ -70,19 +67,23 @@ def _field(path: tuple) -> str:
 
 
 def check(sources: Sources) -> Iterator[Problem]:
+    # Fields whose own pattern already fixes their form ('+86 10 …' is a phone number), and
+    # names, where a hidden character is an error: both from the roles in the Table Schemas.
+    formatted = sources.schemas.keys_with_role("formatted")
+    names = sources.schemas.keys_with_role("name")
     for records in sources.records.values():
         for rec in records:
             if not walk(rec.data, _suspect):
                 continue
             for path, value in strings(rec.data):
                 field = _field(path)
-                if value.startswith(FORMULA_START) and field not in PATTERN_FIELDS:
+                if value.startswith(FORMULA_START) and field not in formatted:
                     yield Problem(rules.TEXT_FORMULA, f"starts with '{value[0]!s}', which a spreadsheet runs as a formula",
                                   rec.file, path, hint="start the text with a letter, digit or character")
                 if INVISIBLE.search(value):
                     yield Problem(rules.TEXT_INVISIBLE, "contains an invisible or direction-changing character "
                                   f"(U+{ord(INVISIBLE.search(value).group()):04X})", rec.file, path,
-                                  severity="error" if field in NAME_FIELDS else WARNING,
+                                  severity="error" if field in names else WARNING,
                                   hint="retype the text without it")
                 if _CONTROL.search(value):
                     yield Problem(rules.TEXT_CONTROL, "contains a control character", rec.file, path,

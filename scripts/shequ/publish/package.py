@@ -32,7 +32,7 @@ from shequ import atomic
 from shequ.errors import ShequError
 from shequ.publish import xlsx
 from shequ.sources.load import Sources
-from shequ.sources.tables import TABLE_ORDER, typed
+from shequ.sources.tables import TABLE_ORDER, typed, without_roles
 
 DATABASE = "shequ.sqlite"
 WORKBOOK = "shequ.xlsx"
@@ -60,7 +60,7 @@ class PublishResult:
 
 def published_schema(sources: Sources, name: str) -> dict:
     """The source Table Schema, with each vocabulary field's allowed codes filled in."""
-    schema = copy.deepcopy(sources.schemas.descriptors[name])
+    schema = copy.deepcopy(without_roles(sources.schemas.descriptors[name]))
     for field in schema["fields"]:
         vocab = sources.vocabularies.get(field.get("vocabulary", ""))
         if vocab is not None:

@@ -34,7 +34,7 @@ from shequ.render.directory import (
     record_json,
 )
 from shequ.render.downloads import catalogue, deferred_downloads, downloads, read_package
-from shequ.render.model import TOPIC_VOCABULARIES, Directory
+from shequ.render.model import Directory
 from shequ.render.page import GeneratedFile, GeneratedPage, Renderer, Settings
 from shequ.render.policy import policy_pages
 from shequ.render.regions import region, region_index
@@ -63,7 +63,7 @@ def _listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
     for r in directory.regions.values():
         yield from region(renderer, r)
     yield topic_index(renderer)
-    for vocabulary in TOPIC_VOCABULARIES:
+    for vocabulary in directory.topic_vocabularies:
         for term in directory.terms.get(vocabulary, {}).values():
             yield from topic(renderer, term)
     yield from policy_pages(renderer)

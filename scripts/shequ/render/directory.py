@@ -27,13 +27,6 @@ NOT_IN_TABLE = {"id", "name", "description_en", "description_zh"}
 #: ``incubators/<id>/organizations/``, so that no record page grows past 60 KB.
 INCUBATED_ON_PAGE = 20
 
-#: The vocabulary of each list of codes in a record.
-LIST_VOCABULARIES = {
-    "fields_of_activity": "fields_of_activity",
-    "service_populations": "service_populations",
-    "service_functions": "service_functions",
-    "support_types": "support_types",
-}
 
 
 @dataclass
@@ -76,7 +69,11 @@ def _rows(renderer: Renderer, entry: Entry) -> list[Row]:
         if name == "name_en" and entry.lists.get("alternate_names"):
             alt = directory.fields["organization_alternate_names"]["name"]
             rows.append(Row(alt.title_zh, alt.title, "names", entry.lists["alternate_names"]))
-    for key, vocabulary in LIST_VOCABULARIES.items():
+    # The record's lists of codes, in the order its schema's listRoles gives them.
+    for f in directory.sources.schemas.roles(entry.dataset):
+        if not (f.is_list and f.vocabulary):
+            continue
+        key, vocabulary = f.key, f.vocabulary
         codes = entry.lists.get(key)
         if codes:
             vocab = directory.vocabularies.get(vocabulary)

@@ -28,7 +28,6 @@ DIVISION_CODE = re.compile(r"^[0-9]{2,12}$")
 PROVISION_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$")
 
 #: Vocabularies that get one page per term, in the order the topic index lists them.
-TOPIC_VOCABULARIES = ("fields_of_activity", "service_populations", "service_functions", "management_tracks")
 
 #: Division names that only stand for "the districts of this city" and add nothing to a short label.
 PLACEHOLDER_DIVISIONS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -144,6 +143,10 @@ class Directory:
             for table in sources.schemas.descriptors
         }
         self.vocabularies = sources.vocabularies
+        # The fields whose vocabularies have topic pages (the ``topic`` role), in the topics' order.
+        self.topic_fields = sorted((f for f in sources.schemas.with_role("organizations", "topic") if f.vocabulary),
+                                   key=lambda f: f.topic_order)
+        self.topic_vocabularies = tuple(f.vocabulary for f in self.topic_fields)
         self.terms: dict[str, dict[str, Term]] = {
             name: {
                 code: Term(name, code, str(t.get("label_en", code)), str(t.get("label_zh", code)),
@@ -190,7 +193,7 @@ class Directory:
         return found or Term(vocabulary, code, code, code)
 
     def has_page(self, term: Term) -> bool:
-        return term.vocabulary in TOPIC_VOCABULARIES and term.code in self.terms.get(term.vocabulary, {})
+        return term.vocabulary in self.topic_vocabularies and term.code in self.terms.get(term.vocabulary, {})
 
     # Divisions ------------------------------------------------------------------------------
 
@@ -260,12 +263,11 @@ class Directory:
         """(vocabulary, code) -> organizations, for every topic vocabulary."""
         out: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         for org in self.organizations:
-            track = org.values.get("management_track")
-            if track:
-                out[("management_tracks", track)].append(org)
-            for key in ("fields_of_activity", "service_populations", "service_functions"):
-                for code in dict.fromkeys(org.lists.get(key, [])):
-                    out[(key, code)].append(org)
+            for f in self.topic_fields:
+                codes = org.lists.get(f.key, []) if f.is_list else [org.values.get(f.key)]
+                for code in dict.fromkeys(codes):
+                    if code:
+                        out[(f.vocabulary, code)].append(org)
         return out
 
     @cached_property
@@ -280,9 +282,9 @@ class Directory:
                 for name, f in self.fields[table].items():
                     if f.vocabulary and entry.values.get(name):
                         used.add((f.vocabulary, entry.values[name]))
-                for key, codes in entry.lists.items():
-                    if key in ("fields_of_activity", "service_populations", "service_functions", "support_types"):
-                        used.update((key, c) for c in codes)
+                for f in self.sources.schemas.roles(entry.dataset):
+                    if f.is_list and f.vocabulary:
+                        used.update((f.vocabulary, c) for c in entry.lists.get(f.key, []))
                 for item in entry.lists.get("support_received", []):
                     if item.get("type"):
                         used.add(("support_types", item["type"]))

@@ -10,7 +10,7 @@ two languages), and the directory filters, sorts and searches them better."""
 from __future__ import annotations
 
 from shequ.render.directory import sorted_records
-from shequ.render.model import TOPIC_VOCABULARIES, Term
+from shequ.render.model import Term
 from shequ.render.page import GeneratedPage, Renderer, paginated
 
 
@@ -18,7 +18,7 @@ def topic_index(renderer: Renderer) -> GeneratedPage:
     directory = renderer.directory
     path = "topics/"
     groups = []
-    for name in TOPIC_VOCABULARIES:
+    for name in directory.topic_vocabularies:
         vocab = directory.vocabularies.get(name)
         if vocab is None:
             continue

@@ -93,6 +93,26 @@ TABLE_ORDER = (
 #: Columns filled by the pipeline, never written in YAML.
 POSITION = "position"
 
+#: The custom property of a Table Schema field that says what the field is for.
+ROLES = "roles"
+#: The custom property of a main table's schema that gives the roles of a record's lists
+#: (``alternate_names``, ``fields_of_activity``…), which are rows of child tables.
+LIST_ROLES = "listRoles"
+#: Every role a field may declare; see CONTRIBUTING.md, "What a field is for".
+ROLE_NAMES = {
+    "searchable": "its text, or its code's labels, are found by search",
+    "facet": "a filter of the organizations' directory (an object: {\"facet\": name, \"order\": n})",
+    "result": "shown beside an organization in search results",
+    "sort": "a sort key of search results (an object: {\"sort\": name})",
+    "no-future": "a date that must not lie in the future",
+    "free-text": "text written by people: published and shown exactly as written",
+    "name": "a name: an invisible character in it is an error, not a warning",
+    "formatted": "its pattern fixes its form, so a leading '+' or '-' is not a formula",
+    "notable": "a change to it is listed in the release notes",
+    "asked": "asked by `shequ new`, as a flag",
+    "topic": "its vocabulary's terms have topic pages (an object: {\"topic\": order})",
+}
+
 
 class SchemaError(ShequError):
     """A Table Schema is missing or unreadable: nothing else can be checked without it."""
@@ -114,7 +134,8 @@ def _read_schema(project: Project, name: str) -> tuple[dict | None, Problem | No
     if not path.is_file():
         return None, Problem(rules.FILES_NOT_A_FILE, "is a folder, but a file was expected", rel)
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        descriptor = json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return None, Problem(rules.SCHEMAS_UNREADABLE, f"cannot be read: {exc}", rel)
     except json.JSONDecodeError as exc:
@@ -125,7 +146,83 @@ def _read_schema(project: Project, name: str) -> tuple[dict | None, Problem | No
         return None, Problem(rules.SCHEMAS_FIELDS, "needs a list of fields, each with a name", rel, line=1)
     if not isinstance(descriptor.get("primaryKey"), list):
         return None, Problem(rules.SCHEMAS_FIELDS, "needs a primaryKey list", rel, line=1)
+    lists = descriptor.get(LIST_ROLES, {})
+    if not isinstance(lists, dict):
+        return None, Problem(rules.SCHEMAS_ROLES, f"{LIST_ROLES} must map list keys to their roles", rel, line=1)
+    declared = [(f["name"], f.get(ROLES, [])) for f in fields] + list(lists.items())
+    for name, roles in declared:
+        problem = _roles_problem(roles)
+        if problem:
+            return None, Problem(rules.SCHEMAS_ROLES, f"field {name!r}: {problem}", rel, line=_line_of(text, name),
+                                 hint="known roles: " + ", ".join(sorted(ROLE_NAMES)))
     return descriptor, None
+
+
+def _line_of(text: str, name: str) -> int:
+    """The line that names a field (``"name": "x"``) or a list (``"x": [``) in a schema's text; 1 if none."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if f'"name": "{name}"' in line or line.strip().startswith(f'"{name}": ['):
+            return number
+    return 1
+
+
+def without_roles(descriptor: dict) -> dict:
+    """A copy of a Table Schema without the roles: they steer this project's own code, and
+    the published package keeps to the Table Schema standard's properties and its own."""
+    out = {k: v for k, v in descriptor.items() if k != LIST_ROLES}
+    out["fields"] = [{k: v for k, v in f.items() if k != ROLES} for f in descriptor["fields"]]
+    return out
+
+
+def _roles_problem(roles) -> str | None:
+    """What is wrong with a field's declared roles, or None."""
+    if not isinstance(roles, list):
+        return "roles must be a list"
+    for role in roles:
+        if isinstance(role, dict):
+            if len(role) < 1 or next(iter(role)) not in ("facet", "sort", "topic"):
+                return f"unknown role {role!r}"
+            key = next(iter(role))
+            if not isinstance(role[key], (str, int)) or not isinstance(role.get("order", 0), int):
+                return f"role {key!r} needs a name"
+        elif role not in ROLE_NAMES or role in ("facet", "sort", "topic"):
+            return f"unknown role {role!r}"
+    return None
+
+
+@dataclass(frozen=True)
+class FieldRoles:
+    """What one key of a record is for, as its Table Schema declares it."""
+
+    key: str  # the record's YAML key: a main-table column, a list, or a column of a list's items
+    roles: frozenset[str]
+    vocabulary: str | None = None  # its codes' vocabulary (a list of codes: the list's)
+    is_list: bool = False  # a list of values (rows of a child table)
+    facet: str | None = None  # the directory filter's name
+    facet_order: int = 0
+    sort: str | None = None  # the sort key's name
+    topic_order: int | None = None
+    type: str = "string"
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+def _field_roles(key: str, declared: list, **kwargs) -> FieldRoles:
+    names, extra = set(), {}
+    for role in declared:
+        if isinstance(role, dict):
+            kind = next(iter(role))
+            names.add(kind)
+            if kind == "facet":
+                extra.update(facet=role["facet"], facet_order=role.get("order", 0))
+            elif kind == "sort":
+                extra["sort"] = role["sort"]
+            else:
+                extra["topic_order"] = role["topic"]
+        else:
+            names.add(role)
+    return FieldRoles(key, frozenset(names), **kwargs, **extra)
 
 
 class Schemas:
@@ -165,9 +262,53 @@ class Schemas:
         layout = LAYOUT[dataset]
         return self.columns(layout.main) + [c.key for c in layout.children]
 
+    def roles(self, dataset: str) -> list[FieldRoles]:
+        """What each key of a record of ``dataset`` is for: the main table's columns in
+        their order, then the record's lists in the order the schema declares them."""
+        return list(self._all_roles[dataset])
+
+    @cached_property
+    def _all_roles(self) -> dict[str, tuple[FieldRoles, ...]]:
+        return {dataset: tuple(self._read_roles(dataset)) for dataset in LAYOUT}
+
+    def _read_roles(self, dataset: str) -> list[FieldRoles]:
+        layout = LAYOUT[dataset]
+        out = [_field_roles(f["name"], f.get(ROLES, []), vocabulary=f.get("vocabulary"), type=f.get("type", "string"))
+               for f in self.fields(layout.main)]
+        children = {c.key: c for c in layout.children}
+        for key, declared in self.descriptors[layout.main].get(LIST_ROLES, {}).items():
+            child = children.get(key)
+            vocabulary = dict(child.fixed).get("vocabulary", key) if child and child.column == "code" else None
+            out.append(_field_roles(key, declared, vocabulary=vocabulary, is_list=True))
+        return out
+
+    def with_role(self, dataset: str, role: str) -> list[FieldRoles]:
+        """The keys of a record of ``dataset`` that have ``role``, in the schema's order."""
+        return [f for f in self.roles(dataset) if f.has(role)]
+
+    def keys_with_role(self, role: str) -> set[str]:
+        """Every YAML key, in any record or list item, whose field has ``role`` (the text rules
+        look at a value's own key only)."""
+        out = set()
+        for dataset, layout in LAYOUT.items():
+            out.update(f.key for f in self.with_role(dataset, role))
+            for child in layout.children:
+                if child.is_mapping:
+                    out.update(f["name"] for f in self.fields(child.table) if role in _role_names(f.get(ROLES, [])))
+        return out
+
+    def facets(self) -> list[FieldRoles]:
+        """The directory's filters, in their order: the organizations' fields with a facet role."""
+        facets = self.with_role("organizations", "facet")
+        return sorted(facets, key=lambda f: f.facet_order)
+
     def item_keys(self, child: Child, layout: Layout) -> list[str]:
         """The keys of one item of a list of mappings."""
         return [c for c in self.columns(child.table) if c not in (layout.parent_column, POSITION)]
+
+
+def _role_names(declared: list) -> set[str]:
+    return {next(iter(r)) if isinstance(r, dict) else r for r in declared}
 
 
 @dataclass(frozen=True, slots=True)  # one per table row: slots halve their memory

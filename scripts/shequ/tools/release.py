@@ -26,12 +26,10 @@ from shequ.errors import InvalidSources, ShequError
 from shequ.tools.diff import NOTHING, DiffError, RecordDiff, git, md, record_diff, repo_location, show
 from shequ.project import RECORD_DATASETS, Project
 from shequ.sources.releases import TAG_PREFIX
+from shequ.sources.tables import Schemas
 
 VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 
-#: Changes to these fields are notable: they change what a record is, not just its details.
-NOTABLE_FIELDS = ("name", "status", "dissolved", "management_track", "legal_form", "uscc", "division",
-                  "incubated_by", "kind")
 MAX_LISTED = 25
 
 CHANGELOG_HEAD = """\
@@ -110,7 +108,15 @@ def _title(change) -> str:
     return f"{name}(`{change.id}`)"
 
 
-def changelog_section(version: str, day: dt.date, previous: str | None, diff: RecordDiff) -> str:
+def notable_fields(project: Project) -> dict[str, set[str]]:
+    """Per dataset, the fields whose changes are notable (they change what a record is, not
+    just its details): those with the ``notable`` role in their Table Schema."""
+    schemas = Schemas(project)
+    return {dataset: {f.key for f in schemas.with_role(dataset, "notable")} for dataset in RECORD_DATASETS}
+
+
+def changelog_section(version: str, day: dt.date, previous: str | None, diff: RecordDiff,
+                      notable_keys: dict[str, set[str]]) -> str:
     counts = diff.counts()
     since = f"since {previous}" if previous else "in this first release"
     lines = [f"## {version} — {day.isoformat()}", ""]
@@ -134,7 +140,7 @@ def changelog_section(version: str, day: dt.date, previous: str | None, diff: Re
     routine_records = 0
     listed = 0
     for change in diff.of("changed"):
-        key_changes = [f for f in change.fields if f.field in NOTABLE_FIELDS]
+        key_changes = [f for f in change.fields if f.field in notable_keys.get(change.dataset, ())]
         if key_changes and listed < MAX_LISTED:
             listed += 1
             what = "; ".join(f"{f.field} {md(show(f.old))} → {md(show(f.new))}" for f in key_changes)
@@ -184,7 +190,7 @@ def prepare(project: Project, version: str, today: dt.date | None = None, check:
         if not report.valid:
             raise InvalidData(report)
     diff = record_diff(project, previous or NOTHING, None)
-    section = changelog_section(version, day, previous, diff)
+    section = changelog_section(version, day, previous, diff, notable_fields(project))
 
     package = project.package_file
     citation = project.root / "CITATION.cff"

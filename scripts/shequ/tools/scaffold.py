@@ -36,24 +36,19 @@ DATASET_OF_TYPE = {"organization": "organizations", "incubator": "incubators"}
 #: Fields filled for the user, never asked for.
 AUTOMATIC = ("id", "last_verified")
 
-#: Every field ``shequ new`` takes as a flag, per dataset (flag = field with '-' for '_').
-#: Lists of codes are repeatable flags; sources come from --source-title / --source-url.
-FLAG_FIELDS = {
-    "organizations": (
-        "name", "name_en", "legal_form", "management_track", "uscc", "registration_authority",
-        "registration_date", "division", "address", "community", "founded", "status", "dissolved",
-        "incubated_by", "incubated_from", "incubated_until", "website", "email", "phone",
-        "description_en", "description_zh",
-    ),
-    "incubators": (
-        "name", "name_en", "kind", "operator", "host_body", "division", "address", "opened", "capacity",
-        "website", "email", "phone", "description_en", "description_zh",
-    ),
-}
-LIST_FLAGS = {
-    "organizations": ("alternate_names", "fields_of_activity", "service_populations", "service_functions"),
-    "incubators": ("support_types",),
-}
+
+
+def flag_fields(schemas: Schemas, dataset: str) -> tuple[str, ...]:
+    """Every field ``shequ new`` takes as a flag (flag = field with '-' for '_'): the main
+    table's fields with the ``asked`` role. Sources come from --source-title / --source-url."""
+    return tuple(f.key for f in schemas.with_role(dataset, "asked") if not f.is_list)
+
+
+def list_flags(schemas: Schemas, dataset: str) -> tuple[str, ...]:
+    """The lists ``shequ new`` takes as repeatable flags: lists of codes or names with the ``asked`` role."""
+    return tuple(f.key for f in schemas.with_role(dataset, "asked") if f.is_list)
+
+
 DEFAULTS = {"organizations": {"status": "active"}, "incubators": {}}
 
 #: Separators accepted inside one list value: "a, b", "a，b", "a、b", "a; b".
