@@ -66,7 +66,8 @@ from shequ.render import (Directory, GeneratedPage, Renderer, Settings, catalogu
                      read_package, record_files, record_pages)
 from shequ.render.model import UnsafeValue
 from shequ.render.directory import incubator, organization, record_json
-from shequ.render.html import CompactLoader
+from shequ.render import messages
+from shequ.render.html import CompactLoader, fill
 from shequ.render.page import plain_render
 from shequ.generator.material import SENTINEL_ID, ThemeShells
 
@@ -515,6 +516,9 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     # Stage 3: record pages, straight into the output, before MkDocs builds its pages ----------
 
     def on_env(self, env, *, config, files):
+        # The interface text of the overrides (search box, demonstration notice, 404 page).
+        env.globals.update(shequ_messages=messages.for_tag, shequ_every_language=messages.every_language(),
+                           shequ_fill=fill)
         # The theme's templates without their indentation: every page a fifth smaller, read the same.
         if not isinstance(env.loader, CompactLoader):
             env.loader = CompactLoader(env.loader, trim_blocks=env.trim_blocks)

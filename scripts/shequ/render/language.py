@@ -26,6 +26,12 @@ TAGS = {"zh": "zh", "en": "en"}
 EN_PREFIX = "en/"
 
 
+def of_tag(tag: str | None) -> str:
+    """The site's language that a language tag names (``en-GB`` → ``en``), else the default."""
+    first = (tag or "").replace("_", "-").split("-")[0].lower()
+    return first if first in LANGUAGES else DEFAULT
+
+
 def prefix(lang: str) -> str:
     """The folder of a language's pages: ``""`` for Chinese, ``"en/"`` for English."""
     return "" if lang == DEFAULT else f"{lang}/"

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from shequ.render.messages import N_
 from shequ.sources.load import Division, Sources
 from shequ.sources.tables import LAYOUT, typed
 
@@ -33,8 +34,8 @@ TOPIC_VOCABULARIES = ("fields_of_activity", "service_populations", "service_func
 PLACEHOLDER_DIVISIONS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 LEVELS = ("province", "prefecture", "county", "township")
-LEVEL_LABELS = {"province": ("省级", "Province"), "prefecture": ("地级", "Prefecture"),
-                "county": ("县级", "County"), "township": ("乡级", "Township / sub-district")}
+LEVEL_LABELS = {"province": N_("Province"), "prefecture": N_("Prefecture"),
+                "county": N_("County"), "township": N_("Township / sub-district")}
 
 
 class UnsafeValue(ValueError):
