@@ -1,4 +1,7 @@
-"""The site's two languages: Simplified Chinese at the site's root, English under ``en/``.
+"""The site's languages: Simplified Chinese at the site's root, English under ``en/``.
+
+:data:`LANGUAGES` is the one list of them; each has a message catalogue of its interface
+text (:mod:`.messages`) and a top-level section of the ``nav`` in ``mkdocs.yml``.
 
 Every page exists in both. A page's Chinese address is its English address without the
 ``en/`` prefix (``organizations/org-x/`` ↔ ``en/organizations/org-x/``), so switching

@@ -2,7 +2,8 @@
 
 No chart JavaScript and no external host: each chart is an ``<svg>`` built by
 the template from the numbers here, with the same numbers in a table beside it.
-Titles, notes and labels come in both languages; the page shows those of its own.
+Titles and notes are messages, labels come from the data in its languages; the page shows
+those of its own.
 Bars run from the largest count down; equal counts keep the vocabulary's order
 (regions: the reader's order of their names, years: oldest first).
 """
