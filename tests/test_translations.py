@@ -116,6 +116,13 @@ def test_a_missing_catalogue_entry_is_caught():
     assert messages.of("zh").t("no such message") == "no such message"  # gettext's fallback: the English
 
 
+def test_a_language_without_a_catalogue_is_a_clear_error():
+    from shequ.errors import ShequError
+
+    with pytest.raises(ShequError, match=r"ja/LC_MESSAGES/shequ.po: no message catalogue for the language 'ja'"):
+        messages.catalogue("ja")
+
+
 def test_messages_take_the_form_of_their_count():
     zh, en = messages.of("zh"), messages.of("en")
     assert en.tn("{n} organization", "{n} organizations", 1) == "{n} organization"

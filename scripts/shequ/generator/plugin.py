@@ -63,10 +63,9 @@ from shequ.build.incremental import BuildCache, record_page_key
 from shequ.publish.package import PublishError
 from shequ.sources.releases import history as release_history
 from shequ.render import (Directory, GeneratedPage, Renderer, Settings, catalogue, language, listing_pages,
-                     read_package, record_files, record_pages)
+                          messages, read_package, record_files, record_pages)
 from shequ.render.model import UnsafeValue
 from shequ.render.directory import incubator, organization, record_json
-from shequ.render import messages
 from shequ.render.html import CompactLoader, fill
 from shequ.render.page import plain_render
 from shequ.generator.material import SENTINEL_ID, ThemeShells

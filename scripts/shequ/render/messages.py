@@ -35,6 +35,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from shequ.errors import ShequError
 from shequ.render import language
 
 DOMAIN = "shequ"
@@ -61,7 +62,11 @@ def catalogue_path(lang: str) -> Path:
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> Catalog:
     """The catalogue of ``lang`` as Babel reads it."""
-    with catalogue_path(lang).open("rb") as po:
+    path = catalogue_path(lang)
+    if not path.is_file():
+        raise ShequError(f"{path}: no message catalogue for the language {lang!r} "
+                         "(CONTRIBUTING.md, \"Interface text and languages\", says how to start one)")
+    with path.open("rb") as po:
         return read_po(po, locale=lang, domain=DOMAIN)
 
 
