@@ -49,7 +49,7 @@
   }
 
   // A message with each {name} replaced by values[name]; the result is text, never HTML.
-  function fill(text, values) {
+  function formatted(text, values) {
     return text.replace(/\{(\w+)\}/g, function (all, name) {
       return values.hasOwnProperty(name) ? String(values[name]) : all;
     });
@@ -370,7 +370,7 @@
           var items = merge(query, pages, top, orgs);
           var count = items.length;
           panel.appendChild(el("p", "shequ-search__count",
-            count ? fill(tn("{n} result", "{n} results", count), { n: count }) : t("No results")));
+            count ? formatted(tn("{n} result", "{n} results", count), { n: count }) : t("No results")));
           var list = el("ol", "shequ-search__list");
           panel.appendChild(list);
           return more(items, 0, list, query, mine).then(function () {
@@ -648,7 +648,7 @@
       });
       codes.forEach(function (v) {
         var n = counts[v] || 0;
-        var option = el("option", null, label(facet, v) + fill(t(" ({n})"), { n: n }));
+        var option = el("option", null, label(facet, v) + formatted(t(" ({n})"), { n: n }));
         option.value = v;
         option.setAttribute("data-count", String(n));
         select.appendChild(option);
@@ -678,7 +678,7 @@
       if (doc.region) line.appendChild(el("span", "shequ-result__region", doc.region));
       if (doc.track) line.appendChild(el("span", "shequ-result__facet", label("track", doc.track)));
       if (doc.status) line.appendChild(el("span", "shequ-result__facet", label("status", doc.status)));
-      if (doc.founded) line.appendChild(el("span", "shequ-result__facet", fill(t("Founded {date}"), { date: doc.founded })));
+      if (doc.founded) line.appendChild(el("span", "shequ-result__facet", formatted(t("Founded {date}"), { date: doc.founded })));
       a.appendChild(line);
       if (state.q) {
         var text = el("span", "shequ-result__snippet");
@@ -729,10 +729,10 @@
         fillSort();
         var selected = FACETS.filter(function (f) { return state[f]; });
         summary.textContent = t("Filter and sort") +
-          (selected.length ? fill(t(" ({n})"), { n: selected.length }) : "");
+          (selected.length ? formatted(t(" ({n})"), { n: selected.length }) : "");
         var results = order(tally.results, loaded[1]);
         var n = results.length;
-        status.textContent = fill(tn("{n} organization", "{n} organizations", n), { n: n });
+        status.textContent = formatted(tn("{n} organization", "{n} organizations", n), { n: n });
         list.textContent = "";
         // Until a reader narrows or sorts the list, the page's own listing stays.
         var narrowed = !!state.q || !!state.sort || selected.length > 0;

@@ -63,10 +63,10 @@ from shequ.build.incremental import BuildCache, record_page_key
 from shequ.publish.package import PublishError
 from shequ.sources.releases import history as release_history
 from shequ.render import (Directory, GeneratedPage, Renderer, Settings, catalogue, language, listing_pages,
-                          messages, read_package, record_files, record_pages)
+                     read_package, record_files, record_pages)
 from shequ.render.model import UnsafeValue
 from shequ.render.directory import incubator, organization, record_json
-from shequ.render.html import CompactLoader, fill
+from shequ.render.html import CompactLoader, theme_globals
 from shequ.render.page import plain_render
 from shequ.generator.material import SENTINEL_ID, ThemeShells
 
@@ -516,8 +516,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_env(self, env, *, config, files):
         # The interface text of the overrides (search box, demonstration notice, 404 page).
-        env.globals.update(shequ_messages=messages.for_tag, shequ_every_language=messages.every_language(),
-                           shequ_fill=fill)
+        env.globals.update(theme_globals())
         # The theme's templates without their indentation: every page a fifth smaller, read the same.
         if not isinstance(env.loader, CompactLoader):
             env.loader = CompactLoader(env.loader, trim_blocks=env.trim_blocks)

@@ -163,6 +163,13 @@ def fill(text: str, **values) -> Markup:
     return Markup(text).format(**values)
 
 
+def theme_globals() -> dict:
+    """What the theme overrides (``templates/overrides/``) write their text with: the messages
+    for the theme's ``language`` (``shequ_messages(tag).t("Search")``), those of every
+    language (the 404 page speaks each) and :func:`fill`."""
+    return {"shequ_messages": messages.for_tag, "shequ_every_language": messages.every_language(), "shequ_fill": fill}
+
+
 def paragraphs(text) -> list[str]:
     """Text split at blank lines; each paragraph is still plain text for the template to escape."""
     return [p.strip() for p in re.split(r"\n\s*\n", str(text or "")) if p.strip()]
