@@ -243,7 +243,7 @@ def test_topic_terms_and_the_glossary_sort_in_the_readers_language(mini):
     assert len(zh_labels) == len(en_labels) > 3
     assert en_labels == sorted(en_labels, key=str.casefold)
     assert zh_labels == sorted(zh_labels, key=lambda label: zh.sort_key(label))
-    assert zh_labels != [zh.t(*[t.label_zh, t.label_en]) for t in sorted(zh.directory.terms["fields_of_activity"].values(),
+    assert zh_labels != [zh.pick(t.label_zh, t.label_en) for t in sorted(zh.directory.terms["fields_of_activity"].values(),
                                                                              key=lambda t: t.label_en.casefold())]
     glossary = zh.directory.policy.glossary
     assert [t.en.casefold() for t in glossary_order(en, glossary)] == sorted(t.en.casefold() for t in glossary)

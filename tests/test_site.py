@@ -518,8 +518,11 @@ def test_a_failing_check_stops_the_build_and_leaves_the_previous_site(site, tmp_
 def test_demonstration_banner_follows_package_yaml(tmp_path):
     from jinja2 import Environment, FileSystemLoader
 
+    from shequ.render.html import theme_globals
+
     overrides = REPO / "scripts" / "shequ" / "templates" / "overrides"
     env = Environment(loader=FileSystemLoader([str(overrides)]))
+    env.globals.update(theme_globals())
     env.loader.searchpath.append(str(tmp_path))
     (tmp_path / "base.html").write_text("{% if self.announce() %}[{% block announce %}{% endblock %}]{% endif %}")
     render = env.get_template("main.html").render

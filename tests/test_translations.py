@@ -1,11 +1,12 @@
-"""Every interface string, vocabulary term, policy text and data dictionary entry exists in
-Simplified Chinese and in English, and each generated page speaks its own language.
+"""Every interface message, vocabulary term, policy text and data dictionary entry exists in
+every language of the site, and each generated page speaks its own language.
 
-The templates under ``templates/pages/`` hold no text of their own: interface text goes
-through ``t("中文", "English")`` and labels from the data through ``bi(zh, en)``, so a
-missing side shows up here as an empty or absent argument. The rendered pages are then
-read as a visitor sees them (text outside elements marked with the other language) for
-interface words of the other language.
+Interface text lives in one gettext catalogue per language (``shequ/locales/``, see
+:mod:`shequ.render.messages`): code and templates ask for it by its English text with
+``t``/``tn``/``tc``/``tcn`` (``N_``/``NC_`` in tables), and Babel's extractors, configured
+in ``babel.cfg``, find every such call. Text from the data comes with its languages from
+``datasets/``. The rendered pages are then read as a visitor sees them (text outside
+elements marked with the other language) for interface words of the other language.
 """
 
 from __future__ import annotations
@@ -18,133 +19,211 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from jinja2 import nodes
 
 from conftest import REPO
+from shequ.render import language, messages
 
 PACKAGE = REPO / "scripts" / "shequ"
-TEMPLATES = sorted((PACKAGE / "templates" / "pages").glob("*.html"))
-RENDER_MODULES = sorted((PACKAGE / "render").glob("*.py"))
+TEMPLATES = sorted([*(PACKAGE / "templates" / "pages").glob("*.html"), PACKAGE / "templates" / "overrides" / "404.html"])
+#: The Python that makes interface text: the render stage, search, the generator adapter.
+PYTHON = sorted([*(PACKAGE / "render").glob("*.py"), *PACKAGE.glob("search.py"), *(PACKAGE / "search").glob("*.py"),
+                 *(PACKAGE / "generator").glob("*.py")])
+SCRIPT = PACKAGE / "assets" / "shequ-search.js"
 SCHEMAS = sorted((REPO / "datasets" / "schemas").glob("*.schema.json"))
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-#: Text that may stand in a template outside t(): the same in every language.
+#: Text that may stand in a template outside a message: the same in every language.
 LANGUAGE_FREE = {"SHA"}
+#: Chinese in the Python that is no message: the placeholder names of the division codes
+#: (data, matched against the divisions' own names) and each language's name for itself,
+#: which the language switcher shows the same on every page.
+CHINESE_DATA = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", *language.NAMES.values()}
 
 
-# Templates -----------------------------------------------------------------------------------------
+# The catalogues ------------------------------------------------------------------------------------
+
+def _extracted() -> dict:
+    """Every message the code asks for, as Babel's extractors find it: (context, id) -> where."""
+    with (REPO / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = {}
+    for filename, line, message, _, context in extract_from_dir(REPO, method_map, options_map,
+                                                                keywords=messages.KEYWORDS):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:  # t(name): a message from a table that marks it (N_), found there
+            found.setdefault((context, msgid), (f"{filename}:{line}", message))
+    return found
+
+
+EXTRACTED = _extracted()
+
+
+def _catalogue_messages(lang: str) -> dict:
+    return {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id): m
+            for m in messages.catalogue(lang) if m.id}
+
+
+def test_the_extractors_find_the_messages_of_every_kind_of_file():
+    places = {where.split(":")[0].rsplit("/", 2)[-2] for where, _ in EXTRACTED.values()}
+    assert {"pages", "overrides", "render", "assets"} <= places, places
+    assert len(EXTRACTED) > 100
+    assert any(isinstance(message, tuple) for _, message in EXTRACTED.values())  # counts
+    assert any(context for context, _ in EXTRACTED)  # contexts
+
+
+@pytest.mark.parametrize("lang", language.LANGUAGES)
+def test_every_message_has_a_translation_in_every_catalogue(lang):
+    catalogue = _catalogue_messages(lang)
+    for key, (where, message) in EXTRACTED.items():
+        assert key in catalogue, f"{where}: {key[1]!r} is not in the {lang} catalogue ({messages.catalogue_path(lang)})"
+        entry = catalogue[key]
+        assert not entry.fuzzy, f"{lang}: {key[1]!r} is marked fuzzy"
+        assert isinstance(entry.id, tuple) == isinstance(message, tuple), f"{where}: {key[1]!r}: a count or not"
+        if isinstance(message, tuple):
+            assert entry.id[1] == message[1], f"{where}: the plural of {key[1]!r} is {entry.id[1]!r} in {lang}"
+        texts = list(entry.string) if isinstance(entry.string, tuple) else [entry.string]
+        assert len(texts) == messages.catalogue(lang).num_plurals or not isinstance(message, tuple)
+        names = set(PLACEHOLDER.findall(" ".join(entry.id if isinstance(entry.id, tuple) else [entry.id])))
+        for text in texts:
+            assert text and text.strip(), f"{lang}: {key[1]!r} has no translation"
+            assert set(PLACEHOLDER.findall(text)) <= names, f"{lang}: {text!r} fills in what {key[1]!r} does not"
+
+
+def test_each_catalogue_speaks_its_language():
+    """The Chinese catalogue has Chinese (or no words at all), the English none."""
+    for key, entry in _catalogue_messages("zh").items():
+        for text in entry.string if isinstance(entry.string, tuple) else [entry.string]:
+            words = re.sub(r"<[^>]*>|<code>.*?</code>|\{\w+\}", "", text)
+            assert CJK.search(text) or not re.search(r"[A-Za-z]{2,}", words) or key[0] == "field type", text
+    for entry in _catalogue_messages("en").values():
+        assert not any(CJK.search(s) for s in (entry.string if isinstance(entry.string, tuple) else [entry.string]))
+
+
+@pytest.mark.parametrize("lang", language.LANGUAGES)
+def test_no_catalogue_holds_a_message_nothing_asks_for(lang):
+    unused = set(_catalogue_messages(lang)) - set(EXTRACTED)
+    assert not unused, f"{messages.catalogue_path(lang)}: messages nothing asks for: {sorted(unused, key=str)}"
+
+
+def test_a_missing_catalogue_entry_is_caught():
+    """The check above is not vacuous: a message only the code knows is found missing."""
+    assert ("provision", "Summary") in EXTRACTED and (None, "Summary") in EXTRACTED
+    assert messages.of("zh").tc("provision", "Summary") != messages.of("zh").t("Summary")
+    assert messages.of("zh").t("no such message") == "no such message"  # gettext's fallback: the English
+
+
+def test_a_language_without_a_catalogue_is_a_clear_error():
+    from shequ.errors import ShequError
+
+    with pytest.raises(ShequError, match=r"ja/LC_MESSAGES/shequ.po: no message catalogue for the language 'ja'"):
+        messages.catalogue("ja")
+
+
+def test_messages_take_the_form_of_their_count():
+    zh, en = messages.of("zh"), messages.of("en")
+    assert en.tn("{n} organization", "{n} organizations", 1) == "{n} organization"
+    assert en.tn("{n} organization", "{n} organizations", 2) == "{n} organizations"
+    assert zh.tn("{n} organization", "{n} organizations", 1) == zh.tn("{n} organization", "{n} organizations", 2) \
+        == "{n} 个组织"
+
+
+def test_the_search_script_gets_its_messages_from_the_catalogues():
+    from shequ.search import SCRIPT_MESSAGES, asset_content
+
+    source = SCRIPT.read_text(encoding="utf-8")
+    assert source.count(SCRIPT_MESSAGES) == 1
+    served = asset_content("assets/shequ-search.js").decode("utf-8")
+    assert SCRIPT_MESSAGES not in served
+    from babel.messages.extract import extract
+
+    asked = [m[1] for m in extract("javascript", SCRIPT.open("rb"), keywords=messages.KEYWORDS)]
+    assert len(asked) > 20
+    for lang in language.LANGUAGES:
+        for message in asked:
+            if isinstance(message, str):
+                text = json.dumps(message, ensure_ascii=False) + ": " + json.dumps(messages.of(lang).t(message),
+                                                                                   ensure_ascii=False)
+                assert text in served, text
+    assert '"{n} result": ["{n} 个结果"]' in served and '"{n} result": ["{n} result", "{n} results"]' in served
+
+
+# No interface text outside the catalogues ----------------------------------------------------------
 
 def _calls(template: Path):
-    """Every call of t(…) and bi(…) / m.bi(…) in a template, as (name, args, line)."""
+    """Every call of a message function in a template, as (name, args, line)."""
     env = jinja2.Environment()
     tree = env.parse(template.read_text(encoding="utf-8"))
     for call in tree.find_all(nodes.Call):
         func = call.node
         name = func.name if isinstance(func, nodes.Name) else func.attr if isinstance(func, nodes.Getattr) else None
-        if name in ("t", "bi") and call.dyn_args is None:  # t(*pair): a pair from the render stage
+        if name in ("t", "tn", "tc", "tcn"):
             yield name, call.args, call.lineno
 
 
-def _strings(node) -> list[str]:
-    """The literal text an argument can give: a string, either branch of ``a if c else b``,
-    the parts of ``a ~ b``; not the strings inside calls (``d.get("title", "")``)."""
-    if isinstance(node, nodes.Const):
-        return [node.value] if isinstance(node.value, str) else []
-    if isinstance(node, nodes.CondExpr):
-        return _strings(node.expr1) + (_strings(node.expr2) if node.expr2 is not None else [])
-    if isinstance(node, nodes.Concat):
-        return [s for n in node.nodes for s in _strings(n)]
-    if isinstance(node, nodes.Add):
-        return _strings(node.left) + _strings(node.right)
-    return []
+ARITY = {"t": 1, "tn": 3, "tc": 2, "tcn": 4}
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
-def test_every_translated_string_has_both_languages(template):
+def test_templates_ask_for_messages_by_their_english_text(template):
     for name, args, line in _calls(template):
         where = f"{template.name}:{line}: {name}()"
-        assert len(args) == 2, f"{where} takes the Chinese and the English"
-        zh, en = (_strings(a) for a in args)
-        if not zh and not en:
-            continue  # both sides from the data: checked with the data
-        assert zh and en, f"{where}: a literal on one side only"
-        assert all(s.strip() for s in zh + en), f"{where}: an empty side"
-        for text in zh:
-            assert CJK.search(text) or not re.search(r"[A-Za-z]{2,}", PLACEHOLDER.sub("", text)), \
-                f"{where}: {text!r} is the Chinese side but has no Chinese"
-        for text in en:
-            assert not CJK.search(text), f"{where}: {text!r} is the English side but has Chinese"
-        zh_names = {n for s in zh for n in PLACEHOLDER.findall(s)}
-        for text in en:
-            assert set(PLACEHOLDER.findall(text)) <= zh_names, f"{where}: {text!r} fills in what the Chinese does not"
+        assert len(args) == ARITY[name], f"{where} takes {ARITY[name]} arguments (see shequ/render/messages.py)"
+        for arg in args:
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                assert not CJK.search(arg.value), f"{where}: {arg.value!r}: a message is its English text"
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
-def test_templates_hold_no_text_outside_translations(template):
+def test_templates_hold_no_text_outside_messages(template):
     source = template.read_text(encoding="utf-8")
     jinja_free = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", "", source, flags=re.S)
     for attribute, value in re.findall(r'\b(aria-label|data-label|title|alt|placeholder)="([^"]*)"', jinja_free):
-        assert not value.strip(), f"{template.name}: {attribute}=\"{value}\" is not translated"
+        assert not value.strip(), f"{template.name}: {attribute}=\"{value}\" is not a message"
     text = re.sub(r"<[^>]*>", " ", jinja_free)
     words = set(re.findall(r"[A-Za-z]{2,}", text)) - LANGUAGE_FREE
-    assert not words, f"{template.name}: text outside t(): {sorted(words)}"
-    assert not CJK.search(text), f"{template.name}: Chinese outside t(): {CJK.findall(text)}"
+    assert not words, f"{template.name}: text outside a message: {sorted(words)}"
+    assert not CJK.search(text), f"{template.name}: Chinese outside a message: {CJK.findall(text)}"
 
 
-def _render_pairs():
-    """The (zh, en) literal pairs of the render stage's Python: ``renderer.t("…", "…")`` calls."""
-    for module in RENDER_MODULES:
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-        for call in ast.walk(tree):
-            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "t"
-                    and not any(isinstance(a, ast.Starred) for a in call.args)):
-                yield module.name, call.lineno, call.args
+def test_the_overrides_hold_no_chinese_outside_messages():
+    for template in sorted((PACKAGE / "templates" / "overrides").rglob("*.html")):
+        source = re.sub(r"\{#.*?#\}", "", template.read_text(encoding="utf-8"), flags=re.S)
+        assert not CJK.search(source), f"{template.name}: Chinese outside a message"
 
 
-def test_titles_made_in_python_have_both_languages():
-    found = 0
-    for module, line, args in _render_pairs():
-        assert len(args) == 2, f"{module}:{line}: t() takes the Chinese and the English"
-        literals = [a for a in args if isinstance(a, (ast.Constant, ast.JoinedStr))]
-        if not literals:
-            continue
-        found += 1
-        assert len(literals) == 2, f"{module}:{line}: a literal on one side only"
-        zh, en = (ast.unparse(a) for a in args)
-        assert CJK.search(zh) and not CJK.search(en), f"{module}:{line}: {zh} / {en}"
-    assert found >= 5
+@pytest.mark.parametrize("module", PYTHON, ids=lambda p: p.name)
+def test_python_holds_no_chinese_interface_text(module):
+    """Chinese in the code is in a docstring (an example) or is data; never interface text."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            assert not CJK.search(node.value) or node.value in CHINESE_DATA, \
+                f"{module.name}:{node.lineno}: {node.value!r} belongs in the message catalogues"
 
 
-def test_label_tables_of_the_render_stage_have_both_languages():
-    from importlib import import_module
-
-    # (The package's own names "downloads" and "statistics" are page functions, not these modules.)
-    downloads, model, policy, statistics = (import_module(f"shequ.render.{name}")
-                                            for name in ("downloads", "model", "policy", "statistics"))
-
-    pairs = [*model.LEVEL_LABELS.values(), *policy.AUDIENCES.values(), *policy.DATE_KINDS.values(),
-             *((zh, en) for _, zh, en in policy.LISTINGS.values()),
-             *((zh, en) for _, zh, en in policy.PROVISION_TOC), *((zh, en) for _, zh, en in downloads.DOWNLOADS_TOC),
-             downloads.DOWNLOADS_TITLE]
-    for zh, en in pairs:
-        assert CJK.search(zh) and en and not CJK.search(en), (zh, en)
-    for english, chinese in downloads.DESCRIPTIONS_ZH.items():
-        assert CJK.search(chinese) and not CJK.search(english)
-    for chart in statistics.charts(_mini_directory_cache()):
-        assert CJK.search(chart.title_zh) and chart.title_en and not CJK.search(chart.title_en)
-        assert bool(chart.note_zh) == bool(chart.note_en)
+def test_the_search_script_holds_no_chinese_interface_text():
+    source = re.sub(r"//[^\n]*|/\*.*?\*/", "", SCRIPT.read_text(encoding="utf-8"), flags=re.S)
+    strings = re.findall(r'"(?:[^"\\\n]|\\.)*"', source)
+    assert strings
+    assert not [s for s in strings if CJK.search(s)]
 
 
-def test_every_file_the_publish_stage_describes_has_a_chinese_description():
-    """datapackage.json describes its files in English; the data page needs each in Chinese."""
-    from shequ.render.downloads import DESCRIPTIONS_ZH, OTHER_FORMATS
+def test_every_file_the_publish_stage_describes_has_a_message():
+    """datapackage.json describes its files in English; the data page needs each in every language."""
+    from shequ.render.downloads import FILE_DESCRIPTIONS, OTHER_FORMATS
 
-    source = (PACKAGE / "publish.py").read_text(encoding="utf-8")
+    source = "".join(p.read_text(encoding="utf-8") for p in sorted((PACKAGE / "publish").glob("*.py")))
     described = re.findall(r'"description": "([^"]+)"', source)
     assert described
     for text in [*described, *(d for _, _, d in OTHER_FORMATS.values())]:
-        assert text in DESCRIPTIONS_ZH, f"no Chinese for the file description {text!r}"
+        assert text in FILE_DESCRIPTIONS, f"no message for the file description {text!r}"
 
 
 # Data: vocabularies, policy, schemas ---------------------------------------------------------------

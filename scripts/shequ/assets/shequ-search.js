@@ -22,16 +22,38 @@
   var root = new URL(((script && script.getAttribute("data-shequ-root")) || ".").replace(/\/?$/, "/"),
                      document.baseURI);
 
-  // The page's language: "en" for any English tag (en, en-GB), else Chinese, the site's default.
-  var LANG = /^en(?:[-_]|$)/i.test(document.documentElement.getAttribute("lang") || "") ? "en" : "zh";
+  // The interface text of every language, from the message catalogues (shequ/locales/): the
+  // build writes them in here (shequ/render/messages.py, script_messages), each message by
+  // its English text as t() and tn() below ask for it.
+  var CATALOGUES = {/* shequ:messages */};
+  var LANGUAGES = CATALOGUES.languages || {};
+
+  // The page's language: the first part of its tag (en-GB reads en) where the site has that
+  // language, else the site's default.
+  var tag = (document.documentElement.getAttribute("lang") || "").split(/[-_]/)[0].toLowerCase();
+  var LANG = LANGUAGES.hasOwnProperty(tag) ? tag : CATALOGUES["default"] || "zh";
   // The folder of the page language's tree, from the site root (shequ/render/language.py).
-  var PREFIX = LANG === "en" ? "en/" : "";
+  var PREFIX = LANG === (CATALOGUES["default"] || "zh") ? "" : LANG + "/";
+  var TEXTS = LANGUAGES[LANG] || { plural: function (n) { return Number(n !== 1); }, messages: {} };
 
-  // The text for this page: English on English pages, else Chinese.
-  function t(zh, en) { return LANG === "en" ? en : zh; }
+  // A message in the page's language (its English text where the catalogue has none).
+  function t(message) {
+    var text = TEXTS.messages[message];
+    return typeof text === "string" ? text : message;
+  }
 
-  // "n result(s)" in the page's language.
-  function counted(n, zh, one, many) { return t(n + " " + zh, n + " " + (n === 1 ? one : many)); }
+  // A message that depends on the count n, in the form the page's language takes for n.
+  function tn(singular, plural, n) {
+    var forms = TEXTS.messages[singular];
+    return forms instanceof Array ? forms[TEXTS.plural(n)] : n === 1 ? singular : plural;
+  }
+
+  // A message with each {name} replaced by values[name]; the result is text, never HTML.
+  function formatted(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values.hasOwnProperty(name) ? String(values[name]) : all;
+    });
+  }
 
   // Query tokens -----------------------------------------------------------------------------
 
@@ -300,7 +322,7 @@
           return { href: new URL(PREFIX + d.path, root).href, title: (english && d.name_en) || d.name, region: d.place,
                    shown: m.results.map(function (r) { return { field: r, value: d[r.field] }; }),
                    text: english && d.snippet_en !== undefined ? d.snippet_en : d.snippet_zh,
-                   kind: t("组织", "Organization") };
+                   kind: t("Organization") };
         });
       }));
     });
@@ -356,7 +378,7 @@
           var items = merge(query, pages, top, orgs);
           var count = items.length;
           panel.appendChild(el("p", "shequ-search__count",
-            count ? counted(count, "个结果", "result", "results") : t("没有结果", "No results")));
+            count ? formatted(tn("{n} result", "{n} results", count), { n: count }) : t("No results")));
           var list = el("ol", "shequ-search__list");
           panel.appendChild(list);
           return more(items, 0, list, query, mine).then(function () {
@@ -371,7 +393,7 @@
         if (mine !== seq) return;
         panel.textContent = "";
         panel.hidden = false;
-        panel.appendChild(el("p", "shequ-search__count", t("搜索暂不可用", "Search is not available here")));
+        panel.appendChild(el("p", "shequ-search__count", t("Search is not available here")));
       });
     }
 
@@ -407,7 +429,7 @@
         if (mine !== seq) return;
         shown.forEach(function (item) { list.appendChild(result(item, query)); });
         if (from + PAGE < items.length) {
-          var next = el("button", "shequ-search__more md-button", t("更多结果", "More results"));
+          var next = el("button", "shequ-search__more md-button", t("More results"));
           next.type = "button";
           next.addEventListener("click", function () { more(items, from + PAGE, list, query, mine); });
           panel.appendChild(next);
@@ -470,15 +492,15 @@
 
   var REGIONS = ["province", "prefecture", "county"];
   var FACET_TITLES = {
-    province: t("省级", "Province"), prefecture: t("地级", "Prefecture"), county: t("县级", "County"),
-    track: t("管理方式", "Management track"), form: t("组织形式", "Legal form"),
-    field: t("活动领域", "Field of activity"), population: t("服务对象", "Service population"),
-    status: t("状态", "Status")
+    province: t("Province"), prefecture: t("Prefecture"), county: t("County"),
+    track: t("Management track"), form: t("Legal form"),
+    field: t("Field of activity"), population: t("Service population"),
+    status: t("Status")
   };
   var SORTS = [
-    ["", t("相关度", "Relevance")], ["name", t("名称", "Name")],
-    ["founded-desc", t("成立日期，新到旧", "Founded, newest first")],
-    ["founded-asc", t("成立日期，旧到新", "Founded, oldest first")]
+    ["", t("Relevance")], ["name", t("Name")],
+    ["founded-desc", t("Founded, newest first")],
+    ["founded-asc", t("Founded, oldest first")]
   ];
   var DIRECTORY_PAGE = 20;
   var REGION_LENGTH = { province: 2, prefecture: 4, county: 6 };
@@ -507,7 +529,7 @@
     var form = el("form", "shequ-directory__form");
     form.setAttribute("role", "search");
     var qLabel = el("label", "shequ-directory__field");
-    qLabel.appendChild(el("span", null, t("名称、地点或主题", "Name, place or topic")));
+    qLabel.appendChild(el("span", null, t("Name, place or topic")));
     var q = el("input");
     q.type = "search";
     q.name = "q";
@@ -517,7 +539,7 @@
     // The facets fold away on a phone, where they would fill the screen.
     var facets = el("details", "shequ-directory__facets");
     facets.open = !window.matchMedia || !window.matchMedia("(max-width: 44.9375em)").matches;
-    var summary = el("summary", null, t("筛选和排序", "Filter and sort"));
+    var summary = el("summary", null, t("Filter and sort"));
     facets.appendChild(summary);
     var grid = el("div", "shequ-directory__grid");
     facets.appendChild(grid);
@@ -525,20 +547,20 @@
     var selects = {};
     FACETS.concat(["sort"]).forEach(function (name) {
       var label = el("label", "shequ-directory__field");
-      label.appendChild(el("span", null, name === "sort" ? t("排序", "Sort by") : facetTitle(name)));
+      label.appendChild(el("span", null, name === "sort" ? t("Sort by") : facetTitle(name)));
       var select = el("select");
       select.name = name;
       label.appendChild(select);
       grid.appendChild(label);
       selects[name] = select;
     });
-    var reset = el("a", "shequ-directory__reset", t("清除筛选", "Clear all"));
+    var reset = el("a", "shequ-directory__reset", t("Clear all"));
     reset.href = location.pathname;
     grid.appendChild(reset);
     var status = el("p", "shequ-directory__status");
     status.setAttribute("aria-live", "polite");
     var list = el("ol", "shequ-directory__results");
-    var moreButton = el("button", "md-button shequ-directory__more", t("更多", "More"));
+    var moreButton = el("button", "md-button shequ-directory__more", t("More"));
     moreButton.type = "button";
     moreButton.hidden = true;
     box.appendChild(form);
@@ -636,7 +658,7 @@
     function fill(facet, counts) {
       var select = selects[facet];
       select.textContent = "";
-      var all = el("option", null, t("全部", "All"));
+      var all = el("option", null, t("All"));
       all.value = "";
       select.appendChild(all);
       var parent = facet === "prefecture" ? state.province : facet === "county" ? state.prefecture : null;
@@ -649,7 +671,7 @@
       });
       codes.forEach(function (v) {
         var n = counts[v] || 0;
-        var option = el("option", null, label(facet, v) + t("（" + n + "）", " (" + n + ")"));
+        var option = el("option", null, label(facet, v) + formatted(t(" ({n})"), { n: n }));
         option.value = v;
         option.setAttribute("data-count", String(n));
         select.appendChild(option);
@@ -680,7 +702,7 @@
       doc.shown.forEach(function (item) {
         if (!item.value) return;
         var shown = item.field.facet ? label(item.field.facet, item.value)
-          : item.field.sort === "founded" ? t("成立于 ", "Founded ") + item.value : item.value;
+          : item.field.sort === "founded" ? formatted(t("Founded {date}"), { date: item.value }) : item.value;
         line.appendChild(el("span", "shequ-result__facet", shown));
       });
       a.appendChild(line);
@@ -732,11 +754,11 @@
         FACETS.forEach(function (f) { fill(f, tally.counts[f]); });
         fillSort();
         var selected = FACETS.filter(function (f) { return state[f]; });
-        summary.textContent = t("筛选和排序", "Filter and sort") +
-          (selected.length ? t("（" + selected.length + "）", " (" + selected.length + ")") : "");
+        summary.textContent = t("Filter and sort") +
+          (selected.length ? formatted(t(" ({n})"), { n: selected.length }) : "");
         var results = order(tally.results, loaded[1]);
         var n = results.length;
-        status.textContent = counted(n, "个组织", "organization", "organizations");
+        status.textContent = formatted(tn("{n} organization", "{n} organizations", n), { n: n });
         list.textContent = "";
         // Until a reader narrows or sorts the list, the page's own listing stays.
         var narrowed = !!state.q || !!state.sort || selected.length > 0;

@@ -34,7 +34,7 @@ from shequ.build.core import SiteBuild
 from shequ.errors import ShequError
 from shequ.generator.config import ShequConfig, add_assets, add_pages, prepare_theme, render_settings, set_repository
 from shequ.generator.material import Languages, ThemeShells, dress
-from shequ.render.html import CompactLoader
+from shequ.render.html import CompactLoader, theme_globals
 from shequ.settings import Settings
 
 log = logging.getLogger("mkdocs.plugins.shequ")
@@ -108,6 +108,10 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                            dress, self.languages.localize, plain=self.build.settings.plain_render)
 
     def on_env(self, env, *, config, files):
+        # The interface text of the overrides (search box, demonstration notice, 404 page).
+        env.globals.update(theme_globals())
+        # The interface text of the overrides (search box, demonstration notice, 404 page).
+        env.globals.update(theme_globals())
         # The theme's templates without their indentation: every page a fifth smaller, read the same.
         if self.build.settings.compact_templates and not isinstance(env.loader, CompactLoader):
             env.loader = CompactLoader(env.loader, trim_blocks=env.trim_blocks)

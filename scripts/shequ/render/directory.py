@@ -89,7 +89,7 @@ def _child_fields(renderer: Renderer, table: str) -> list:
 
 def record_title(renderer: Renderer, entry: Entry) -> str:
     """A record's name in the renderer's language: its English name on English pages, where it has one."""
-    return renderer.t(entry.name, entry.values.get("name_en"))
+    return renderer.pick(entry.name, entry.values.get("name_en"))
 
 
 def sorted_records(renderer: Renderer, entries) -> list[Entry]:
@@ -149,7 +149,7 @@ def incubated_listing(renderer: Renderer, inc: Entry) -> list[GeneratedPage]:
     if len(incubated) <= INCUBATED_ON_PAGE:
         return []
     name = record_title(renderer, inc)
-    title = renderer.t(f"{name} 孵化的组织", f"Organizations incubated by {name}")
+    title = renderer.t("Organizations incubated by {name}").format(name=name)
     return paginated(renderer, "incubated.html", incubated_path(inc), title, incubated, edit_url=None, incubator=inc)
 
 
@@ -157,7 +157,7 @@ def organization_listing(renderer: Renderer) -> list[GeneratedPage]:
     orgs = sorted_records(renderer, renderer.directory.organizations)
     from shequ.render.facets import facet_labels
 
-    pages = paginated(renderer, "organizations.html", "organizations/", renderer.t("社区社会组织", "Organizations"),
+    pages = paginated(renderer, "organizations.html", "organizations/", renderer.tc("directory", "Organizations"),
                       orgs, facets=facet_labels(renderer.directory))
     pages[0].in_nav = True
     return pages
@@ -167,7 +167,7 @@ def incubator_listing(renderer: Renderer) -> GeneratedPage:
     path = "incubators/"
     incs = sorted_records(renderer, renderer.directory.incubators)
     body = renderer.render("incubators.html", path, items=incs)
-    return GeneratedPage(path, renderer.t("孵化机构", "Incubators"), body, in_nav=True)
+    return GeneratedPage(path, renderer.t("Incubators"), body, in_nav=True)
 
 
 def record_json(entry: Entry) -> GeneratedFile:
@@ -207,7 +207,7 @@ def _common_ld(renderer: Renderer, entry: Entry) -> dict:
     alternate += entry.lists.get("alternate_names", [])
     if alternate:
         ld["alternateName"] = alternate
-    description = renderer.t(values.get("description_zh"), values.get("description_en"))
+    description = renderer.pick(values.get("description_zh"), values.get("description_en"))
     if description:
         ld["description"] = description
     ld["address"] = _address(renderer, entry)
@@ -234,7 +234,7 @@ def organization_jsonld(renderer: Renderer, org: Entry) -> dict:
         ld["sponsor"] = {"@type": "Organization", "name": incubator.name}
     topics = [renderer.directory.term("fields_of_activity", c) for c in org.lists.get("fields_of_activity", [])]
     if topics:
-        ld["knowsAbout"] = [renderer.t(t.label_zh, t.label_en) for t in topics]
+        ld["knowsAbout"] = [renderer.pick(t.label_zh, t.label_en) for t in topics]
     return ld
 
 

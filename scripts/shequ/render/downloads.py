@@ -18,7 +18,9 @@ from typing import Callable
 
 
 from shequ.sources.yamlfiles import YamlProblem, parse_yaml, read_yaml_text
+from shequ.render import messages
 from shequ.render.html import http_url
+from shequ.render.messages import N_, NC_
 from shequ.render.page import GeneratedFile, GeneratedPage, Renderer
 
 CATALOGUE = "catalog.ttl"
@@ -33,20 +35,29 @@ OTHER_FORMATS = {
     "SHA256SUMS": ("txt", "text/plain", "Checksums for sha256sum -c"),
 }
 
-#: The Chinese of the English descriptions that files carry in datapackage.json (which the
-#: publish stage writes in English) and of those above; a table's is its schema's ``title_zh``.
-DESCRIPTIONS_ZH = {
-    "Frictionless Data Package descriptor": "Frictionless 数据包描述文件",
-    "Checksums for sha256sum -c": "校验和，可用 sha256sum -c 核对",
-    "Every table as a sheet, and a sheet 'fields' describing every field.":
-        "每个表格一个工作表，另有 fields 工作表说明每个字段。",
-    "Every table with typed columns, primary keys and foreign keys.": "所有表格，列有类型，并带主键和外键。",
-    "No rows yet: an empty JSON array.": "尚无数据行：一个空的 JSON 数组。",
-}
+#: The English descriptions that files carry in datapackage.json (which the publish stage
+#: writes in English) and those above: messages, so the data page has them in every
+#: language; a table's description is its schema's title, in the schema's languages.
+FILE_DESCRIPTIONS = (
+    N_("Frictionless Data Package descriptor"),
+    N_("Checksums for sha256sum -c"),
+    N_("Every table as a sheet, and a sheet 'fields' describing every field."),
+    N_("Every table with typed columns, primary keys and foreign keys."),
+    N_("No rows yet: an empty JSON array."),
+)
 
-#: Field types of the Table Schemas, as the Chinese data dictionary names them beside the type.
-TYPE_LABELS_ZH = {"string": "文本", "integer": "整数", "number": "数值", "boolean": "布尔值", "date": "日期",
-                  "datetime": "日期时间", "year": "年份", "array": "数组", "object": "对象"}
+#: Field types of the Table Schemas: the data dictionary names a type beside it where its
+#: language's word for it is not the type's own name (in English it is).
+TYPE_LABELS = {"string": NC_("field type", "string"), "integer": NC_("field type", "integer"),
+               "number": NC_("field type", "number"), "boolean": NC_("field type", "boolean"),
+               "date": NC_("field type", "date"), "datetime": NC_("field type", "datetime"),
+               "year": NC_("field type", "year"), "array": NC_("field type", "array"),
+               "object": NC_("field type", "object")}
+
+
+def _description_zh(description: str) -> str:
+    """The Chinese of a file description that is a message; "" for any other."""
+    return messages.of("zh").t(description) if description in FILE_DESCRIPTIONS else ""
 
 
 @dataclass
@@ -96,11 +107,11 @@ def read_package(folder: Path, citation_file: Path | None = None) -> Package:
         resource = by_path.get(path.name, {})
         fmt, mediatype, description = OTHER_FORMATS.get(path.name, (resource.get("format", path.suffix.lstrip(".")),
                                                                    resource.get("mediatype", ""), ""))
-        description_zh = DESCRIPTIONS_ZH.get(description, "")
+        description_zh = _description_zh(description)
         if resource:
             schema = resource.get("schema", {})
             description = resource.get("description") or schema.get("title", "")
-            description_zh = (DESCRIPTIONS_ZH.get(resource.get("description", "")) if resource.get("description")
+            description_zh = (_description_zh(resource.get("description", "")) if resource.get("description")
                               else schema.get("title_zh", "")) or ""
         files.append(PackageFile(path.name, fmt, mediatype, len(data), hashlib.sha256(data).hexdigest(),
                                  resource.get("rows"), description, description_zh))
@@ -128,17 +139,17 @@ def cite_text(package: Package) -> str:
     return text + " [Data set]."
 
 
-DOWNLOADS_TITLE = ("数据下载", "Data")
-DOWNLOADS_TOC = (("files", "文件", "Files"), ("releases", "版本", "Releases"), ("cite", "许可与引用", "Licence and citation"),
-                 ("dictionary", "数据字典", "Data dictionary"))
+DOWNLOADS_TITLE = N_("Data")
+DOWNLOADS_TOC = (("files", N_("Files")), ("releases", N_("Releases")), ("cite", N_("Licence and citation")),
+                 ("dictionary", N_("Data dictionary")))
 
 
 def _title(renderer: Renderer) -> str:
-    return renderer.t(*DOWNLOADS_TITLE)
+    return renderer.t(DOWNLOADS_TITLE)
 
 
 def _toc(renderer: Renderer) -> list[tuple[str, str]]:
-    return [(anchor, renderer.t(zh, en)) for anchor, zh, en in DOWNLOADS_TOC]
+    return [(anchor, renderer.t(heading)) for anchor, heading in DOWNLOADS_TOC]
 
 
 def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
@@ -154,7 +165,7 @@ def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
         licenses=licenses,
         cite=cite_text(package),
         catalogue=CATALOGUE,
-        type_labels=TYPE_LABELS_ZH,
+        type_labels=TYPE_LABELS,
         package_title_zh=_package_zh(renderer, "title"),
         package_description_zh=_package_zh(renderer, "description"),
         vocabularies=renderer.directory.vocabularies,

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from shequ.render import messages
+
 TEMPLATES = "templates/pages"
 
 
@@ -153,13 +155,20 @@ def chinese_marked(text, lang: str) -> Markup:
 def fill(text: str, **values) -> Markup:
     """A sentence of a template, with markup in it, and each value escaped into its ``{name}``.
 
-    The sentence is the template's own text (``t("…<a href='{link}'>…</a>", "…")``), never a
+    The sentence is the template's own text (``t("…")``), never a
     value from the data: only the values are escaped.
 
     >>> str(fill("<a href='{to}'>{n} items</a>", to="x/", n="<b>"))
     "<a href='x/'>&lt;b&gt; items</a>"
     """
     return Markup(text).format(**values)
+
+
+def theme_globals() -> dict:
+    """What the theme overrides (``templates/overrides/``) write their text with: the messages
+    for the theme's ``language`` (``shequ_messages(tag).t("Search")``), those of every
+    language (the 404 page speaks each) and :func:`fill`."""
+    return {"shequ_messages": messages.for_tag, "shequ_every_language": messages.every_language(), "shequ_fill": fill}
 
 
 def paragraphs(text) -> list[str]:
@@ -178,11 +187,11 @@ def format_number(value) -> str:
 
 
 def format_size(size: int, lang: str = "en") -> str:
-    """A file's size for people: ``1,234 bytes`` (``1,234 字节`` on Chinese pages), ``1.2 KB``…"""
+    """A file's size for people in ``lang``: ``1,234 bytes``, ``1.2 KB``…"""
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             if unit == "bytes":
-                return f"{size:,} 字节" if lang == "zh" else f"{size:,} bytes"
+                return messages.of(lang).t("{size} bytes").format(size=f"{size:,}")
             return f"{size:,.1f} {unit}"
         size /= 1024
     return str(size)

@@ -1,4 +1,7 @@
-"""The site's two languages: Simplified Chinese at the site's root, English under ``en/``.
+"""The site's languages: Simplified Chinese at the site's root, English under ``en/``.
+
+:data:`LANGUAGES` is the one list of them; each has a message catalogue of its interface
+text (:mod:`.messages`) and a top-level section of the ``nav`` in ``mkdocs.yml``.
 
 Every page exists in both. A page's Chinese address is its English address without the
 ``en/`` prefix (``organizations/org-x/`` ↔ ``en/organizations/org-x/``), so switching
@@ -24,6 +27,12 @@ NAMES = {"zh": "简体中文", "en": "English"}
 #: The ``<html lang>`` and ``hreflang`` value of each language.
 TAGS = {"zh": "zh", "en": "en"}
 EN_PREFIX = "en/"
+
+
+def of_tag(tag: str | None) -> str:
+    """The site's language that a language tag names (``en-GB`` → ``en``), else the default."""
+    first = (tag or "").replace("_", "-").split("-")[0].lower()
+    return first if first in LANGUAGES else DEFAULT
 
 
 def prefix(lang: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from shequ.errors import ShequError
+from shequ.render.messages import N_
 from shequ.sources.load import Division, Sources
 from shequ.sources.tables import LAYOUT, typed
 
@@ -33,8 +34,8 @@ PROVISION_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$")
 PLACEHOLDER_DIVISIONS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 LEVELS = ("province", "prefecture", "county", "township")
-LEVEL_LABELS = {"province": ("省级", "Province"), "prefecture": ("地级", "Prefecture"),
-                "county": ("县级", "County"), "township": ("乡级", "Township / sub-district")}
+LEVEL_LABELS = {"province": N_("Province"), "prefecture": N_("Prefecture"),
+                "county": N_("County"), "township": N_("Township / sub-district")}
 
 
 class UnsafeValue(ShequError, ValueError):

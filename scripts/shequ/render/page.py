@@ -7,7 +7,7 @@ from typing import Callable
 
 from markupsafe import Markup
 
-from shequ.render import language
+from shequ.render import language, messages
 from shequ.render.html import environment, relative
 from shequ.render.model import Directory, Entry
 
@@ -85,6 +85,7 @@ class Renderer:
         self.settings = settings or Settings()
         self.lang = lang
         self.prefix = language.prefix(lang)
+        self.messages = messages.of(lang)
         self.env = environment(compact)
         self.plain = plain
         self._rows: dict[str, list[str] | None] = rows if rows is not None else {}  # organization id -> row parts
@@ -103,9 +104,29 @@ class Renderer:
             return None
         return self.settings.site_url.rstrip("/") + "/" + path
 
-    def t(self, zh: str | None, en: str | None) -> str:
-        """The text in this renderer's language (see :func:`.language.pick`)."""
+    def t(self, message: str) -> str:
+        """An interface message in this renderer's language (see :mod:`.messages`)."""
+        return self.messages.t(message)
+
+    def tn(self, singular: str, plural: str, n: int) -> str:
+        """A message that depends on the count ``n``, in this renderer's language."""
+        return self.messages.tn(singular, plural, n)
+
+    def tc(self, context: str, message: str) -> str:
+        """A message in a context (the same English with other words elsewhere)."""
+        return self.messages.tc(context, message)
+
+    def tcn(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.messages.tcn(context, singular, plural, n)
+
+    def pick(self, zh: str | None, en: str | None) -> str:
+        """Of a text from the data in both languages, the one for this renderer's language
+        (see :func:`.language.pick`)."""
         return language.pick(self.lang, zh, en)
+
+    def text_functions(self) -> dict:
+        """What templates write text with: ``t``, ``tn``, ``tc`` (messages) and ``pick`` (data)."""
+        return {**self.messages.functions(), "pick": self.pick}
 
     def sort_key(self, zh: str | None, en: str | None = None) -> tuple[str, str]:
         """How a name sorts in this renderer's language (see :func:`.language.sort_key`)."""
@@ -127,7 +148,7 @@ class Renderer:
         link: Callable[[str], str] = lambda to: relative(path, to)  # noqa: E731
         return self.env.get_template(template).render(
             link=link, file_link=self.file_link(path), dir=self.directory, page_path=path, settings=self.settings,
-            lang=self.lang, t=self.t, org_row=lambda o: self.org_row(o, path), **context)
+            lang=self.lang, **self.text_functions(), org_row=lambda o: self.org_row(o, path), **context)
 
     def file_link(self, path: str) -> Callable[[str], str]:
         """Links from the page at ``path`` to files both languages share (``data/…``, record JSON)."""
@@ -154,7 +175,7 @@ class Renderer:
             parts = self._rows[org.id] = self._row_parts(org)
         if parts is None:
             macros = self.env.get_template("_macros.html").make_module(
-                vars={"link": lambda to: relative(path, to), "dir": self.directory, "lang": self.lang, "t": self.t})
+                vars={"link": lambda to: relative(path, to), "dir": self.directory, "lang": self.lang, **self.text_functions()})
             return Markup(str(macros.organization_row(org)))
         return Markup("".join([p if i % 2 == 0 else relative(path, p) for i, p in enumerate(parts)]))
 
@@ -164,7 +185,7 @@ class Renderer:
                 self._row_links.append(to)
                 return LINK_MARK + to + LINK_MARK
             self._row_module = self.env.get_template("_macros.html").make_module(
-                vars={"link": mark, "dir": self.directory, "lang": self.lang, "t": self.t})
+                vars={"link": mark, "dir": self.directory, "lang": self.lang, **self.text_functions()})
         self._row_links.clear()
         html = str(self._row_module.organization_row(org))
         parts = html.split(LINK_MARK)

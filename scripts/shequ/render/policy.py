@@ -11,29 +11,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shequ.render.messages import N_, NC_
 from shequ.render.model import Term, provision_segment, segment
 from shequ.render.page import GeneratedPage, Renderer
 
 AUDIENCES = {
-    "organizers": ("组织发起人", "For organizers"),
-    "officials": ("工作人员", "For officials"),
-    "researchers": ("研究者", "For researchers"),
+    "organizers": N_("For organizers"),
+    "officials": N_("For officials"),
+    "researchers": N_("For researchers"),
 }
 DATE_KINDS = {
-    "issued": ("印发", "issued"),
-    "made-public": ("公布", "made public"),
-    "effective": ("施行", "in force from"),
-    "reported": ("报道", "reported"),
+    "issued": N_("issued"),
+    "made-public": N_("made public"),
+    "effective": N_("in force from"),
+    "reported": N_("reported"),
 }
 #: The sidebar of a provision page.
-PROVISION_TOC = (("summary", "内容", "Summary"), ("audiences", "意味着什么", "What it means"),
-                 ("data", "相关数据", "Data it governs"))
-#: Where the data a measure governs is listed, for vocabularies without term pages.
+PROVISION_TOC = (("summary", NC_("provision", "Summary")), ("audiences", N_("What it means")),
+                 ("data", N_("Data it governs")))
+#: Where the data a measure governs is listed, for vocabularies without term pages: the
+#: listing's path and the link's text (a message in the context "listing").
 LISTINGS = {
-    "support_types": ("incubators/", "孵化机构", "Incubators"),
-    "incubator_kinds": ("incubators/", "孵化机构", "Incubators"),
-    "legal_forms": ("statistics/#legal-forms", "组织形式统计", "Legal forms in the statistics"),
-    "statuses": ("organizations/", "组织名录", "Organizations"),
+    "support_types": ("incubators/", NC_("listing", "Incubators")),
+    "incubator_kinds": ("incubators/", NC_("listing", "Incubators")),
+    "legal_forms": ("statistics/#legal-forms", NC_("listing", "Legal forms in the statistics")),
+    "statuses": ("organizations/", NC_("listing", "Organizations")),
 }
 
 
@@ -43,8 +45,7 @@ class Measure:
     organizations: int
     incubators: int
     link: str | None  # a site path
-    link_zh: str = ""
-    link_en: str = ""
+    link_text: str = ""  # in the page's language
 
 
 def document_path(document_id: str) -> str:
@@ -64,8 +65,8 @@ def _measures(renderer: Renderer, provision) -> list[Measure]:
         if directory.has_page(term):
             out.append(Measure(term, orgs, incs, term.path))
         elif vocabulary in LISTINGS:
-            path, zh, en = LISTINGS[vocabulary]
-            out.append(Measure(term, orgs, incs, path, zh, en))
+            path, text = LISTINGS[vocabulary]
+            out.append(Measure(term, orgs, incs, path, renderer.tc("listing", text)))
         else:
             out.append(Measure(term, orgs, incs, None))
     return out
@@ -97,13 +98,13 @@ def policy_pages(renderer: Renderer):
     path = "policy/"
     body = renderer.render("policy.html", path, documents=documents, document_path=document_path,
                            provision_path=provision_path, date_kinds=DATE_KINDS)
-    yield GeneratedPage(path, renderer.t("政策", "Policy"), body, in_nav=True,
-                        toc=[(d.id, renderer.t(d.title_zh, d.title_en)) for d in documents])
+    yield GeneratedPage(path, renderer.t("Policy"), body, in_nav=True,
+                        toc=[(d.id, renderer.pick(d.title_zh, d.title_en)) for d in documents])
     for document in documents:
         path = document_path(document.id)
         body = renderer.render("policy_document.html", path, document=document, provision_path=provision_path,
                                date_kinds=DATE_KINDS)
-        yield GeneratedPage(path, renderer.t(document.title_zh, document.title_en), body,
+        yield GeneratedPage(path, renderer.pick(document.title_zh, document.title_en), body,
                             renderer.edit_url(document.file))
         for provision in document.provisions:
             yield provision_page(renderer, document, provision)
@@ -111,7 +112,7 @@ def policy_pages(renderer: Renderer):
     terms = glossary_order(renderer, policy.glossary)
     body = renderer.render("glossary.html", path, terms=terms)
     glossary_file = terms[0].file if terms else None
-    yield GeneratedPage(path, renderer.t("术语表", "Glossary"), body, renderer.edit_url(glossary_file), in_nav=True)
+    yield GeneratedPage(path, renderer.t("Glossary"), body, renderer.edit_url(glossary_file), in_nav=True)
 
 
 def glossary_order(renderer: Renderer, terms) -> list:
@@ -144,6 +145,7 @@ def provision_page(renderer: Renderer, document, provision) -> GeneratedPage:
         audiences=AUDIENCES,
     )
     number = f"{provision.number} " if provision.number else ""
-    toc = [(anchor, renderer.t(zh, en)) for anchor, zh, en in PROVISION_TOC]
-    return GeneratedPage(path, number + renderer.t(provision.title_zh, provision.title_en), body,
+    toc = [(anchor, renderer.tc("provision", heading) if anchor == "summary" else renderer.t(heading))
+           for anchor, heading in PROVISION_TOC]
+    return GeneratedPage(path, number + renderer.pick(provision.title_zh, provision.title_en), body,
                          renderer.edit_url(provision.file or document.file), toc=toc)

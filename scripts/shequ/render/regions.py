@@ -30,7 +30,7 @@ def region_index(renderer: Renderer) -> GeneratedPage:
     directory = renderer.directory
     body = renderer.render("regions.html", path, regions=sorted_regions(renderer, directory.top_regions),
                            subregions=lambda r: sorted_regions(renderer, directory.children(r)), levels=LEVEL_LABELS)
-    return GeneratedPage(path, renderer.t("地区", "Regions"), body, renderer.edit_url(DIVISIONS_SOURCE), in_nav=True)
+    return GeneratedPage(path, renderer.t("Regions"), body, renderer.edit_url(DIVISIONS_SOURCE), in_nav=True)
 
 
 #: Levels whose pages list their organizations; above them, the directory filtered to the region.

@@ -2,7 +2,8 @@
 
 No chart JavaScript and no external host: each chart is an ``<svg>`` built by
 the template from the numbers here, with the same numbers in a table beside it.
-Titles, notes and labels come in both languages; the page shows those of its own.
+Titles and notes are messages, labels come from the data in its languages; the page shows
+those of its own.
 Bars run from the largest count down; equal counts keep the vocabulary's order
 (regions: the reader's order of their names, years: oldest first).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from shequ.render.messages import N_
 from shequ.render.model import Directory
 from shequ.render.page import GeneratedPage, Renderer
 
@@ -36,11 +38,9 @@ class Bar:
 @dataclass
 class Chart:
     id: str
-    title_zh: str
-    title_en: str
+    title: str  # a message
     bars: list[Bar]
-    note_en: str = ""
-    note_zh: str = ""
+    note: str = ""  # a message
 
     @property
     def height(self) -> int:
@@ -83,14 +83,14 @@ def charts(directory: Directory, renderer: Renderer | None = None) -> list[Chart
     level = region_level(directory)
     regions = [r for r in directory.regions.values() if r.level == level and r.organizations]
     out = [
-        Chart("fields", "活动领域", "Field of activity", _term_bars(directory, "fields_of_activity", fields),
-              "An organization may work in several fields.", "一个组织可有多个活动领域。"),
-        Chart("tracks", "管理方式", "Management track", _term_bars(directory, "management_tracks", tracks)),
-        Chart("legal-forms", "组织形式", "Legal form", _term_bars(directory, "legal_forms", forms)),
-        Chart("founded", "成立年份", "Year founded",
+        Chart("fields", N_("Field of activity"), _term_bars(directory, "fields_of_activity", fields),
+              N_("An organization may work in several fields.")),
+        Chart("tracks", N_("Management track"), _term_bars(directory, "management_tracks", tracks)),
+        Chart("legal-forms", N_("Legal form"), _term_bars(directory, "legal_forms", forms)),
+        Chart("founded", N_("Year founded"),
               [Bar(str(y), str(y), n) for y, n in sorted(years.items())],
-              "Organizations without a founding date are left out.", "未填写成立日期的组织不计入。"),
-        Chart("regions", "地区", "Region",
+              N_("Organizations without a founding date are left out.")),
+        Chart("regions", N_("Region"),
               sorted((Bar(r.name, "", r.organizations, r.path) for r in regions),
                      key=lambda b: (-b.count, renderer.sort_key(b.label_zh) if renderer else (), b.link))),
     ]
@@ -102,5 +102,5 @@ def statistics(renderer: Renderer) -> GeneratedPage:
     found = charts(renderer.directory, renderer)
     body = renderer.render("statistics.html", path, charts=found, width=WIDTH, label_height=LABEL_HEIGHT,
                            bar_height=BAR_HEIGHT, total=len(renderer.directory.organizations))
-    toc = [(c.id, renderer.t(c.title_zh, c.title_en)) for c in found]
-    return GeneratedPage(path, renderer.t("统计", "Statistics"), body, toc=toc, in_nav=True)
+    toc = [(c.id, renderer.t(c.title)) for c in found]
+    return GeneratedPage(path, renderer.t("Statistics"), body, toc=toc, in_nav=True)

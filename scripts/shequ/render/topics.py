@@ -27,8 +27,8 @@ def topic_index(renderer: Renderer) -> GeneratedPage:
         counts = {t.code: len(directory.organizations_by_term.get((name, t.code), [])) for t in terms}
         groups.append((name, vocab, terms, counts))
     body = renderer.render("topics.html", path, groups=groups)
-    toc = [(name, renderer.t(v.title_zh, v.title_en)) for name, v, _, _ in groups]
-    return GeneratedPage(path, renderer.t("主题", "Topics"), body, toc=toc, in_nav=True)
+    toc = [(name, renderer.pick(v.title_zh, v.title_en)) for name, v, _, _ in groups]
+    return GeneratedPage(path, renderer.t("Topics"), body, toc=toc, in_nav=True)
 
 
 #: Vocabularies whose topic pages link to the directory's facet of that name instead of listing.
@@ -41,6 +41,6 @@ def topic(renderer: Renderer, term: Term) -> list[GeneratedPage]:
     members = directory.organizations_by_term.get((term.vocabulary, term.code), [])
     facet = DIRECTORY_FACETS.get(term.vocabulary)
     orgs = sorted_records(renderer, members) if facet is None else []
-    return paginated(renderer, "topic.html", term.path, renderer.t(term.label_zh, term.label_en), orgs,
+    return paginated(renderer, "topic.html", term.path, renderer.pick(term.label_zh, term.label_en), orgs,
                      edit_url=renderer.edit_url(vocab.file), term=term, vocabulary=vocab, members=len(members),
                      directory_filter=f"organizations/?{facet}={term.code}" if facet else None)

@@ -16,28 +16,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from shequ.render import language
+from shequ.render import language, messages
+from shequ.render.messages import N_
 from shequ.render.facets import REGION_FACETS
 from shequ.search.tokens import HAN, cjk_tokens
 
 #: What a result is, shown beside it in the page's language: kind → (Chinese, English).
 KINDS = {
-    "organization": ("组织", "Organization"),
-    "incubator": ("孵化机构", "Incubator"),
-    "region": ("地区", "Region"),
-    "topic": ("主题", "Topic"),
-    "glossary": ("术语", "Glossary term"),
-    "provision": ("政策条文", "Provision"),
-    "document": ("政策文件", "Policy document"),
-    "guide": ("指南", "Guide"),
-    "page": ("页面", "Page"),
+    "organization": N_("Organization"),
+    "incubator": N_("Incubator"),
+    "region": N_("Region"),
+    "topic": N_("Topic"),
+    "glossary": N_("Glossary term"),
+    "provision": N_("Provision"),
+    "document": N_("Policy document"),
+    "guide": N_("Guide"),
+    "page": N_("Page"),
 }
 
 
 def kind_label(kind: str, lang: str) -> str:
     """What a result of ``kind`` is called on a page in ``lang``."""
-    zh, en = KINDS[kind]
-    return en if lang == "en" else zh
+    return messages.of(lang).t(KINDS[kind])
 
 
 @dataclass
@@ -165,7 +165,8 @@ def region_records(directory, region) -> list[Record]:
     from shequ.render.model import LEVEL_LABELS
 
     trail = [r.name for r in directory.region_path(region.code)[:-1]]
-    level_zh, level_en = LEVEL_LABELS.get(region.level, (region.level, region.level))
+    level = LEVEL_LABELS.get(region.level, region.level)
+    level_zh, level_en = messages.of("zh").t(level), messages.of("en").t(level)
     filters = _region_filters(directory, region.code)
     zh = Record(region.path, region.name, "region", f"{' '.join(trail)} {region.name} {region.code}. {level_zh}.",
                 " ".join(trail), filters)
