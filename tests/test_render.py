@@ -300,9 +300,7 @@ def test_listing_rows_rendered_once_read_as_rows_rendered_for_each_page(mini, mo
     mini.write("organizations", "org-reading-club", READING_CLUB)
     for lang in ("zh", "en"):
         fast = renderer_for(mini, lang=lang, per_page=2)
-        monkeypatch.setenv("SHEQU_PLAIN_RENDER", "1")
-        plain = Renderer(fast.directory, fast.settings, lang=lang)
-        monkeypatch.delenv("SHEQU_PLAIN_RENDER")
+        plain = Renderer(fast.directory, fast.settings, lang=lang, plain=True)
         assert plain.plain and not fast.plain
         fast_pages, plain_pages = organization_listing(fast), organization_listing(plain)
         assert [p.body for p in fast_pages] == [p.body for p in plain_pages]

@@ -29,7 +29,7 @@ from shequ.render import language, messages
 PACKAGE = REPO / "scripts" / "shequ"
 TEMPLATES = sorted([*(PACKAGE / "templates" / "pages").glob("*.html"), PACKAGE / "templates" / "overrides" / "404.html"])
 #: The Python that makes interface text: the render stage, search, the generator adapter.
-PYTHON = sorted([*(PACKAGE / "render").glob("*.py"), *PACKAGE.glob("search.py"), *(PACKAGE / "search").glob("*.py"),
+PYTHON = sorted([*(PACKAGE / "render").glob("*.py"), *(PACKAGE / "search").glob("*.py"),
                  *(PACKAGE / "generator").glob("*.py")])
 SCRIPT = PACKAGE / "assets" / "shequ-search.js"
 SCHEMAS = sorted((REPO / "datasets" / "schemas").glob("*.schema.json"))
@@ -132,7 +132,7 @@ def test_messages_take_the_form_of_their_count():
 
 
 def test_the_search_script_gets_its_messages_from_the_catalogues():
-    from shequ.search import SCRIPT_MESSAGES, asset_content
+    from shequ.search.assets import SCRIPT_MESSAGES, asset_content
 
     source = SCRIPT.read_text(encoding="utf-8")
     assert source.count(SCRIPT_MESSAGES) == 1
