@@ -8,7 +8,6 @@ incubators that use it and a link to that term's page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from shequ.render.model import Term, provision_segment, segment
@@ -20,11 +19,40 @@ AUDIENCES = {
     "researchers": ("研究者", "For researchers"),
 }
 DATE_KINDS = {
+    "adopted": ("通过", "adopted"),
+    "approved": ("批准", "approved"),
+    "signed": ("签署（成文）", "signed"),
     "issued": ("印发", "issued"),
-    "made-public": ("公布", "made public"),
-    "effective": ("施行", "in force from"),
+    "published": ("公布", "published"),
+    "in-force": ("施行", "in force from"),
     "reported": ("报道", "reported"),
 }
+HISTORY_KINDS = {
+    "amended": ("修改", "amended"),
+    "revised": ("修订", "revised"),
+    "previous-version": ("此前版本", "earlier version"),
+    "in-force": ("施行", "in force"),
+    "implemented": ("后续落实", "carried out"),
+    "legislative-plan": ("列入立法计划", "in a legislative plan"),
+    "repealed": ("废止", "repealed"),
+}
+STATUSES = {
+    "in-force": ("现行有效", "in force"),
+    "amended": ("经修改，现行有效", "in force, as amended"),
+    "repealed": ("已废止", "repealed"),
+    "draft": ("草案，未生效", "draft, not in force"),
+    "expired": ("期限已过", "period ended"),
+}
+SOURCE_KINDS = {
+    "official": ("官方", "official"),
+    "copy": ("副本", "copy"),
+    "report": ("报道", "report"),
+}
+#: The timeline starts with the 2013 reform plan: direct registration begins there.
+TIMELINE_FROM = 2013
+#: The sidebar of a document page.
+DOCUMENT_TOC = (("facts", "基本信息", "Facts"), ("summary", "概要", "Summary"), ("history", "沿革", "History"),
+                ("sources", "来源", "Sources"), ("provisions", "条文", "Provisions"))
 #: The sidebar of a provision page.
 PROVISION_TOC = (("summary", "内容", "Summary"), ("audiences", "意味着什么", "What it means"),
                  ("data", "相关数据", "Data it governs"))
@@ -75,17 +103,32 @@ def _documents(renderer: Renderer) -> list:
     policy = renderer.directory.policy
     if policy is None:
         return []
-    return sorted(policy.documents.values(), key=lambda d: (document_year(d), d.id))
+    return sorted(policy.documents.values(), key=lambda d: (str(d.first_date or "9999"), d.id))
 
 
-def document_year(document) -> int:
-    """The year a document is from: its date or year, else a year in its number or id ('gb-32100-2015')."""
-    if document.date:
-        return document.date.year
-    if document.year:
-        return document.year
-    found = re.findall(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2})(?![0-9])", f"{document.number or ''} {document.id}")
-    return int(found[-1]) if found else 9999
+@dataclass
+class TimelineEvent:
+    date: object  # a PartialDate
+    document: object
+    kind: str  # a date kind or a history kind
+    is_history: bool
+    number: str | None = None
+    summary_zh: str = ""
+    summary_en: str = ""
+    source: object = None
+
+
+def timeline(documents, since: int = TIMELINE_FROM) -> list[TimelineEvent]:
+    """Every dated event of the documents from ``since`` on, oldest first: each document's own
+    dates, then what happened to it later. Events of one day keep the order of their documents."""
+    events = []
+    for doc in documents:
+        for d in doc.dates:
+            events.append(TimelineEvent(d.date, doc, d.kind, False, source=doc.source(d.source)))
+        for h in doc.history:
+            events.append(TimelineEvent(h.date, doc, h.kind, True, h.number, h.summary_zh, h.summary_en,
+                                        doc.source(h.source)))
+    return sorted((e for e in events if e.date.year >= since), key=lambda e: e.date.text)
 
 
 def policy_pages(renderer: Renderer):
@@ -95,16 +138,23 @@ def policy_pages(renderer: Renderer):
         return
     documents = _documents(renderer)
     path = "policy/"
+    labels = dict(date_kinds=DATE_KINDS, history_kinds=HISTORY_KINDS, statuses=STATUSES, source_kinds=SOURCE_KINDS)
     body = renderer.render("policy.html", path, documents=documents, document_path=document_path,
-                           provision_path=provision_path, date_kinds=DATE_KINDS)
+                           provision_path=provision_path, **labels)
     yield GeneratedPage(path, renderer.t("政策", "Policy"), body, in_nav=True,
                         toc=[(d.id, renderer.t(d.title_zh, d.title_en)) for d in documents])
+    path = "policy/timeline/"
+    body = renderer.render("policy_timeline.html", path, events=timeline(documents), since=TIMELINE_FROM,
+                           document_path=document_path, **labels)
+    yield GeneratedPage(path, renderer.t("政策时间线", "Policy timeline"), body, in_nav=True)
     for document in documents:
         path = document_path(document.id)
         body = renderer.render("policy_document.html", path, document=document, provision_path=provision_path,
-                               date_kinds=DATE_KINDS)
+                               **labels)
+        toc = [(anchor, renderer.t(zh, en)) for anchor, zh, en in DOCUMENT_TOC
+               if anchor != "history" or document.history]
         yield GeneratedPage(path, renderer.t(document.title_zh, document.title_en), body,
-                            renderer.edit_url(document.file))
+                            renderer.edit_url(document.file), toc=toc)
         for provision in document.provisions:
             yield provision_page(renderer, document, provision)
     path = "policy/glossary/"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 
-from shequ.sources.policy import Policy, load_policy
+from shequ.sources.policy import Policy, load_policy, policy_tables
 from shequ.project import Project
 from shequ.report import Problem
 from shequ.sources.yamlfiles import Record, load_all_records, load_mapping
@@ -133,4 +133,5 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     problems += found
     policy, found = load_policy(project, {name: set(v.terms) for name, v in vocabularies.items()})
     problems += found
+    tables.update(policy_tables(schemas, policy))
     return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems)

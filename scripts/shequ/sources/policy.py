@@ -60,6 +60,7 @@ from typing import Any
 
 from shequ.project import Project
 from shequ.report import Problem, did_you_mean
+from shequ.sources.tables import Origin, Schemas, Table
 from shequ.sources.yamlfiles import INVISIBLE, load_mapping
 
 DOCUMENTS = "documents"
@@ -549,7 +550,6 @@ class _Loader:
             if kind and date and source:
                 history.append(HistoryEntry(kind, date, texts_h["summary_en"] or "", texts_h["summary_zh"] or "",
                                             source, texts_h["number"]))
-        history.sort(key=lambda h: h.date.text)  # stable: entries of one day keep their order
         if sources and not any(s.is_official for s in sources) and _empty(data.get("unconfirmed_en")):
             check.add("policy.source", "no source is official, and the document does not say so",
                       ("sources",), hint="add the issuer's page (kind: official), or say in unconfirmed_en and "
@@ -761,3 +761,48 @@ def load_policy(project: Project, vocabularies: dict[str, set[str]] | None = Non
     return loader.policy, loader.problems
 
 
+
+
+#: The published tables the policy fills, in the order of :data:`shequ.sources.tables.TABLE_ORDER`.
+POLICY_TABLES = ("policy_documents", "policy_dates", "policy_history", "policy_sources", "policy_provisions")
+
+
+def policy_tables(schemas: Schemas, policy: Policy) -> dict[str, Table]:
+    """The policy as rows of the published tables, each row remembering its file and field."""
+    tables = {name: Table(name, schemas.columns(name)) for name in POLICY_TABLES}
+
+    def add(name: str, values: dict, origin: Origin) -> None:
+        table = tables[name]
+        table.add([values.get(c) for c in table.columns], origin)
+
+    for doc in policy.documents.values():
+        official = doc.official_sources
+        add("policy_documents", {
+            "id": doc.id, "title_zh": doc.title_zh, "title_en": doc.title_en,
+            "issuer_zh": doc.issuer_zh, "issuer_en": doc.issuer_en, "number": doc.number, "status": doc.status,
+            "official_url": official[0].url if official else None,
+            "unconfirmed_en": doc.unconfirmed_en, "unconfirmed_zh": doc.unconfirmed_zh,
+            "summary_en": doc.summary_en, "summary_zh": doc.summary_zh,
+        }, Origin(doc.file))
+        for i, date in enumerate(doc.dates):
+            add("policy_dates", {"document_id": doc.id, "position": i + 1, "kind": date.kind,
+                                 "date": date.date.text, "source_id": date.source},
+                Origin(doc.file, ("dates", i), "mapping"))
+        for i, entry in enumerate(doc.history):
+            add("policy_history", {"document_id": doc.id, "position": i + 1, "kind": entry.kind,
+                                   "date": entry.date.text, "number": entry.number, "summary_en": entry.summary_en,
+                                   "summary_zh": entry.summary_zh, "source_id": entry.source},
+                Origin(doc.file, ("history", i), "mapping"))
+        for i, source in enumerate(doc.sources):
+            add("policy_sources", {"document_id": doc.id, "source_id": source.id, "kind": source.kind,
+                                   "url": source.url, "site": source.site, "note_en": source.note_en,
+                                   "note_zh": source.note_zh},
+                Origin(doc.file, ("sources", i), "mapping"))
+        for provision in doc.provisions:
+            add("policy_provisions", {"document_id": doc.id, "provision_id": provision.id,
+                                      "number": provision.number, "title_en": provision.title_en,
+                                      "title_zh": provision.title_zh, "summary_en": provision.summary_en,
+                                      "summary_zh": provision.summary_zh,
+                                      "measures": "; ".join(provision.measures) or None},
+                Origin(doc.file, provision.path, "mapping"))
+    return tables
