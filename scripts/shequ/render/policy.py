@@ -21,7 +21,7 @@ AUDIENCES = {
 DATE_KINDS = {
     "adopted": ("通过", "adopted"),
     "approved": ("批准", "approved"),
-    "signed": ("签署（成文）", "signed"),
+    "signed": ("成文", "signed"),
     "issued": ("印发", "issued"),
     "published": ("公布", "published"),
     "in-force": ("施行", "in force from"),
