@@ -189,7 +189,7 @@ def test_the_table_lists_the_divisions_the_data_uses_with_their_ancestors(projec
     assert rows[0]["parent"] == "" and rows[1]["level"] == "prefecture"
     assert result.rows == 7 and result.added == [r["code"] for r in rows] and result.ok
     raw = project.divisions_table.read_bytes()
-    assert raw.startswith(b"code,name,level,parent\n") and b"\r" not in raw
+    assert raw.startswith(b"code,name,level,parent,urban_communities,rural_communities\n") and b"\r" not in raw
     assert "市辖区".encode("utf-8") in raw
 
 

@@ -35,6 +35,18 @@ class Division:
     name: str
     level: str
     parent: str | None
+    # For townships, from NBS's village-level list: residents' and villagers' committees,
+    # classed urban or rural. Text as in the table; empty when unknown.
+    urban_communities: str | None = None
+    rural_communities: str | None = None
+
+    @property
+    def communities(self) -> tuple[int, int] | None:
+        """(urban, rural) communities, when the table knows both."""
+        try:
+            return int(self.urban_communities), int(self.rural_communities)
+        except (TypeError, ValueError):
+            return None
 
 
 @dataclass
