@@ -78,3 +78,15 @@ def test_coverage_compares_organizations_with_the_targets(mini, tmp_path):
 
 def test_no_counts_no_coverage(mini):
     assert compute_coverage(Directory(load(Project.at(mini.root)))) == {}
+
+
+def test_community_counts_belong_to_townships_and_come_in_pairs(mini):
+    from shequ.checks import divisions as division_checks
+
+    project = Project.at(mini.root)
+    project.divisions_table.write_text(
+        "code,name,level,parent,urban_communities,rural_communities\n"
+        "11,北京市,province,,3,1\n1101,市辖区,prefecture,11,,\n110105,朝阳区,county,1101,,\n"
+        "110105001,建外街道,township,110105,2,\n110105002,朝外街道,township,110105,2,1\n", encoding="utf-8")
+    problems = [p for p in division_checks.check(load(project)) if p.rule == "divisions.communities"]
+    assert [(p.line, p.field) for p in problems] == [(2, "urban_communities"), (5, "rural_communities")]
