@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -42,11 +43,19 @@ def siblings(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
 
 
-def frictionless_validate(folder: Path) -> dict:
+def frictionless_validate(folder: Path, tmp_path: Path) -> dict:
+    """``frictionless validate`` as a plain ``pip install frictionless`` runs it: without the
+    ``[json]`` extra (ijson, jsonlines), which the project itself installs."""
     exe = shutil.which("frictionless")
     if exe is None:
         pytest.skip("the frictionless command is not installed")
-    result = subprocess.run([exe, "validate", "--json", "datapackage.json"], cwd=folder,
+    plain = tmp_path / "plain-frictionless"
+    plain.mkdir(exist_ok=True)
+    (plain / "sitecustomize.py").write_text(
+        "import sys\n# As if the [json] extra were not installed.\n"
+        "sys.modules['ijson'] = None\nsys.modules['jsonlines'] = None\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(plain)}
+    result = subprocess.run([exe, "validate", "--json", "datapackage.json"], cwd=folder, env=env,
                             capture_output=True, text=True, timeout=300)
     return json.loads(result.stdout)
 
@@ -83,8 +92,8 @@ def own_package(mini, tmp_path) -> Path:
 # --- valid and truthful ----------------------------------------------------------------------
 
 
-def test_mini_package_is_valid_for_the_frictionless_command(package):
-    report = frictionless_validate(package)
+def test_mini_package_is_valid_for_a_plain_frictionless_install(package, tmp_path):
+    report = frictionless_validate(package, tmp_path)
     assert report["valid"] is True, json.dumps(report["errors"], ensure_ascii=False)[:2000]
     # Every resource was checked: CSV and JSON tables, the workbook and the database.
     assert report["stats"]["tasks"] == len(descriptor(package)["resources"]) == 2 * len(TABLE_ORDER) + 2
@@ -99,7 +108,7 @@ def test_repository_demonstration_data_publishes_a_valid_package(tmp_path):
     out = tmp_path / "data"
     result = publish(root, out)
     assert result.tables["organizations"] == len(records)
-    report = frictionless_validate(out)
+    report = frictionless_validate(out, tmp_path)
     assert report["valid"] is True, json.dumps(report["errors"], ensure_ascii=False)[:2000]
     assert "demonstration data" in descriptor(out)["title"]
 
@@ -114,6 +123,27 @@ def test_created_comes_from_package_yaml_not_the_clock(shared):
     mini, package = shared
     meta = yaml.safe_load((mini.root / "datasets" / "package.yaml").read_text(encoding="utf-8"))
     assert descriptor(package)["created"] == f"{meta['created']}T00:00:00Z"
+
+
+def test_every_resource_states_the_bytes_and_hash_of_its_file(package):
+    resources = descriptor(package)["resources"]
+    assert {r["path"] for r in resources} | {"datapackage.json", "SHA256SUMS"} == \
+        {p.name for p in package.iterdir()}
+    for resource in resources:
+        data = (package / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data), resource["name"]
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest(), resource["name"]
+
+
+def test_plain_frictionless_sees_a_json_table_whose_bytes_changed(own_package, tmp_path):
+    path = own_package / "organizations.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("org-silver-age", "org-silver-agE", 1),
+                    encoding="utf-8")
+    report = frictionless_validate(own_package, tmp_path)
+    assert report["valid"] is False
+    failed = [t for t in report["tasks"] if not t["valid"]]
+    assert [t["name"] for t in failed] == ["organizations-json"]
+    assert {e["type"] for e in failed[0]["errors"]} == {"hash-count"}
 
 
 def test_each_csv_resource_states_the_bytes_hash_and_rows_of_its_file(package):

@@ -250,28 +250,20 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
             "schema": table.schema,
         })
     for table in tables.values():
-        if not table.rows:
-            # frictionless cannot read a table out of an empty JSON array ("cannot extract JSON
-            # tabular data"), so a table with no rows yet (a deployment with no incubators) lists
-            # its JSON as a file; its CSV carries the schema.
-            resources.append({
-                "name": f"{table.name}-json", "type": "file", "path": f"{table.name}.json", "format": "json",
-                "mediatype": "application/json", "encoding": "utf-8", **_file_facts(out / f"{table.name}.json", digests),
-                "description": "No rows yet: an empty JSON array.",
-            })
-            continue
-        schema = {k: v for k, v in table.schema.items() if k != "foreignKeys"}
+        # Declared as files, with bytes, hash and the schema of their rows (no "rows": frictionless
+        # would count them and fail a file it does not parse). frictionless
+        # checks a file's bytes and hash without parsing it, so a plain install (without
+        # the [json] extra that table-reading JSON needs) validates the whole package. The
+        # publisher checks each JSON file cell by cell against its CSV twin (self_check).
         resources.append({
             "name": f"{table.name}-json",
-            "type": "table",
+            "type": "file",
             "path": f"{table.name}.json",
             "format": "json",
             "mediatype": "application/json",
             "encoding": "utf-8",
-            # No bytes or hash here: frictionless cannot count the bytes of a JSON
-            # table and would fail the package. SHA256SUMS covers every file instead.
-            "rows": len(table.rows),
-            "schema": schema,
+            **_file_facts(out / f"{table.name}.json", digests),
+            "schema": {k: v for k, v in table.schema.items() if k != "foreignKeys"},
         })
     resources.append({
         "name": "workbook", "type": "file", "path": WORKBOOK, "format": "xlsx", "mediatype": XLSX_MEDIATYPE,
@@ -304,7 +296,7 @@ def _check_resource(descriptor_path: str, name: str) -> list[str]:
     descriptor = json.loads(Path(descriptor_path).read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
     twin = resources.get(name.removesuffix("-json")) if name.endswith("-json") else None
-    if twin is not None and resources[name].get("type") == "table" and twin.get("format") == "csv" and \
+    if twin is not None and "schema" in resources[name] and twin.get("format") == "csv" and \
             all(f["type"] in _JSON_TYPES for f in twin["schema"]["fields"]):
         return _check_json_twin(Path(descriptor_path).parent, resources[name], twin)
     resource = Package(descriptor_path).get_resource(name)

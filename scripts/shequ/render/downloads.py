@@ -41,7 +41,6 @@ DESCRIPTIONS_ZH = {
     "Every table as a sheet, and a sheet 'fields' describing every field.":
         "每个表格一个工作表，另有 fields 工作表说明每个字段。",
     "Every table with typed columns, primary keys and foreign keys.": "所有表格，列有类型，并带主键和外键。",
-    "No rows yet: an empty JSON array.": "尚无数据行：一个空的 JSON 数组。",
 }
 
 #: Field types of the Table Schemas, as the Chinese data dictionary names them beside the type.
@@ -98,8 +97,11 @@ def read_package(folder: Path, citation_file: Path | None = None) -> Package:
             description = resource.get("description") or schema.get("title", "")
             description_zh = (DESCRIPTIONS_ZH.get(resource.get("description", "")) if resource.get("description")
                               else schema.get("title_zh", "")) or ""
+        # A JSON table is declared as a file (see shequ.publish.package): its rows are its CSV twin's.
+        rows = resource.get("rows", by_path.get(path.with_suffix(".csv").name, {}).get("rows")
+                            if resource.get("format") == "json" else None)
         files.append(PackageFile(path.name, fmt, mediatype, len(data), hashlib.sha256(data).hexdigest(),
-                                 resource.get("rows"), description, description_zh))
+                                 rows, description, description_zh))
     return Package(descriptor, files, citation if isinstance(citation, dict) else {})
 
 
