@@ -95,8 +95,8 @@ def own_package(mini, tmp_path) -> Path:
 def test_mini_package_is_valid_for_a_plain_frictionless_install(package, tmp_path):
     report = frictionless_validate(package, tmp_path)
     assert report["valid"] is True, json.dumps(report["errors"], ensure_ascii=False)[:2000]
-    # Every resource was checked: CSV and JSON tables, the workbook and the database.
-    assert report["stats"]["tasks"] == len(descriptor(package)["resources"]) == 2 * len(TABLE_ORDER) + 2
+    # Every resource was checked: CSV and JSON tables, the workbook, the database and its metadata.
+    assert report["stats"]["tasks"] == len(descriptor(package)["resources"]) == 2 * len(TABLE_ORDER) + 3
 
 
 def test_repository_demonstration_data_publishes_a_valid_package(tmp_path):
@@ -481,7 +481,12 @@ def test_database_columns_are_typed_as_the_schemas_say(package):
     resources = {r["name"]: r for r in descriptor(package)["resources"] if r["format"] == "csv"}
     with sqlite3.connect(package / "shequ.sqlite") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert tables == set(TABLE_ORDER)
+        vocabularies = {f["vocabulary"] for r in resources.values() for f in r["schema"]["fields"]
+                        if f.get("vocabulary")}
+        # Beside the package's tables: a table per vocabulary (for single-column foreign keys)
+        # and the full-text indexes with FTS5's shadow tables.
+        assert {t for t in tables if "_fts" not in t} == set(TABLE_ORDER) | {f"vocabulary_{v}" for v in vocabularies}
+        assert {t for t in tables if t.endswith("_fts")} == {"organizations_fts", "incubators_fts"}
         for name in TABLE_ORDER:
             info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
             fields = resources[name]["schema"]["fields"]
@@ -514,9 +519,14 @@ def test_database_has_the_foreign_keys_of_the_schemas(package):
                 found[fk_id] = (target, froms + [from_], tos + [to])
             expected = {(fk["reference"]["resource"] or name, tuple(fk["fields"]), tuple(fk["reference"]["fields"]))
                         for fk in resources[name]["schema"].get("foreignKeys", [])}
+            expected |= {(f"vocabulary_{f['vocabulary']}", (f["name"],), ("code",))
+                         for f in resources[name]["schema"]["fields"] if f.get("vocabulary")}
             assert {(t, tuple(f), tuple(o)) for t, f, o in found.values()} == expected, name
         organizations = {(r[2], r[3], r[4]) for r in db.execute('PRAGMA foreign_key_list("organizations")')}
-        assert organizations == {("incubators", "incubated_by", "id"), ("divisions", "division", "code")}
+        assert organizations == {("incubators", "incubated_by", "id"), ("divisions", "division", "code"),
+                                 ("vocabulary_legal_forms", "legal_form", "code"),
+                                 ("vocabulary_management_tracks", "management_track", "code"),
+                                 ("vocabulary_statuses", "status", "code")}
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 

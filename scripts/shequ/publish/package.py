@@ -29,7 +29,7 @@ from frictionless import Package
 
 from shequ import atomic
 
-from shequ.publish import xlsx
+from shequ.publish import datasette, xlsx
 from shequ.sources.load import Sources
 from shequ.sources.tables import TABLE_ORDER, typed
 
@@ -148,6 +148,12 @@ def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA foreign_keys = ON")
+        vocabularies = datasette.used_vocabularies([t.schema for t in tables.values()])
+        terms = tables["vocabulary_terms"]
+        term_names = [f["name"] for f in terms.schema["fields"]]
+        with connection:
+            datasette.create_vocabulary_tables(connection, vocabularies,
+                                               [dict(zip(term_names, row)) for row in terms.rows])
         for table in tables.values():
             schema = table.schema
             columns = []
@@ -162,6 +168,7 @@ def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
                     "FOREIGN KEY (" + ", ".join(f'"{c}"' for c in fk["fields"]) + f') REFERENCES "{ref_table}" ('
                     + ", ".join(f'"{c}"' for c in ref["fields"]) + ")"
                 )
+            columns.extend(datasette.foreign_key_clauses(schema))
             connection.execute(f'CREATE TABLE "{table.name}" (\n  ' + ",\n  ".join(columns) + "\n)")
         with connection:
             # Referenced tables first, so that foreign keys hold while inserting.
@@ -172,11 +179,20 @@ def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
                     f'INSERT INTO "{name}" VALUES ({marks})',
                     ([_sql_value(v) for v in row] for row in table.rows),
                 )
+            for name, searched in datasette.SEARCHED.items():
+                datasette.enable_search(connection, name, searched)
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise PublishError(f"SQLite foreign key check failed: {problems[:5]}")
     finally:
         connection.close()
+
+
+def write_datasette_metadata(path: Path, sources: Sources, tables: dict[str, PublishedTable]) -> None:
+    schemas = {t.name: t.schema for t in tables.values()}
+    meta = datasette.metadata(sources.package, schemas, datasette.used_vocabularies(list(schemas.values())),
+                              Path(DATABASE).stem)
+    path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _insert_order(tables: dict[str, PublishedTable]) -> list[str]:
@@ -274,6 +290,11 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
         "name": "database", "type": "file", "path": DATABASE, "format": "sqlite",
         "mediatype": "application/vnd.sqlite3", **_file_facts(out / DATABASE, digests),
         "description": "Every table with typed columns, primary keys and foreign keys.",
+    })
+    resources.append({
+        "name": "datasette-metadata", "type": "file", "path": datasette.METADATA, "format": "json",
+        "mediatype": "application/json", "encoding": "utf-8", **_file_facts(out / datasette.METADATA, digests),
+        "description": "Titles, descriptions, licence and sources of the database, for datasette -m.",
     })
     return descriptor
 
@@ -451,6 +472,7 @@ def write_package(sources: Sources, folder: Path, tables: dict[str, PublishedTab
             child.join()
     if child is not None and child.exitcode != 0:
         raise PublishError(f"writing {WORKBOOK} and the CSV files failed (exit code {child.exitcode})")
+    write_datasette_metadata(folder / datasette.METADATA, sources, tables)
     digests = Digests()
     descriptor = package_descriptor(sources, tables, folder, digests)
     (folder / "datapackage.json").write_text(

@@ -41,6 +41,8 @@ DESCRIPTIONS_ZH = {
     "Every table as a sheet, and a sheet 'fields' describing every field.":
         "每个表格一个工作表，另有 fields 工作表说明每个字段。",
     "Every table with typed columns, primary keys and foreign keys.": "所有表格，列有类型，并带主键和外键。",
+    "Titles, descriptions, licence and sources of the database, for datasette -m.":
+        "数据库的标题、说明、许可协议和来源，供 datasette -m 使用。",
 }
 
 #: Field types of the Table Schemas, as the Chinese data dictionary names them beside the type.
