@@ -385,30 +385,60 @@ def test_staging_folders_left_by_a_killed_run_are_cleaned_up(mini, own_package):
 
 def test_workbook_has_a_sheet_per_table_and_a_fields_sheet(package):
     book = openpyxl.load_workbook(package / "shequ.xlsx")
-    assert book.sheetnames == [*TABLE_ORDER, "fields"]
+    assert book.sheetnames == ["organizations_flat", *TABLE_ORDER, "fields"]
     resources = {r["name"]: r for r in descriptor(package)["resources"] if r["format"] == "csv"}
     for name in TABLE_ORDER:
         sheet = book[name]
-        header = [c.value for c in sheet[1]]
-        assert header == [f["name"] for f in resources[name]["schema"]["fields"]], name
-        assert sheet.max_row - 1 == resources[name]["rows"], name
+        fields = resources[name]["schema"]["fields"]
+        header = [c.value for c in sheet[2]]
+        # The field names, each coded column followed by its label.
+        assert [h for h in header if not h.endswith("_label")] == [f["name"] for f in fields], name
+        titles = [c.value for c in sheet[1]]
+        assert titles[:len(header)][header.index(fields[0]["name"])] == fields[0]["title_zh"], name
+        assert sheet.max_row - 2 == resources[name]["rows"], name
+        assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:"), name
     fields = book["fields"]
-    described = {(row[0], row[1]) for row in fields.iter_rows(min_row=2, values_only=True)}
+    described = {(row[0], row[1]) for row in fields.iter_rows(min_row=3, values_only=True)}
     assert described == {(name, f["name"]) for name in TABLE_ORDER for f in resources[name]["schema"]["fields"]}
 
 
-def test_workbook_keeps_codes_as_text_and_numbers_as_numbers(package):
+def test_workbook_shows_labels_beside_codes_and_dates_as_dates(package):
     book = openpyxl.load_workbook(package / "shequ.xlsx")
-    divisions = book["divisions"]
-    codes = [row[0] for row in divisions.iter_rows(min_row=2)]
-    assert all(c.data_type == "s" for c in codes)  # "110105001" is a code, not a number
-    assert "110105001" in [c.value for c in codes]
-    support = book["organization_support"]
-    year = [c for c in support[2] if c.column == [c.value for c in support[1]].index("year") + 1][0]
-    assert (year.data_type, year.value) == ("n", 2021)
-    organizations = book["organizations"]
-    website_col = [c.value for c in organizations[1]].index("website")
-    assert all(row[website_col].hyperlink is None for row in organizations.iter_rows(min_row=2))
+    sheet = book["organizations"]
+    header = [c.value for c in sheet[2]]
+    rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        legal = dict(db.execute("SELECT code, label_zh FROM vocabulary_terms WHERE vocabulary = 'legal_forms'"))
+        divisions = dict(db.execute("SELECT code, name FROM divisions"))
+        founded = dict(db.execute("SELECT id, founded FROM organizations"))
+    for row in rows:
+        assert row["legal_form_label"] == legal[row["legal_form"]]
+        assert row["division_label"] == divisions[row["division"]]
+        if founded[row["id"]]:
+            assert row["founded"] == dt.datetime.fromisoformat(founded[row["id"]])  # a date cell
+    date_cell = sheet.cell(3, header.index("founded") + 1)
+    assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd"
+    # A Chinese character takes two columns: the name column fits the longest name.
+    name_letter = xlsx.column_letter(header.index("name"))
+    assert sheet.column_dimensions[name_letter].width >= min(60, 2 * max(len(r["name"]) for r in rows))
+
+
+def test_flat_organizations_sheet_names_every_level_of_division(package):
+    sheet = openpyxl.load_workbook(package / "shequ.xlsx")["organizations_flat"]
+    header = [c.value for c in sheet[2]]
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        divisions = {code: (name, parent) for code, name, parent in db.execute("SELECT code, name, parent FROM divisions")}
+    rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert rows
+    for row in rows:
+        code, chain = row["division"], []
+        while code:
+            chain.append((code, divisions[code][0]))
+            code = divisions[code][1]
+        by_length = {len(c): (c, n) for c, n in chain}
+        for level, length in (("province", 2), ("prefecture", 4), ("county", 6), ("township", 9)):
+            assert (row[f"{level}_code"], row[f"{level}_name"]) == by_length.get(length, (None, None)), level
+        assert row["township_code"] == row["division"]
 
 
 def formula_table() -> dict[str, PublishedTable]:
@@ -426,11 +456,11 @@ def test_workbook_stores_formula_like_text_as_strings(tmp_path):
     tables = formula_table()
     write_xlsx(path, tables, dt.datetime(2026, 11, 26), "test")
     sheet = openpyxl.load_workbook(path)["notes"]
-    notes = [row[1] for row in sheet.iter_rows(min_row=2)]
+    notes = [row[1] for row in sheet.iter_rows(min_row=3)]
     assert [c.value for c in notes] == [row[1] for row in tables["notes"].rows]
     assert [c.data_type for c in notes] == ["s"] * len(notes)  # 'f' would be a formula
     assert all(c.hyperlink is None for c in notes)
-    counts = [row[2] for row in sheet.iter_rows(min_row=2)]
+    counts = [row[2] for row in sheet.iter_rows(min_row=3)]
     assert [c.data_type for c in counts] == ["n"] * len(counts)
 
 
@@ -443,8 +473,9 @@ def test_workbook_text_reads_back_as_written(tmp_path):
     book = openpyxl.load_workbook(path)
     sheet = book["t"]
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == \
-        [[text, "2021-05-01", 2.5, None] for text in texts]  # dates as ISO text, as in the CSV
-    assert {c.data_type for row in sheet.iter_rows(min_row=2) for c in row[:2]} == {"s"}
+        [[text, dt.datetime(2021, 5, 1), 2.5, None] for text in texts]  # a date cell
+    assert {c.data_type for row in sheet.iter_rows(min_row=2) for c in row[:1]} == {"s"}
+    assert {c.number_format for row in sheet.iter_rows(min_row=2) for c in row[1:2]} == {"yyyy-mm-dd"}
     assert sheet.freeze_panes == "A2" and all(c.font.b for c in sheet[1])
     assert (book.properties.title, book.properties.created) == ("T & <title>", dt.datetime(2026, 11, 26))
 

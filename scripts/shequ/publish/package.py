@@ -131,7 +131,9 @@ def write_json(path: Path, table: PublishedTable) -> None:
 def write_xlsx(path: Path, tables: dict[str, PublishedTable], created: dt.datetime, title: str) -> None:
     # Text is always written as text (see shequ.xlsx): nothing in a cell becomes a formula,
     # a link or a number the publisher did not mean.
-    sheets = [xlsx.Sheet(t.name, [f["name"] for f in t.schema["fields"]], t.rows) for t in tables.values()]
+    sheets = [readable_sheet(t, tables) for t in tables.values()]
+    if "organizations" in tables and "divisions" in tables:
+        sheets.insert(0, readable_sheet(flat_organizations(tables), tables))
     described = []
     for table in tables.values():
         for f in table.schema["fields"]:
@@ -140,8 +142,80 @@ def write_xlsx(path: Path, tables: dict[str, PublishedTable], created: dt.dateti
                               f.get("title", ""), f.get("title_zh", ""), f.get("description", ""),
                               ", ".join(constraints.get("enum", []))])
     header = ["table", "field", "type", "required", "title", "title_zh", "description", "allowed values"]
-    sheets.append(xlsx.Sheet("fields", header, described))
+    titles = ["表", "字段", "类型", "必填", "英文标题", "中文标题", "说明", "允许的值"]
+    sheets.append(xlsx.Sheet("fields", header, described, titles))
     xlsx.write_workbook(path, sheets, title, created)
+
+
+#: Beside a coded column, the workbook adds its label: a vocabulary's Chinese label, or a division's name.
+LABEL_SUFFIX = "_label"
+
+#: The levels of administrative divisions, from the top, with their Chinese names.
+DIVISION_LEVELS = (("province", "省级"), ("prefecture", "地级"), ("county", "县级"), ("township", "乡级"))
+
+
+def readable_sheet(table: PublishedTable, tables: dict[str, PublishedTable]) -> xlsx.Sheet:
+    """The table as a sheet a person can read: Chinese titles above the field names, and
+    beside each coded column a column with its label."""
+    labels = _labels(tables)
+    header, titles, columns = [], [], []  # columns: (index, labels or None)
+    for index, f in enumerate(table.schema["fields"]):
+        header.append(f["name"])
+        titles.append(f.get("title_zh") or f.get("title") or f["name"])
+        columns.append((index, None))
+        lookup = labels.get(f.get("vocabulary") or ("divisions" if _refers_to_divisions(table, f) else ""))
+        if lookup is not None:
+            header.append(f["name"] + LABEL_SUFFIX)
+            titles.append(titles[-1] + "（名称）")
+            columns.append((index, lookup))
+    rows = [[row[i] if lookup is None else lookup.get(row[i]) for i, lookup in columns] for row in table.rows]
+    return xlsx.Sheet(table.name, header, rows, titles)
+
+
+def _refers_to_divisions(table: PublishedTable, field: dict) -> bool:
+    return any(fk["fields"] == [field["name"]] and fk["reference"]["resource"] == "divisions"
+               for fk in table.schema.get("foreignKeys", []))
+
+
+def _labels(tables: dict[str, PublishedTable]) -> dict[str, dict]:
+    """code → label, per vocabulary, and division code → name under the key 'divisions'."""
+    labels: dict[str, dict] = {}
+    terms = tables.get("vocabulary_terms")
+    if terms is not None:
+        names = [f["name"] for f in terms.schema["fields"]]
+        for row in terms.rows:
+            term = dict(zip(names, row))
+            labels.setdefault(term["vocabulary"], {})[term["code"]] = term["label_zh"]
+    if "divisions" in tables:
+        labels["divisions"] = {row[0]: row[1] for row in tables["divisions"].rows}
+    return labels
+
+
+def flat_organizations(tables: dict[str, PublishedTable]) -> PublishedTable:
+    """Organizations with the code and name of their province, prefecture, county and township,
+    so that a spreadsheet user need not walk up the divisions table."""
+    divisions = {row[0]: row for row in tables["divisions"].rows}  # code, name, level, parent
+    organizations = tables["organizations"]
+    fields = organizations.schema["fields"]
+    position = [f["name"] for f in fields].index("division") + 1
+    added = []
+    for level, level_zh in DIVISION_LEVELS:
+        added += [{"name": f"{level}_code", "type": "string", "title_zh": f"{level_zh}区划代码"},
+                  {"name": f"{level}_name", "type": "string", "title_zh": f"{level_zh}区划名称"}]
+    rows = []
+    for row in organizations.rows:
+        found = {}
+        code = row[position - 1]
+        while code in divisions:
+            _, name, level, parent = divisions[code]
+            found[level] = (code, name)
+            code = parent
+        cells = [cell for level, _ in DIVISION_LEVELS for cell in found.get(level, (None, None))]
+        rows.append([*row[:position], *cells, *row[position:]])
+    schema = {"fields": [*fields[:position], *added, *fields[position:]],
+              "foreignKeys": [fk for fk in organizations.schema.get("foreignKeys", [])
+                              if fk["reference"]["resource"] != "divisions"]}
+    return PublishedTable("organizations_flat", schema, rows)
 
 
 def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
@@ -284,7 +358,9 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
     resources.append({
         "name": "workbook", "type": "file", "path": WORKBOOK, "format": "xlsx", "mediatype": XLSX_MEDIATYPE,
         **_file_facts(out / WORKBOOK, digests),
-        "description": "Every table as a sheet, and a sheet 'fields' describing every field.",
+        "description": "Every table as a sheet, with Chinese titles, labels beside codes and date cells; "
+                       "organizations_flat with every level of division; and a sheet 'fields' describing "
+                       "every field.",
     })
     resources.append({
         "name": "database", "type": "file", "path": DATABASE, "format": "sqlite",

@@ -38,8 +38,10 @@ OTHER_FORMATS = {
 DESCRIPTIONS_ZH = {
     "Frictionless Data Package descriptor": "Frictionless 数据包描述文件",
     "Checksums for sha256sum -c": "校验和，可用 sha256sum -c 核对",
-    "Every table as a sheet, and a sheet 'fields' describing every field.":
-        "每个表格一个工作表，另有 fields 工作表说明每个字段。",
+    "Every table as a sheet, with Chinese titles, labels beside codes and date cells; "
+    "organizations_flat with every level of division; and a sheet 'fields' describing every field.":
+        "每个表格一个工作表，带中文标题，代码旁附名称，日期为日期格式；organizations_flat 工作表列出每个组织的"
+        "省、地、县、乡各级区划；另有 fields 工作表说明每个字段。",
     "Every table with typed columns, primary keys and foreign keys.": "所有表格，列有类型，并带主键和外键。",
     "Titles, descriptions, licence and sources of the database, for datasette -m.":
         "数据库的标题、说明、许可协议和来源，供 datasette -m 使用。",
