@@ -95,8 +95,8 @@ def own_package(mini, tmp_path) -> Path:
 def test_mini_package_is_valid_for_a_plain_frictionless_install(package, tmp_path):
     report = frictionless_validate(package, tmp_path)
     assert report["valid"] is True, json.dumps(report["errors"], ensure_ascii=False)[:2000]
-    # Every resource was checked: CSV and JSON tables, the workbook, the database and its metadata.
-    assert report["stats"]["tasks"] == len(descriptor(package)["resources"]) == 2 * len(TABLE_ORDER) + 3
+    # Every resource was checked: CSV and JSON tables, the workbook, the database, its metadata, the Excel CSVs.
+    assert report["stats"]["tasks"] == len(descriptor(package)["resources"]) == 2 * len(TABLE_ORDER) + 4
 
 
 def test_repository_demonstration_data_publishes_a_valid_package(tmp_path):
@@ -127,12 +127,33 @@ def test_created_comes_from_package_yaml_not_the_clock(shared):
 
 def test_every_resource_states_the_bytes_and_hash_of_its_file(package):
     resources = descriptor(package)["resources"]
-    assert {r["path"] for r in resources} | {"datapackage.json", "SHA256SUMS"} == \
+    # Only the files that describe the others are not resources: the descriptor itself,
+    # the checksums, and the zip of everything (which holds the descriptor).
+    assert {r["path"] for r in resources} | {"datapackage.json", "SHA256SUMS", "shequ-data.zip"} == \
         {p.name for p in package.iterdir()}
     for resource in resources:
         data = (package / resource["path"]).read_bytes()
         assert resource["bytes"] == len(data), resource["name"]
         assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest(), resource["name"]
+
+
+def test_csv_for_excel_zip_holds_each_table_with_a_utf8_byte_order_mark(package):
+    with zipfile.ZipFile(package / "shequ-csv-excel.zip") as zf:
+        assert zf.namelist() == [f"{name}.csv" for name in TABLE_ORDER]
+        for name in zf.namelist():
+            assert zf.read(name) == b"\xef\xbb\xbf" + (package / name).read_bytes(), name
+    assert "shequ-csv-excel.zip" in {r["path"] for r in descriptor(package)["resources"]}
+
+
+def test_everything_zip_holds_every_other_file_and_is_in_the_checksums(package):
+    with zipfile.ZipFile(package / "shequ-data.zip") as zf:
+        names = zf.namelist()
+        assert sorted(names) == sorted(p.name for p in package.iterdir()
+                                       if p.name not in ("shequ-data.zip", "SHA256SUMS"))
+        for name in names:
+            assert zf.read(name) == (package / name).read_bytes(), name
+    sums = dict(line.split("  ")[::-1] for line in (package / "SHA256SUMS").read_text().splitlines())
+    assert sums["shequ-data.zip"] == hashlib.sha256((package / "shequ-data.zip").read_bytes()).hexdigest()
 
 
 def test_plain_frictionless_sees_a_json_table_whose_bytes_changed(own_package, tmp_path):

@@ -29,7 +29,7 @@ from frictionless import Package
 
 from shequ import atomic
 
-from shequ.publish import datasette, xlsx
+from shequ.publish import bundles, datasette, xlsx
 from shequ.sources.load import Sources
 from shequ.sources.tables import TABLE_ORDER, typed
 
@@ -368,6 +368,11 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
         "description": "Every table with typed columns, primary keys and foreign keys.",
     })
     resources.append({
+        "name": "csv-for-excel", "type": "file", "path": bundles.EXCEL_CSV_ZIP, "format": "zip",
+        "mediatype": "application/zip", **_file_facts(out / bundles.EXCEL_CSV_ZIP, digests),
+        "description": "The CSV tables with a UTF-8 byte order mark, for a double click in Excel.",
+    })
+    resources.append({
         "name": "datasette-metadata", "type": "file", "path": datasette.METADATA, "format": "json",
         "mediatype": "application/json", "encoding": "utf-8", **_file_facts(out / datasette.METADATA, digests),
         "description": "Titles, descriptions, licence and sources of the database, for datasette -m.",
@@ -549,10 +554,13 @@ def write_package(sources: Sources, folder: Path, tables: dict[str, PublishedTab
     if child is not None and child.exitcode != 0:
         raise PublishError(f"writing {WORKBOOK} and the CSV files failed (exit code {child.exitcode})")
     write_datasette_metadata(folder / datasette.METADATA, sources, tables)
+    bundles.write_excel_csv_zip(folder, [f"{name}.csv" for name in tables])
     digests = Digests()
     descriptor = package_descriptor(sources, tables, folder, digests)
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # Not in datapackage.json, which it holds; SHA256SUMS lists it.
+    bundles.write_everything_zip(folder)
     write_checksums(folder, digests)
     files = sorted(p.name for p in folder.iterdir())
     return PublishResult(folder, {t.name: len(t.rows) for t in tables.values()}, files)

@@ -31,6 +31,7 @@ RELEASE_LINKS = ("datapackage.json", "organizations.csv", "shequ.xlsx", "shequ.s
 OTHER_FORMATS = {
     "datapackage.json": ("json", "application/json", "Frictionless Data Package descriptor"),
     "SHA256SUMS": ("txt", "text/plain", "Checksums for sha256sum -c"),
+    "shequ-data.zip": ("zip", "application/zip", "Every file of the package in one zip, apart from SHA256SUMS"),
 }
 
 #: The Chinese of the English descriptions that files carry in datapackage.json (which the
@@ -38,6 +39,9 @@ OTHER_FORMATS = {
 DESCRIPTIONS_ZH = {
     "Frictionless Data Package descriptor": "Frictionless 数据包描述文件",
     "Checksums for sha256sum -c": "校验和，可用 sha256sum -c 核对",
+    "Every file of the package in one zip, apart from SHA256SUMS": "数据包的全部文件（SHA256SUMS 除外），打包为一个 zip",
+    "The CSV tables with a UTF-8 byte order mark, for a double click in Excel.":
+        "带 UTF-8 BOM 的 CSV 表格，可在 Excel 中双击打开。",
     "Every table as a sheet, with Chinese titles, labels beside codes and date cells; "
     "organizations_flat with every level of division; and a sheet 'fields' describing every field.":
         "每个表格一个工作表，带中文标题，代码旁附名称，日期为日期格式；organizations_flat 工作表列出每个组织的"
