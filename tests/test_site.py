@@ -385,7 +385,21 @@ def test_dcat_catalogue_describes_every_file(site):
         return
     graph = rdflib.Graph().parse(data=text, format="turtle", publicID="https://example.org/data/catalog.ttl")
     dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
-    assert len(list(graph.subjects(rdflib.RDF.type, dcat.Distribution))) == len(files)
+    dct = rdflib.namespace.DCTERMS
+    xsd = rdflib.namespace.XSD
+    distributions = list(graph.subjects(rdflib.RDF.type, dcat.Distribution))
+    assert len(distributions) == len(files)
+    # What DCAT-AP asks of each value: IRIs for format and media type, a typed byte size.
+    for distribution in distributions:
+        assert isinstance(graph.value(distribution, dcat.mediaType), rdflib.URIRef)
+        assert graph.value(distribution, dcat.byteSize).datatype == xsd.nonNegativeInteger
+        fmt = graph.value(distribution, dct.format)
+        assert fmt is None or str(fmt).startswith("http://publications.europa.eu/resource/authority/file-type/")
+    dataset = next(graph.subjects(rdflib.RDF.type, dcat.Dataset))
+    assert {t.language for t in graph.objects(dataset, dct.title)} == {"en", "zh"}
+    assert {t.language for t in graph.objects(dataset, dct.description)} == {"en", "zh"}
+    assert graph.value(dataset, dct.modified).datatype == xsd.date
+    assert len(list(graph.objects(dataset, dct.language))) == 2
 
 
 # Theme and safety ------------------------------------------------------------------------------------

@@ -319,8 +319,8 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
     meta = sources.package
     descriptor = {
         key: meta[key]
-        for key in ("name", "title", "description", "version", "homepage", "keywords", "licenses", "sources",
-                    "contributors")
+        for key in ("name", "title", "title_zh", "description", "description_zh", "version", "homepage", "keywords",
+                    "licenses", "sources", "contributors")
         if key in meta
     }
     if "created" in meta:
