@@ -120,7 +120,7 @@ def _directory(root: Path, name: str):
 
 
 def test_both_fields_are_found_by_search_and_the_code_is_a_directory_facet(extended):
-    from shequ.search.directory import directory_words
+    from shequ.search.tokens import directory_words
     from shequ.search.tokens import fnv1a
 
     manifest = _directory(extended, "manifest.json")

@@ -236,7 +236,7 @@ def test_hostile_values_in_results_stay_text(visit, base_url):  # noqa: F811
 
 
 def test_the_script_turns_chinese_into_the_same_tokens_as_the_index(visit):
-    from shequ.search.directory import directory_words
+    from shequ.search.tokens import directory_words
     from shequ.search.tokens import fnv1a
 
     visit.open("")

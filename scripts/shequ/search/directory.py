@@ -32,7 +32,7 @@ from pathlib import Path
 
 from shequ.render import language
 from shequ.search.records import term_label, term_labels
-from shequ.search.tokens import HAN, MARKER, char_code, cjk_tokens, english_words, fnv1a
+from shequ.search.tokens import directory_words, fnv1a
 
 DIRECTORY = "directory-index"
 #: The version of this format, in the manifest: a script that reads another version ignores the index.
@@ -40,16 +40,6 @@ FORMAT = 1
 DOCS_PER_CHUNK = 16
 #: Characters of ids above which a word has a file of its own.
 HEAVY_WORD = 2048
-
-
-def directory_words(text: str) -> set[str]:
-    """Every word the directory index holds for ``text``: bigrams, single characters, English words."""
-    words = set(cjk_tokens(text))
-    for run in HAN.findall(text or ""):
-        words.update(MARKER + char_code(c) for c in run)
-    words.update(english_words(text))
-    return words
-
 
 
 def encode_ids(ids: list[int], count: int) -> str:
