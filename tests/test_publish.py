@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -43,11 +44,19 @@ def siblings(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
 
 
-def frictionless_validate(folder: Path) -> dict:
+def frictionless_validate(folder: Path, tmp_path: Path) -> dict:
+    """``frictionless validate`` as a plain ``pip install frictionless`` runs it: without the
+    ``[json]`` extra (ijson, jsonlines), which the project itself installs."""
     exe = shutil.which("frictionless")
     if exe is None:
         pytest.fail("the frictionless command is not installed: pip install -e \".[test]\"")
-    result = subprocess.run([exe, "validate", "--json", "datapackage.json"], cwd=folder,
+    plain = tmp_path / "plain-frictionless"
+    plain.mkdir(exist_ok=True)
+    (plain / "sitecustomize.py").write_text(
+        "import sys\n# As if the [json] extra were not installed.\n"
+        "sys.modules['ijson'] = None\nsys.modules['jsonlines'] = None\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(plain)}
+    result = subprocess.run([exe, "validate", "--json", "datapackage.json"], cwd=folder, env=env,
                             capture_output=True, text=True, timeout=300)
     return json.loads(result.stdout)
 
@@ -84,11 +93,11 @@ def own_package(mini, tmp_path) -> Path:
 # --- valid and truthful ----------------------------------------------------------------------
 
 
-def test_mini_package_is_valid_for_the_frictionless_command(package):
-    report = frictionless_validate(package)
+def test_mini_package_is_valid_for_a_plain_frictionless_install(package, tmp_path):
+    report = frictionless_validate(package, tmp_path)
     assert report["valid"] is True, json.dumps(report["errors"], ensure_ascii=False)[:2000]
-    # Every resource was checked: CSV and JSON tables, the workbook and the database.
-    assert report["stats"]["tasks"] == len(descriptor(package)["resources"]) == 2 * len(TABLE_ORDER) + 2
+    # Every resource was checked: CSV and JSON tables, the workbook, the database, its metadata, the Excel CSVs.
+    assert report["stats"]["tasks"] == len(descriptor(package)["resources"]) == 2 * len(TABLE_ORDER) + 4
 
 
 def test_repository_demonstration_data_publishes_a_valid_package(tmp_path):
@@ -100,7 +109,7 @@ def test_repository_demonstration_data_publishes_a_valid_package(tmp_path):
     out = tmp_path / "data"
     result = publish(root, out)
     assert result.tables["organizations"] == len(records)
-    report = frictionless_validate(out)
+    report = frictionless_validate(out, tmp_path)
     assert report["valid"] is True, json.dumps(report["errors"], ensure_ascii=False)[:2000]
     assert "demonstration data" in descriptor(out)["title"]
 
@@ -115,6 +124,48 @@ def test_created_comes_from_package_yaml_not_the_clock(shared):
     mini, package = shared
     meta = yaml.safe_load((mini.root / "datasets" / "package.yaml").read_text(encoding="utf-8"))
     assert descriptor(package)["created"] == f"{meta['created']}T00:00:00Z"
+
+
+def test_every_resource_states_the_bytes_and_hash_of_its_file(package):
+    resources = descriptor(package)["resources"]
+    # Only the files that describe the others are not resources: the descriptor itself,
+    # the checksums, and the zip of everything (which holds the descriptor).
+    assert {r["path"] for r in resources} | {"datapackage.json", "SHA256SUMS", "shequ-data.zip"} == \
+        {p.name for p in package.iterdir()}
+    for resource in resources:
+        data = (package / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data), resource["name"]
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest(), resource["name"]
+
+
+def test_csv_for_excel_zip_holds_each_table_with_a_utf8_byte_order_mark(package):
+    with zipfile.ZipFile(package / "shequ-csv-excel.zip") as zf:
+        assert zf.namelist() == [f"{name}.csv" for name in TABLE_ORDER]
+        for name in zf.namelist():
+            assert zf.read(name) == b"\xef\xbb\xbf" + (package / name).read_bytes(), name
+    assert "shequ-csv-excel.zip" in {r["path"] for r in descriptor(package)["resources"]}
+
+
+def test_everything_zip_holds_every_other_file_and_is_in_the_checksums(package):
+    with zipfile.ZipFile(package / "shequ-data.zip") as zf:
+        names = zf.namelist()
+        assert sorted(names) == sorted(p.name for p in package.iterdir()
+                                       if p.name not in ("shequ-data.zip", "SHA256SUMS"))
+        for name in names:
+            assert zf.read(name) == (package / name).read_bytes(), name
+    sums = dict(line.split("  ")[::-1] for line in (package / "SHA256SUMS").read_text().splitlines())
+    assert sums["shequ-data.zip"] == hashlib.sha256((package / "shequ-data.zip").read_bytes()).hexdigest()
+
+
+def test_plain_frictionless_sees_a_json_table_whose_bytes_changed(own_package, tmp_path):
+    path = own_package / "organizations.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("org-silver-age", "org-silver-agE", 1),
+                    encoding="utf-8")
+    report = frictionless_validate(own_package, tmp_path)
+    assert report["valid"] is False
+    failed = [t for t in report["tasks"] if not t["valid"]]
+    assert [t["name"] for t in failed] == ["organizations-json"]
+    assert {e["type"] for e in failed[0]["errors"]} == {"hash-count"}
 
 
 def test_each_csv_resource_states_the_bytes_hash_and_rows_of_its_file(package):
@@ -356,30 +407,60 @@ def test_staging_folders_left_by_a_killed_run_are_cleaned_up(mini, own_package):
 
 def test_workbook_has_a_sheet_per_table_and_a_fields_sheet(package):
     book = openpyxl.load_workbook(package / "shequ.xlsx")
-    assert book.sheetnames == [*TABLE_ORDER, "fields"]
+    assert book.sheetnames == ["organizations_flat", *TABLE_ORDER, "fields"]
     resources = {r["name"]: r for r in descriptor(package)["resources"] if r["format"] == "csv"}
     for name in TABLE_ORDER:
         sheet = book[name]
-        header = [c.value for c in sheet[1]]
-        assert header == [f["name"] for f in resources[name]["schema"]["fields"]], name
-        assert sheet.max_row - 1 == resources[name]["rows"], name
+        fields = resources[name]["schema"]["fields"]
+        header = [c.value for c in sheet[2]]
+        # The field names, each coded column followed by its label.
+        assert [h for h in header if not h.endswith("_label")] == [f["name"] for f in fields], name
+        titles = [c.value for c in sheet[1]]
+        assert titles[:len(header)][header.index(fields[0]["name"])] == fields[0]["title_zh"], name
+        assert sheet.max_row - 2 == resources[name]["rows"], name
+        assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:"), name
     fields = book["fields"]
-    described = {(row[0], row[1]) for row in fields.iter_rows(min_row=2, values_only=True)}
+    described = {(row[0], row[1]) for row in fields.iter_rows(min_row=3, values_only=True)}
     assert described == {(name, f["name"]) for name in TABLE_ORDER for f in resources[name]["schema"]["fields"]}
 
 
-def test_workbook_keeps_codes_as_text_and_numbers_as_numbers(package):
+def test_workbook_shows_labels_beside_codes_and_dates_as_dates(package):
     book = openpyxl.load_workbook(package / "shequ.xlsx")
-    divisions = book["divisions"]
-    codes = [row[0] for row in divisions.iter_rows(min_row=2)]
-    assert all(c.data_type == "s" for c in codes)  # "110105001" is a code, not a number
-    assert "110105001" in [c.value for c in codes]
-    support = book["organization_support"]
-    year = [c for c in support[2] if c.column == [c.value for c in support[1]].index("year") + 1][0]
-    assert (year.data_type, year.value) == ("n", 2021)
-    organizations = book["organizations"]
-    website_col = [c.value for c in organizations[1]].index("website")
-    assert all(row[website_col].hyperlink is None for row in organizations.iter_rows(min_row=2))
+    sheet = book["organizations"]
+    header = [c.value for c in sheet[2]]
+    rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        legal = dict(db.execute("SELECT code, label_zh FROM vocabulary_terms WHERE vocabulary = 'legal_forms'"))
+        divisions = dict(db.execute("SELECT code, name FROM divisions"))
+        founded = dict(db.execute("SELECT id, founded FROM organizations"))
+    for row in rows:
+        assert row["legal_form_label"] == legal[row["legal_form"]]
+        assert row["division_label"] == divisions[row["division"]]
+        if founded[row["id"]]:
+            assert row["founded"] == dt.datetime.fromisoformat(founded[row["id"]])  # a date cell
+    date_cell = sheet.cell(3, header.index("founded") + 1)
+    assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd"
+    # A Chinese character takes two columns: the name column fits the longest name.
+    name_letter = xlsx.column_letter(header.index("name"))
+    assert sheet.column_dimensions[name_letter].width >= min(60, 2 * max(len(r["name"]) for r in rows))
+
+
+def test_flat_organizations_sheet_names_every_level_of_division(package):
+    sheet = openpyxl.load_workbook(package / "shequ.xlsx")["organizations_flat"]
+    header = [c.value for c in sheet[2]]
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        divisions = {code: (name, parent) for code, name, parent in db.execute("SELECT code, name, parent FROM divisions")}
+    rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert rows
+    for row in rows:
+        code, chain = row["division"], []
+        while code:
+            chain.append((code, divisions[code][0]))
+            code = divisions[code][1]
+        by_length = {len(c): (c, n) for c, n in chain}
+        for level, length in (("province", 2), ("prefecture", 4), ("county", 6), ("township", 9)):
+            assert (row[f"{level}_code"], row[f"{level}_name"]) == by_length.get(length, (None, None)), level
+        assert row["township_code"] == row["division"]
 
 
 def formula_table() -> dict[str, PublishedTable]:
@@ -397,11 +478,11 @@ def test_workbook_stores_formula_like_text_as_strings(tmp_path):
     tables = formula_table()
     write_xlsx(path, tables, dt.datetime(2026, 11, 26), "test")
     sheet = openpyxl.load_workbook(path)["notes"]
-    notes = [row[1] for row in sheet.iter_rows(min_row=2)]
+    notes = [row[1] for row in sheet.iter_rows(min_row=3)]
     assert [c.value for c in notes] == [row[1] for row in tables["notes"].rows]
     assert [c.data_type for c in notes] == ["s"] * len(notes)  # 'f' would be a formula
     assert all(c.hyperlink is None for c in notes)
-    counts = [row[2] for row in sheet.iter_rows(min_row=2)]
+    counts = [row[2] for row in sheet.iter_rows(min_row=3)]
     assert [c.data_type for c in counts] == ["n"] * len(counts)
 
 
@@ -414,8 +495,9 @@ def test_workbook_text_reads_back_as_written(tmp_path):
     book = openpyxl.load_workbook(path)
     sheet = book["t"]
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == \
-        [[text, "2021-05-01", 2.5, None] for text in texts]  # dates as ISO text, as in the CSV
-    assert {c.data_type for row in sheet.iter_rows(min_row=2) for c in row[:2]} == {"s"}
+        [[text, dt.datetime(2021, 5, 1), 2.5, None] for text in texts]  # a date cell
+    assert {c.data_type for row in sheet.iter_rows(min_row=2) for c in row[:1]} == {"s"}
+    assert {c.number_format for row in sheet.iter_rows(min_row=2) for c in row[1:2]} == {"yyyy-mm-dd"}
     assert sheet.freeze_panes == "A2" and all(c.font.b for c in sheet[1])
     assert (book.properties.title, book.properties.created) == ("T & <title>", dt.datetime(2026, 11, 26))
 
@@ -452,7 +534,12 @@ def test_database_columns_are_typed_as_the_schemas_say(package):
     resources = {r["name"]: r for r in descriptor(package)["resources"] if r["format"] == "csv"}
     with sqlite3.connect(package / "shequ.sqlite") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert tables == set(TABLE_ORDER)
+        vocabularies = {f["vocabulary"] for r in resources.values() for f in r["schema"]["fields"]
+                        if f.get("vocabulary")}
+        # Beside the package's tables: a table per vocabulary (for single-column foreign keys)
+        # and the full-text indexes with FTS5's shadow tables.
+        assert {t for t in tables if "_fts" not in t} == set(TABLE_ORDER) | {f"vocabulary_{v}" for v in vocabularies}
+        assert {t for t in tables if t.endswith("_fts")} == {"organizations_fts", "incubators_fts"}
         for name in TABLE_ORDER:
             info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
             fields = resources[name]["schema"]["fields"]
@@ -485,9 +572,14 @@ def test_database_has_the_foreign_keys_of_the_schemas(package):
                 found[fk_id] = (target, froms + [from_], tos + [to])
             expected = {(fk["reference"]["resource"] or name, tuple(fk["fields"]), tuple(fk["reference"]["fields"]))
                         for fk in resources[name]["schema"].get("foreignKeys", [])}
+            expected |= {(f"vocabulary_{f['vocabulary']}", (f["name"],), ("code",))
+                         for f in resources[name]["schema"]["fields"] if f.get("vocabulary")}
             assert {(t, tuple(f), tuple(o)) for t, f, o in found.values()} == expected, name
         organizations = {(r[2], r[3], r[4]) for r in db.execute('PRAGMA foreign_key_list("organizations")')}
-        assert organizations == {("incubators", "incubated_by", "id"), ("divisions", "division", "code")}
+        assert organizations == {("incubators", "incubated_by", "id"), ("divisions", "division", "code"),
+                                 ("vocabulary_legal_forms", "legal_form", "code"),
+                                 ("vocabulary_management_tracks", "management_track", "code"),
+                                 ("vocabulary_statuses", "status", "code")}
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 

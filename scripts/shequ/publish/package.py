@@ -27,10 +27,11 @@ from pathlib import Path
 
 from frictionless import Package
 
-from shequ import atomic
+from shequ import atomic, catalogues
+from shequ.catalogues import NC_
 
 from shequ.errors import ShequError
-from shequ.publish import xlsx
+from shequ.publish import bundles, datasette, xlsx
 from shequ.sources.load import Sources
 from shequ.sources.tables import TABLE_ORDER, typed, without_roles
 
@@ -132,7 +133,9 @@ def write_json(path: Path, table: PublishedTable) -> None:
 def write_xlsx(path: Path, tables: dict[str, PublishedTable], created: dt.datetime, title: str) -> None:
     # Text is always written as text (see shequ.xlsx): nothing in a cell becomes a formula,
     # a link or a number the publisher did not mean.
-    sheets = [xlsx.Sheet(t.name, [f["name"] for f in t.schema["fields"]], t.rows) for t in tables.values()]
+    sheets = [readable_sheet(t, tables) for t in tables.values()]
+    if "organizations" in tables and "divisions" in tables:
+        sheets.insert(0, readable_sheet(flat_organizations(tables), tables))
     described = []
     for table in tables.values():
         for f in table.schema["fields"]:
@@ -141,14 +144,107 @@ def write_xlsx(path: Path, tables: dict[str, PublishedTable], created: dt.dateti
                               f.get("title", ""), f.get("title_zh", ""), f.get("description", ""),
                               ", ".join(constraints.get("enum", []))])
     header = ["table", "field", "type", "required", "title", "title_zh", "description", "allowed values"]
-    sheets.append(xlsx.Sheet("fields", header, described))
+    sheets.append(xlsx.Sheet("fields", header, described, [_zh(h) for h in FIELDS_SHEET_TITLES]))
     xlsx.write_workbook(path, sheets, title, created)
+
+
+#: Beside a coded column, the workbook adds its label: a vocabulary's Chinese label, or a division's name.
+LABEL_SUFFIX = "_label"
+
+#: The Chinese header row of the sheet 'fields', whose field names say the English.
+FIELDS_SHEET_TITLES = (NC_("workbook column", "Table"), NC_("workbook column", "Field"),
+                       NC_("workbook column", "Type"), NC_("workbook column", "Required"),
+                       NC_("workbook column", "English title"), NC_("workbook column", "Chinese title"),
+                       NC_("workbook column", "Description"), NC_("workbook column", "Allowed values"))
+
+#: The levels of administrative divisions, from the top, with the titles of their code and name columns.
+DIVISION_LEVELS = (
+    ("province", NC_("workbook column", "Province code"), NC_("workbook column", "Province name")),
+    ("prefecture", NC_("workbook column", "Prefecture code"), NC_("workbook column", "Prefecture name")),
+    ("county", NC_("workbook column", "County code"), NC_("workbook column", "County name")),
+    ("township", NC_("workbook column", "Township code"), NC_("workbook column", "Township name")),
+)
+
+
+def _zh(title: str) -> str:
+    """The Chinese of a workbook column title (a message in the context "workbook column")."""
+    return catalogues.translations("zh").pgettext("workbook column", title)
+
+
+def readable_sheet(table: PublishedTable, tables: dict[str, PublishedTable]) -> xlsx.Sheet:
+    """The table as a sheet a person can read: Chinese titles above the field names, and
+    beside each coded column a column with its label."""
+    labels = _labels(tables)
+    header, titles, columns = [], [], []  # columns: (index, labels or None)
+    for index, f in enumerate(table.schema["fields"]):
+        header.append(f["name"])
+        titles.append(f.get("title_zh") or f.get("title") or f["name"])
+        columns.append((index, None))
+        lookup = labels.get(f.get("vocabulary") or ("divisions" if _refers_to_divisions(table, f) else ""))
+        if lookup is not None:
+            header.append(f["name"] + LABEL_SUFFIX)
+            titles.append(_zh(NC_("workbook column", "{title} (label)")).format(title=titles[-1]))
+            columns.append((index, lookup))
+    rows = [[row[i] if lookup is None else lookup.get(row[i]) for i, lookup in columns] for row in table.rows]
+    return xlsx.Sheet(table.name, header, rows, titles)
+
+
+def _refers_to_divisions(table: PublishedTable, field: dict) -> bool:
+    return any(fk["fields"] == [field["name"]] and fk["reference"]["resource"] == "divisions"
+               for fk in table.schema.get("foreignKeys", []))
+
+
+def _labels(tables: dict[str, PublishedTable]) -> dict[str, dict]:
+    """code → label, per vocabulary, and division code → name under the key 'divisions'."""
+    labels: dict[str, dict] = {}
+    terms = tables.get("vocabulary_terms")
+    if terms is not None:
+        names = [f["name"] for f in terms.schema["fields"]]
+        for row in terms.rows:
+            term = dict(zip(names, row))
+            labels.setdefault(term["vocabulary"], {})[term["code"]] = term["label_zh"]
+    if "divisions" in tables:
+        labels["divisions"] = {row[0]: row[1] for row in tables["divisions"].rows}
+    return labels
+
+
+def flat_organizations(tables: dict[str, PublishedTable]) -> PublishedTable:
+    """Organizations with the code and name of their province, prefecture, county and township,
+    so that a spreadsheet user need not walk up the divisions table."""
+    divisions = {row[0]: row for row in tables["divisions"].rows}  # code, name, level, parent
+    organizations = tables["organizations"]
+    fields = organizations.schema["fields"]
+    position = [f["name"] for f in fields].index("division") + 1
+    added = []
+    for level, code_title, name_title in DIVISION_LEVELS:
+        added += [{"name": f"{level}_code", "type": "string", "title": code_title, "title_zh": _zh(code_title)},
+                  {"name": f"{level}_name", "type": "string", "title": name_title, "title_zh": _zh(name_title)}]
+    rows = []
+    for row in organizations.rows:
+        found = {}
+        code = row[position - 1]
+        while code in divisions:
+            _, name, level, parent = divisions[code]
+            found[level] = (code, name)
+            code = parent
+        cells = [cell for level, _, _ in DIVISION_LEVELS for cell in found.get(level, (None, None))]
+        rows.append([*row[:position], *cells, *row[position:]])
+    schema = {"fields": [*fields[:position], *added, *fields[position:]],
+              "foreignKeys": [fk for fk in organizations.schema.get("foreignKeys", [])
+                              if fk["reference"]["resource"] != "divisions"]}
+    return PublishedTable("organizations_flat", schema, rows)
 
 
 def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA foreign_keys = ON")
+        vocabularies = datasette.used_vocabularies([t.schema for t in tables.values()])
+        terms = tables["vocabulary_terms"]
+        term_names = [f["name"] for f in terms.schema["fields"]]
+        with connection:
+            datasette.create_vocabulary_tables(connection, vocabularies,
+                                               [dict(zip(term_names, row)) for row in terms.rows])
         for table in tables.values():
             schema = table.schema
             columns = []
@@ -163,6 +259,7 @@ def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
                     "FOREIGN KEY (" + ", ".join(f'"{c}"' for c in fk["fields"]) + f') REFERENCES "{ref_table}" ('
                     + ", ".join(f'"{c}"' for c in ref["fields"]) + ")"
                 )
+            columns.extend(datasette.foreign_key_clauses(schema))
             connection.execute(f'CREATE TABLE "{table.name}" (\n  ' + ",\n  ".join(columns) + "\n)")
         with connection:
             # Referenced tables first, so that foreign keys hold while inserting.
@@ -173,11 +270,20 @@ def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
                     f'INSERT INTO "{name}" VALUES ({marks})',
                     ([_sql_value(v) for v in row] for row in table.rows),
                 )
+            for name, searched in datasette.SEARCHED.items():
+                datasette.enable_search(connection, name, searched)
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise PublishError(f"SQLite foreign key check failed: {problems[:5]}")
     finally:
         connection.close()
+
+
+def write_datasette_metadata(path: Path, sources: Sources, tables: dict[str, PublishedTable]) -> None:
+    schemas = {t.name: t.schema for t in tables.values()}
+    meta = datasette.metadata(sources.package, schemas, datasette.used_vocabularies(list(schemas.values())),
+                              Path(DATABASE).stem)
+    path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _insert_order(tables: dict[str, PublishedTable]) -> list[str]:
@@ -230,8 +336,8 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
     meta = sources.package
     descriptor = {
         key: meta[key]
-        for key in ("name", "title", "description", "version", "homepage", "keywords", "licenses", "sources",
-                    "contributors")
+        for key in ("name", "title", "title_zh", "description", "description_zh", "version", "homepage", "keywords",
+                    "licenses", "sources", "contributors")
         if key in meta
     }
     if "created" in meta:
@@ -251,38 +357,40 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
             "schema": table.schema,
         })
     for table in tables.values():
-        if not table.rows:
-            # frictionless cannot read a table out of an empty JSON array ("cannot extract JSON
-            # tabular data"), so a table with no rows yet (a deployment with no incubators) lists
-            # its JSON as a file; its CSV carries the schema.
-            resources.append({
-                "name": f"{table.name}-json", "type": "file", "path": f"{table.name}.json", "format": "json",
-                "mediatype": "application/json", "encoding": "utf-8", **_file_facts(out / f"{table.name}.json", digests),
-                "description": "No rows yet: an empty JSON array.",
-            })
-            continue
-        schema = {k: v for k, v in table.schema.items() if k != "foreignKeys"}
+        # Declared as files, with bytes, hash and the schema of their rows (no "rows": frictionless
+        # would count them and fail a file it does not parse). frictionless
+        # checks a file's bytes and hash without parsing it, so a plain install (without
+        # the [json] extra that table-reading JSON needs) validates the whole package. The
+        # publisher checks each JSON file cell by cell against its CSV twin (self_check).
         resources.append({
             "name": f"{table.name}-json",
-            "type": "table",
+            "type": "file",
             "path": f"{table.name}.json",
             "format": "json",
             "mediatype": "application/json",
             "encoding": "utf-8",
-            # No bytes or hash here: frictionless cannot count the bytes of a JSON
-            # table and would fail the package. SHA256SUMS covers every file instead.
-            "rows": len(table.rows),
-            "schema": schema,
+            **_file_facts(out / f"{table.name}.json", digests),
+            "schema": {k: v for k, v in table.schema.items() if k != "foreignKeys"},
         })
     resources.append({
         "name": "workbook", "type": "file", "path": WORKBOOK, "format": "xlsx", "mediatype": XLSX_MEDIATYPE,
         **_file_facts(out / WORKBOOK, digests),
-        "description": "Every table as a sheet, and a sheet 'fields' describing every field.",
+        "description": "Every table as a sheet with Chinese titles, labels and dates; organizations_flat; a sheet 'fields'.",
     })
     resources.append({
         "name": "database", "type": "file", "path": DATABASE, "format": "sqlite",
         "mediatype": "application/vnd.sqlite3", **_file_facts(out / DATABASE, digests),
         "description": "Every table with typed columns, primary keys and foreign keys.",
+    })
+    resources.append({
+        "name": "csv-for-excel", "type": "file", "path": bundles.EXCEL_CSV_ZIP, "format": "zip",
+        "mediatype": "application/zip", **_file_facts(out / bundles.EXCEL_CSV_ZIP, digests),
+        "description": "The CSV tables with a UTF-8 byte order mark, for a double click in Excel.",
+    })
+    resources.append({
+        "name": "datasette-metadata", "type": "file", "path": datasette.METADATA, "format": "json",
+        "mediatype": "application/json", "encoding": "utf-8", **_file_facts(out / datasette.METADATA, digests),
+        "description": "Titles, descriptions, licence and sources of the database, for datasette -m.",
     })
     return descriptor
 
@@ -305,7 +413,7 @@ def _check_resource(descriptor_path: str, name: str) -> list[str]:
     descriptor = json.loads(Path(descriptor_path).read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
     twin = resources.get(name.removesuffix("-json")) if name.endswith("-json") else None
-    if twin is not None and resources[name].get("type") == "table" and twin.get("format") == "csv" and \
+    if twin is not None and "schema" in resources[name] and twin.get("format") == "csv" and \
             all(f["type"] in _JSON_TYPES for f in twin["schema"]["fields"]):
         return _check_json_twin(Path(descriptor_path).parent, resources[name], twin)
     resource = Package(descriptor_path).get_resource(name)
@@ -460,10 +568,14 @@ def write_package(sources: Sources, folder: Path, tables: dict[str, PublishedTab
             child.join()
     if child is not None and child.exitcode != 0:
         raise PublishError(f"writing {WORKBOOK} and the CSV files failed (exit code {child.exitcode})")
+    write_datasette_metadata(folder / datasette.METADATA, sources, tables)
+    bundles.write_excel_csv_zip(folder, [f"{name}.csv" for name in tables])
     digests = Digests()
     descriptor = package_descriptor(sources, tables, folder, digests)
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # Not in datapackage.json, which it holds; SHA256SUMS lists it.
+    bundles.write_everything_zip(folder)
     write_checksums(folder, digests)
     files = sorted(p.name for p in folder.iterdir())
     return PublishResult(folder, {t.name: len(t.rows) for t in tables.values()}, files)

@@ -7,8 +7,10 @@ memory). This writer knows only what the package needs:
 - text cells, always written as inline strings (``t="inlineStr"``): a value
   such as ``=1+1`` or ``https://…`` is text, never a formula or a link;
 - number cells, for ``integer`` and ``number`` fields;
-- dates as ISO text (``2021-05-01``), as in the CSV files;
-- a bold, frozen header row; document title and creation date.
+- dates as date cells (a day number shown as ``yyyy-mm-dd``), which sort and filter as dates;
+- a bold, frozen header: optionally a row of titles (Chinese) above the row of field names;
+- an autofilter on the field names, and column widths from the header and the first rows;
+- document title and creation date.
 
 Each sheet's XML is streamed into the zip in chunks, so memory does not grow
 with the rows. The output is reproducible: zip entries carry a fixed time and
@@ -66,17 +68,27 @@ _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.works
 
 _STYLES = (
     _DECL + f'<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
+
+
+#: Rows measured for the column widths: enough to see typical values, few enough to stay cheap.
+WIDTH_SAMPLE_ROWS = 1000
+MAX_COLUMN_WIDTH = 60
+
+#: Day 0 of Excel's 1900 date system, as it counts (with its phantom 29 February 1900).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 @dataclass
@@ -84,6 +96,25 @@ class Sheet:
     name: str
     header: Sequence[str]
     rows: Sequence[Sequence]  # cells: str, int, float, date or None (an empty cell)
+    titles: Sequence[str] | None = None  # a row above the header, e.g. the Chinese titles
+
+
+def _display_width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.date):
+        return 10
+    text = str(value)
+    # East Asian characters take two columns.
+    return len(text) + sum(1 for ch in text if ord(ch) >= 0x2E80)
+
+
+def column_widths(sheet: Sheet) -> list[float]:
+    """A width per column, in characters, from the header rows and the first rows."""
+    rows = [sheet.header, *([sheet.titles] if sheet.titles else []), *sheet.rows[:WIDTH_SAMPLE_ROWS]]
+    count = max(len(r) for r in rows)
+    return [min(MAX_COLUMN_WIDTH, max(8, max(_display_width(r[c]) if c < len(r) else 0 for r in rows) + 2))
+            for c in range(count)]
 
 
 def column_letter(index: int) -> str:
@@ -136,7 +167,9 @@ def _rows_xml(rows: Sequence[Sequence], letters: list[str], first: int, style: s
                 cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is>{_text(value)}</is></c>')
             elif kind is int or kind is float:
                 cells.append(f'<c r="{letter}{n}"{style}><v>{_number(value)}</v></c>')
-            elif isinstance(value, dt.date):  # a datetime too, as the CSV writes it
+            elif kind is dt.date:
+                cells.append(f'<c r="{letter}{n}" s="2"><v>{(value - _EXCEL_EPOCH).days}</v></c>')
+            elif isinstance(value, dt.date):  # a datetime: as the CSV writes it
                 cells.append(f'<c r="{letter}{n}"{style} t="inlineStr"><is>{_text(value.isoformat())}</is></c>')
             elif isinstance(value, bool):
                 cells.append(f'<c r="{letter}{n}"{style} t="b"><v>{int(value)}</v></c>')
@@ -234,19 +267,23 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], title: str, created: dt.
 
 
 def _write_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: Sheet, selected: bool) -> None:
-    width = max(len(sheet.header), max((len(r) for r in sheet.rows), default=0), 1)
-    letters = [column_letter(c) for c in range(width)]
-    last = f"{letters[-1]}{len(sheet.rows) + 1}"
+    widths = column_widths(sheet)
+    letters = [column_letter(c) for c in range(max(len(widths), 1))]
+    header_rows = [sheet.titles, sheet.header] if sheet.titles else [sheet.header]
+    top = len(header_rows)
+    last = f"{letters[-1]}{len(sheet.rows) + top}"
     tab = ' tabSelected="1"' if selected else ""
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
+    cols = f"<cols>{cols}</cols>" if cols else ""
     head = (_DECL + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="A1:{last}"/>'
             f'<sheetViews><sheetView{tab} workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            f'<pane ySplit="{top}" topLeftCell="A{top + 1}" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft"/></sheetView></sheetViews>'
-            '<sheetFormatPr defaultRowHeight="15"/><sheetData>')
+            f'<sheetFormatPr defaultRowHeight="15"/>{cols}<sheetData>')
     with zf.open(info, "w") as out:
         out.write(head.encode("utf-8"))
-        for part in _rows_xml([sheet.header], letters, 1, style=' s="1"'):
+        for part in _rows_xml(header_rows, letters, 1, style=' s="1"'):
             out.write(part.encode("utf-8"))
-        for part in _rows_xml(sheet.rows, letters, 2):
+        for part in _rows_xml(sheet.rows, letters, top + 1):
             out.write(part.encode("utf-8"))
-        out.write(b"</sheetData></worksheet>")
+        out.write(f'</sheetData><autoFilter ref="A{top}:{last}"/></worksheet>'.encode("utf-8"))

@@ -33,6 +33,7 @@ RELEASE_LINKS = ("datapackage.json", "organizations.csv", "shequ.xlsx", "shequ.s
 OTHER_FORMATS = {
     "datapackage.json": ("json", "application/json", "Frictionless Data Package descriptor"),
     "SHA256SUMS": ("txt", "text/plain", "Checksums for sha256sum -c"),
+    "shequ-data.zip": ("zip", "application/zip", "Every file of the package in one zip, apart from SHA256SUMS"),
 }
 
 #: The English descriptions that files carry in datapackage.json (which the publish stage
@@ -41,9 +42,11 @@ OTHER_FORMATS = {
 FILE_DESCRIPTIONS = (
     N_("Frictionless Data Package descriptor"),
     N_("Checksums for sha256sum -c"),
-    N_("Every table as a sheet, and a sheet 'fields' describing every field."),
+    N_("Every file of the package in one zip, apart from SHA256SUMS"),
+    N_("The CSV tables with a UTF-8 byte order mark, for a double click in Excel."),
+    N_("Every table as a sheet with Chinese titles, labels and dates; organizations_flat; a sheet 'fields'."),
     N_("Every table with typed columns, primary keys and foreign keys."),
-    N_("No rows yet: an empty JSON array."),
+    N_("Titles, descriptions, licence and sources of the database, for datasette -m."),
 )
 
 #: Field types of the Table Schemas: the data dictionary names a type beside it where its
@@ -113,8 +116,11 @@ def read_package(folder: Path, citation_file: Path | None = None) -> Package:
             description = resource.get("description") or schema.get("title", "")
             description_zh = (_description_zh(resource.get("description", "")) if resource.get("description")
                               else schema.get("title_zh", "")) or ""
+        # A JSON table is declared as a file (see shequ.publish.package): its rows are its CSV twin's.
+        rows = resource.get("rows", by_path.get(path.with_suffix(".csv").name, {}).get("rows")
+                            if resource.get("format") == "json" else None)
         files.append(PackageFile(path.name, fmt, mediatype, len(data), hashlib.sha256(data).hexdigest(),
-                                 resource.get("rows"), description, description_zh))
+                                 rows, description, description_zh))
     return Package(descriptor, files, citation if isinstance(citation, dict) else {})
 
 
@@ -242,6 +248,19 @@ def _iri(value: str) -> str:
     return "<" + _IRI_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m.group())), value) + ">"
 
 
+#: EU Publications Office file types, for dct:format (harvesters such as data.europa.eu want IRIs).
+FILE_TYPES = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "zip": "ZIP", "txt": "TXT"}
+FILE_TYPE_IRI = "http://publications.europa.eu/resource/authority/file-type/"
+MEDIA_TYPE_IRI = "https://www.iana.org/assignments/media-types/"
+LANGUAGES = ("http://publications.europa.eu/resource/authority/language/ZHO",
+             "http://publications.europa.eu/resource/authority/language/ENG")
+
+
+def _tagged(english: str, chinese: str) -> str:
+    """An English and, if there is one, a Chinese literal, each tagged with its language."""
+    return _literal(english) + "@en" + (f", {_literal(chinese)}@zh" if chinese else "")
+
+
 def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
     """``data/catalog.ttl``: one dcat:Catalog holding one dcat:Dataset with a dcat:Distribution per file.
 
@@ -274,14 +293,16 @@ def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
         "",
         f"{_iri('#dataset')} a dcat:Dataset ;",
         f"    dct:identifier {_literal(d.get('name', ''))} ;",
-        f"    dct:title {_literal(d.get('title') or d.get('name', ''))} ;",
-        f"    dct:description {_literal(d.get('description', ''))} ;",
+        f"    dct:title {_tagged(d.get('title') or d.get('name', ''), d.get('title_zh', ''))} ;",
+        f"    dct:description {_tagged(d.get('description', ''), d.get('description_zh', ''))} ;",
+        "    dct:language " + ", ".join(_iri(language) for language in LANGUAGES) + " ;",
         f"    owl:versionInfo {_literal(d.get('version', ''))} ;",
         f"    dcat:landingPage {_iri('./')} ;",
         f"    dct:publisher {_iri('#publisher')} ;",
     ]
     if d.get("created"):
         lines.append(f"    dct:issued {_literal(str(d['created'])[:10])}^^xsd:date ;")
+        lines.append(f"    dct:modified {_literal(str(d['created'])[:10])}^^xsd:date ;")
     for keyword in d.get("keywords", []):
         lines.append(f"    dcat:keyword {_literal(keyword)} ;")
     license_url = next((u for u in (http_url(lic.get("path")) for lic in d.get("licenses", [])) if u), None)
@@ -295,18 +316,19 @@ def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
             f"    dct:title {_literal(f.name)} ;",
         ]
         if f.description:
-            lines.append(f"    dct:description {_literal(f.description)} ;")
+            lines.append(f"    dct:description {_tagged(f.description, f.description_zh)} ;")
         lines += [
             f"    dcat:accessURL {_iri(f.name)} ;",
             f"    dcat:downloadURL {_iri(f.name)} ;",
-            f"    dct:format {_literal(f.format.upper())} ;",
         ]
+        if f.format.lower() in FILE_TYPES:
+            lines.append(f"    dct:format {_iri(FILE_TYPE_IRI + FILE_TYPES[f.format.lower()])} ;")
         if f.mediatype:
-            lines.append(f"    dcat:mediaType {_literal(f.mediatype)} ;")
+            lines.append(f"    dcat:mediaType {_iri(MEDIA_TYPE_IRI + f.mediatype)} ;")
         if license_url:
             lines.append(f"    dct:license {_iri(license_url)} ;")
         lines += [
-            f"    dcat:byteSize {_literal(f.bytes)}^^xsd:decimal ;",
+            f"    dcat:byteSize {_literal(f.bytes)}^^xsd:nonNegativeInteger ;",
             "    spdx:checksum [ a spdx:Checksum ;",
             "        spdx:algorithm spdx:checksumAlgorithm_sha256 ;",
             f"        spdx:checksumValue {_literal(f.sha256)}^^xsd:hexBinary ] .",
