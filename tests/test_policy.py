@@ -128,6 +128,10 @@ def test_shipped_dates_and_numbers(shipped):
     gb = docs["gb-32100-2015"]
     assert gb.title_zh == "法人和其他组织统一社会信用代码编码规则"
     assert _dates(gb) == {"issued": "2015-09-17", "in-force": "2015-10-01"}
+    # Civil affairs carried the code out from 2016 (plan of 2015-12-30, deadline notice of 2017-03-23).
+    assert [(h.kind, h.date.text, h.number) for h in gb.history if h.kind == "implemented"] == [
+        ("implemented", "2015-12-30", "民办函〔2015〕468号"), ("implemented", "2016-01-01", None),
+        ("implemented", "2017-03-23", None)]
     assert _dates(docs["direct-registration-2013"]) == {"approved": "2013-03-14"}
     assert docs["registration-regulations-draft-2018"].status == "draft"
     assert docs["mca-2017"].number == "民发〔2017〕191号"
