@@ -123,9 +123,14 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
     data uses a code that no list names. Keeps only the divisions the data uses (and those under
     --prefix), each with its parents.
 
+    NBS's village-level list (header 统计用区划代码,城乡分类代码,名称) adds no divisions: it
+    gives each township its number of urban and rural communities, which the statistics
+    compare with the 2017 targets.
+
     \b
     Example:
       shequ divisions import nbs-2023-*.csv mca-gbt2260-2024.txt --prefix 440305
+      shequ divisions import nbs-2023-villages.csv
     """
     from shequ.sources.divisions import DivisionImportError, import_divisions
 

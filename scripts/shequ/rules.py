@@ -218,6 +218,15 @@ DIVISIONS_UNKNOWN = _rule(
     "A record names a division code that is not in the divisions table.",
     "use a code from datasets/reference/divisions.csv",
     _edit(FILED, 'division: "110105002"', 'division: "110105003"'))
+DIVISIONS_COMMUNITIES = _rule(
+    "divisions.communities", "Community counts misplaced or unpaired",
+    "urban_communities and rural_communities (the residents' and villagers' committees NBS's village-level "
+    "list counts) belong to townships only, and come as a pair.",
+    "leave the counts empty, or run shequ divisions import with the village-level list",
+    _write("datasets/reference/divisions.csv",
+           "code,name,level,parent,urban_communities,rural_communities\n11,北京市,province,,,\n"
+           "1101,市辖区,prefecture,11,,\n110105,朝阳区,county,1101,12,0\n110105001,建外街道,township,110105,,\n"
+           "110105002,朝外街道,township,110105,,\n"))
 
 # --- ids and structure -------------------------------------------------------------------------
 
@@ -593,7 +602,7 @@ POLICY_TYPE = _rule(
 POLICY_UNKNOWN_KEY = _rule(
     "policy.unknown-key", "Unknown key in a policy file",
     "A policy document or the glossary has a key its format does not define.", "correct the key's name",
-    _edit(DOC, "date_kind: effective", "date_kind: effective\ndate_knd: effective"))
+    _edit(DOC, "status: amended\n", "status: amended\nstatsu: amended\n"))
 POLICY_REQUIRED = _rule(
     "policy.required", "Required policy key missing",
     "A policy document, provision or glossary term lacks a key it needs, or leaves it empty.", "add the key",
@@ -610,9 +619,10 @@ POLICY_ID = _rule(
     _edit(GLOSSARY, "  - id: social-organization\n", "  - id: Social_Organization\n"))
 POLICY_DATE = _rule(
     "policy.date", "Policy date malformed",
-    "A policy date must be YYYY-MM-DD, with a known date_kind, and a year must be four digits.",
-    "write an ISO date",
-    _edit(DOC, "date_kind: effective", "date_kind: signed"))
+    "A policy date must be YYYY-MM-DD, or a quoted YYYY-MM or YYYY when no source gives the day, and each "
+    "date and history entry needs a kind the format knows (adopted, signed, issued, in-force, amended…).",
+    "write an ISO date, and a kind from datasets/policy/README.md",
+    _edit(DOC, "  - kind: adopted\n", "  - kind: passed\n"))
 POLICY_FILE = _rule(
     "policy.file", "Policy file missing or unexpected",
     "The policy folder, its documents folder or the glossary is missing, or documents/ holds a file that "
@@ -620,8 +630,29 @@ POLICY_FILE = _rule(
     _write("datasets/policy/documents/notes.txt", "to do\n"))
 POLICY_URL = _rule(
     "policy.url", "Policy link not http(s)",
-    "A policy document's url must be an http(s) link.", "write a full https:// link",
-    _edit(DOC, "date_kind: effective", "date_kind: effective\nurl: ftp://example.org/law"))
+    "A policy document's source must link with http(s).", "write a full https:// link",
+    _edit(DOC, "url: https://xyh.wxc.edu.cn/", "url: ftp://xyh.wxc.edu.cn/"))
+POLICY_STATUS = _rule(
+    "policy.status", "Policy status unknown",
+    "A policy document's status must be one of in-force, amended, repealed, draft or expired.",
+    "use one of the statuses datasets/policy/README.md lists",
+    _edit(DOC, "status: amended\n", "status: valid\n"))
+POLICY_SOURCE = _rule(
+    "policy.source", "Policy source malformed or not cited right",
+    "Each source of a policy document has an id used once and a kind (official, copy or report), and every "
+    "date and history entry cites one of its document's sources by that id.",
+    "give the source a kind and a unique id, and cite it by that id",
+    _edit(DOC, "    kind: copy\n    url: https://xyh.wxc.edu.cn/", "    kind: mirror\n    url: https://xyh.wxc.edu.cn/"))
+POLICY_OFFICIAL_SOURCE = _rule(
+    "policy.official-source", "Policy document without an official source",
+    "None of a policy document's sources is the issuer's own text (kind: official), and the document does "
+    "not say so in unconfirmed_en and unconfirmed_zh, which the page shows to readers.",
+    "add the text on the issuer's site (kind: official), or say in unconfirmed_en and unconfirmed_zh that "
+    "only copies were found",
+    Example((Change(DOC, "edit", "unconfirmed_en: Shequ did not reach the text on npc.gov.cn itself; the copies "
+                    "above say where the official text is published.\n", ""),
+             Change(DOC, "edit", "unconfirmed_zh: 本项目没有直接看到中国人大网上的文本；以上副本注明了官方文本的发布处。\n",
+                    ""))))
 POLICY_DUPLICATE_ID = _rule(
     "policy.duplicate-id", "Policy id used twice",
     "Two documents, two provisions of one document, or two glossary terms share an id.",

@@ -16,9 +16,16 @@ PARENT_LENGTH = {4: 2, 6: 4, 9: 6}
 def check(sources: Sources) -> Iterator[Problem]:
     table = sources.tables["divisions"]
     for row, origin in zip(table.rows, table.origins):
-        code, _, level, parent = row
+        code, _, level, parent, urban, rural = row
         if not code or not code.isdigit() or len(code) not in LEVEL_OF_LENGTH:
             continue  # reported by the structure rules
+        if (urban or rural) and len(code) != 9:
+            yield Problem(rules.DIVISIONS_COMMUNITIES, f"{code} is not a township, so it has no community counts",
+                          origin.file, ("urban_communities",), line=origin.line,
+                          hint="leave the counts empty; 'shequ divisions import' fills them for townships")
+        elif bool(urban) != bool(rural):
+            yield Problem(rules.DIVISIONS_COMMUNITIES, "give both urban_communities and rural_communities, or neither",
+                          origin.file, ("urban_communities" if not urban else "rural_communities",), line=origin.line)
         if level != LEVEL_OF_LENGTH[len(code)]:
             yield Problem(rules.DIVISIONS_LEVEL, f"a {len(code)}-digit code is a {LEVEL_OF_LENGTH[len(code)]}, "
                           f"not a {level}", origin.file, ("level",), line=origin.line)

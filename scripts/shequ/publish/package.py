@@ -211,7 +211,9 @@ def _labels(tables: dict[str, PublishedTable]) -> dict[str, dict]:
 def flat_organizations(tables: dict[str, PublishedTable]) -> PublishedTable:
     """Organizations with the code and name of their province, prefecture, county and township,
     so that a spreadsheet user need not walk up the divisions table."""
-    divisions = {row[0]: row for row in tables["divisions"].rows}  # code, name, level, parent
+    division_fields = [f["name"] for f in tables["divisions"].schema["fields"]]
+    columns = [division_fields.index(name) for name in ("code", "name", "level", "parent")]
+    divisions = {row[columns[0]]: [row[i] for i in columns] for row in tables["divisions"].rows}
     organizations = tables["organizations"]
     fields = organizations.schema["fields"]
     position = [f["name"] for f in fields].index("division") + 1

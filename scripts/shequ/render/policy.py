@@ -8,7 +8,6 @@ incubators that use it and a link to that term's page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from shequ.render.messages import N_, NC_
@@ -20,12 +19,43 @@ AUDIENCES = {
     "officials": N_("For officials"),
     "researchers": N_("For researchers"),
 }
+#: What each kind of date, history entry and source is called. A document's status is a
+#: message in the context "status": "in force" is 现行有效 there, and 施行 in a history.
 DATE_KINDS = {
+    "adopted": N_("adopted"),
+    "approved": N_("approved"),
+    "signed": N_("signed"),
     "issued": N_("issued"),
-    "made-public": N_("made public"),
-    "effective": N_("in force from"),
+    "published": N_("published"),
+    "in-force": N_("in force from"),
     "reported": N_("reported"),
 }
+HISTORY_KINDS = {
+    "amended": N_("amended"),
+    "revised": N_("revised"),
+    "previous-version": N_("earlier version"),
+    "in-force": N_("in force"),
+    "implemented": N_("carried out"),
+    "legislative-plan": N_("in a legislative plan"),
+    "repealed": N_("repealed"),
+}
+STATUSES = {
+    "in-force": NC_("status", "in force"),
+    "amended": NC_("status", "in force, as amended"),
+    "repealed": NC_("status", "repealed"),
+    "draft": NC_("status", "draft, not in force"),
+    "expired": NC_("status", "period ended"),
+}
+SOURCE_KINDS = {
+    "official": N_("official"),
+    "copy": N_("copy"),
+    "report": N_("report"),
+}
+#: The timeline starts with the 2013 reform plan: direct registration begins there.
+TIMELINE_FROM = 2013
+#: The sidebar of a document page.
+DOCUMENT_TOC = (("facts", N_("Facts")), ("summary", N_("Summary")), ("history", N_("History")),
+                ("sources", N_("Sources")), ("provisions", N_("Provisions")))
 #: The sidebar of a provision page.
 PROVISION_TOC = (("summary", NC_("provision", "Summary")), ("audiences", N_("What it means")),
                  ("data", N_("Data it governs")))
@@ -76,17 +106,32 @@ def _documents(renderer: Renderer) -> list:
     policy = renderer.directory.policy
     if policy is None:
         return []
-    return sorted(policy.documents.values(), key=lambda d: (document_year(d), d.id))
+    return sorted(policy.documents.values(), key=lambda d: (str(d.first_date or "9999"), d.id))
 
 
-def document_year(document) -> int:
-    """The year a document is from: its date or year, else a year in its number or id ('gb-32100-2015')."""
-    if document.date:
-        return document.date.year
-    if document.year:
-        return document.year
-    found = re.findall(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2})(?![0-9])", f"{document.number or ''} {document.id}")
-    return int(found[-1]) if found else 9999
+@dataclass
+class TimelineEvent:
+    date: object  # a PartialDate
+    document: object
+    kind: str  # a date kind or a history kind
+    is_history: bool
+    number: str | None = None
+    summary_zh: str = ""
+    summary_en: str = ""
+    source: object = None
+
+
+def timeline(documents, since: int = TIMELINE_FROM) -> list[TimelineEvent]:
+    """Every dated event of the documents from ``since`` on, oldest first: each document's own
+    dates, then what happened to it later. Events of one day keep the order of their documents."""
+    events = []
+    for doc in documents:
+        for d in doc.dates:
+            events.append(TimelineEvent(d.date, doc, d.kind, False, source=doc.source(d.source)))
+        for h in doc.history:
+            events.append(TimelineEvent(h.date, doc, h.kind, True, h.number, h.summary_zh, h.summary_en,
+                                        doc.source(h.source)))
+    return sorted((e for e in events if e.date.year >= since), key=lambda e: e.date.text)
 
 
 def policy_pages(renderer: Renderer):
@@ -96,16 +141,23 @@ def policy_pages(renderer: Renderer):
         return
     documents = _documents(renderer)
     path = "policy/"
+    labels = dict(date_kinds=DATE_KINDS, history_kinds=HISTORY_KINDS, statuses=STATUSES, source_kinds=SOURCE_KINDS)
     body = renderer.render("policy.html", path, documents=documents, document_path=document_path,
-                           provision_path=provision_path, date_kinds=DATE_KINDS)
+                           provision_path=provision_path, **labels)
     yield GeneratedPage(path, renderer.t("Policy"), body, in_nav=True,
                         toc=[(d.id, renderer.pick(d.title_zh, d.title_en)) for d in documents])
+    path = "policy/timeline/"
+    body = renderer.render("policy_timeline.html", path, events=timeline(documents), since=TIMELINE_FROM,
+                           document_path=document_path, **labels)
+    yield GeneratedPage(path, renderer.t("Policy timeline"), body, in_nav=True)
     for document in documents:
         path = document_path(document.id)
         body = renderer.render("policy_document.html", path, document=document, provision_path=provision_path,
-                               date_kinds=DATE_KINDS)
+                               **labels)
+        toc = [(anchor, renderer.t(heading)) for anchor, heading in DOCUMENT_TOC
+               if anchor != "history" or document.history]
         yield GeneratedPage(path, renderer.pick(document.title_zh, document.title_en), body,
-                            renderer.edit_url(document.file))
+                            renderer.edit_url(document.file), toc=toc)
         for provision in document.provisions:
             yield provision_page(renderer, document, provision)
     path = "policy/glossary/"

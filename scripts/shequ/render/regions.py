@@ -13,6 +13,7 @@ only; they sort by pinyin on the pages of both languages.
 
 from __future__ import annotations
 
+from shequ.render.coverage import TARGET_PROVISION, TARGET_RURAL, TARGET_URBAN, coverage
 from shequ.render.directory import sorted_records
 from shequ.render.model import LEVEL_LABELS, Region
 from shequ.render.page import GeneratedPage, Renderer, paginated
@@ -46,6 +47,9 @@ def region(renderer: Renderer, r: Region) -> list[GeneratedPage]:
         renderer, "region.html", r.path, f"{r.name} {r.code}", orgs,
         edit_url=renderer.edit_url(DIVISIONS_SOURCE),
         region=r,
+        coverage=coverage(directory).get(r.code),
+        targets=(TARGET_URBAN, TARGET_RURAL),
+        target_provision=directory.provision_path(TARGET_PROVISION),
         directory_filter=None if listed else f"organizations/?{r.level}={r.code}",
         trail=directory.region_path(r.code),
         children=children,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from shequ.render.coverage import TARGET_PROVISION, TARGET_RURAL, TARGET_URBAN, coverage
 from shequ.render.messages import N_
 from shequ.render.model import Directory
 from shequ.render.page import GeneratedPage, Renderer
@@ -99,8 +100,16 @@ def charts(directory: Directory, renderer: Renderer | None = None) -> list[Chart
 
 def statistics(renderer: Renderer) -> GeneratedPage:
     path = "statistics/"
-    found = charts(renderer.directory, renderer)
+    directory = renderer.directory
+    found = charts(directory, renderer)
+    covered = coverage(directory)
+    level = region_level(directory)
+    coverage_rows = [(r, covered[r.code]) for r in directory.regions.values() if r.level == level and r.code in covered]
     body = renderer.render("statistics.html", path, charts=found, width=WIDTH, label_height=LABEL_HEIGHT,
-                           bar_height=BAR_HEIGHT, total=len(renderer.directory.organizations))
+                           bar_height=BAR_HEIGHT, total=len(directory.organizations),
+                           coverage_total=covered.get(""), coverage_rows=coverage_rows,
+                           targets=(TARGET_URBAN, TARGET_RURAL),
+                           target_provision=directory.provision_path(TARGET_PROVISION))
     toc = [(c.id, renderer.t(c.title)) for c in found]
+    toc.append(("targets", renderer.t("Against the 2017 targets")))
     return GeneratedPage(path, renderer.t("Statistics"), body, toc=toc, in_nav=True)

@@ -13,6 +13,12 @@ their first line:
   (4-digit prefectures), ``code,name,cityCode,provinceCode`` (6-digit
   counties) and ``code,name,areaCode,provinceCode,cityCode`` (9-digit
   townships and sub-districts);
+- the NBS village-level list (统计用区划代码和城乡划分代码, 村级), as CSV with the header
+  ``统计用区划代码,城乡分类代码,名称``: one row per residents' or villagers' committee, with
+  its 12-digit code and its urban-rural class (``111``…``123`` urban, ``210``/``220``
+  rural). It adds no divisions: it gives each township the number of urban and rural
+  communities under it (``urban_communities``, ``rural_communities``), which the
+  statistics compare with the 2017 targets;
 - Ministry of Civil Affairs GB/T 2260 lists, a text file of ``code name``
   lines with 6-digit codes. ``xx0000`` is a province, stored as ``xx``;
   ``xxxx00`` a prefecture, stored as ``xxxx``; anything else a county.
@@ -43,7 +49,11 @@ LEVELS = {2: "province", 4: "prefecture", 6: "county", 9: "township"}
 #: Length of the parent code, by the length of a code.
 PARENT_LENGTH = {4: 2, 6: 4, 9: 6}
 #: Columns of the project's divisions table (as in datasets/schemas/divisions.schema.json).
-COLUMNS = ("code", "name", "level", "parent")
+COLUMNS = ("code", "name", "level", "parent", "urban_communities", "rural_communities")
+#: The header of NBS's village-level list, and its urban-rural classes: a first digit 1 is
+#: urban (城镇), 2 rural (乡村), as NBS's rules for dividing urban and rural areas set out.
+VILLAGE_HEADER = ("统计用区划代码", "城乡分类代码", "名称")
+URBAN_RURAL_CLASSES = {"111", "112", "121", "122", "123", "210", "220"}
 
 #: NBS CSV headers (as column sets) -> (kind, code length, parent column).
 NBS_FORMATS = {
@@ -165,6 +175,8 @@ def detect_format(first_line: str) -> str | None:
     except csv.Error:
         header = []
     columns = frozenset(c.strip() for c in header)
+    if tuple(c.strip() for c in header) == VILLAGE_HEADER:
+        return "nbs-villages"
     if len(columns) == len(header) and columns in NBS_FORMATS:
         return NBS_FORMATS[columns][0]
     if MCA_LINE.match(first_line):
@@ -189,6 +201,9 @@ def read_list(path: str | Path) -> tuple[str, list[Division]]:
             f"unrecognised first line {first.strip()[:60]!r}: expected an NBS CSV header such as "
             "'code,name,areaCode,provinceCode,cityCode', or a GB/T 2260 'code name' line", path,
             text[: text.index(first)].count("\n") + 1)
+    if kind == "nbs-villages":
+        raise DivisionImportError("a village-level list gives community counts, not divisions; "
+                                  "read it with read_village_counts", path, 1)
     if kind == "mca-gbt2260":
         return kind, list(_read_mca(path, text))
     return kind, list(_read_nbs(path, text))
@@ -244,6 +259,42 @@ def _read_nbs(path: Path, text: str) -> Iterator[Division]:
         raise DivisionImportError(f"not valid CSV: {exc}", path, reader.line_num) from None
 
 
+def read_village_counts(path: str | Path) -> dict[str, tuple[int, int]]:
+    """Township code -> (urban, rural) number of communities, from an NBS village-level list.
+
+    >>> # 110105004001,111,三里屯社区居委会 counts one urban community for 110105004
+    """
+    path = Path(path)
+    text = _text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    counts: dict[str, list[int]] = {}
+    seen: set[str] = set()
+    try:
+        header = next((row for row in reader if row and row != [""]), None)
+        if header is None or tuple(c.strip() for c in header) != VILLAGE_HEADER:
+            raise DivisionImportError(f"expected the header {','.join(VILLAGE_HEADER)}", path, 1)
+        for row in reader:
+            if not row or row == [""]:
+                continue
+            if len(row) != 3:
+                raise DivisionImportError(f"{len(row)} columns, but the header has 3", path, reader.line_num)
+            code, kind, name = (c.strip() for c in row)
+            if len(code) != 12 or not code.isdigit() or not code.isascii():
+                raise DivisionImportError(f"{code[:20]!r} is not a 12-digit village-level code", path,
+                                          reader.line_num)
+            if kind not in URBAN_RURAL_CLASSES:
+                raise DivisionImportError(f"{kind[:10]!r} is not an urban-rural class; expected one of "
+                                          f"{', '.join(sorted(URBAN_RURAL_CLASSES))}", path, reader.line_num)
+            _check_name(name, path, reader.line_num)
+            if code in seen:
+                raise DivisionImportError(f"code {code} appears twice", path, reader.line_num)
+            seen.add(code)
+            counts.setdefault(code[:9], [0, 0])[0 if kind.startswith("1") else 1] += 1
+    except csv.Error as exc:
+        raise DivisionImportError(f"not valid CSV: {exc}", path, reader.line_num) from None
+    return {township: (urban, rural) for township, (urban, rural) in counts.items()}
+
+
 def _read_mca(path: Path, text: str) -> Iterator[Division]:
     seen: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
@@ -293,6 +344,8 @@ def read_official(files: Iterable[str | Path], warnings: list[str] | None = None
     """Every division of the lists given, by code. A list given earlier wins over a later one."""
     out: dict[str, Division] = {}
     for path in list_files(files):
+        if list_format(path) == "nbs-villages":
+            continue  # community counts, read by import_divisions
         _, divisions = read_list(path)
         if counts is not None:
             counts[str(path)] = len(divisions)
@@ -329,7 +382,9 @@ def read_table(path: Path) -> dict[str, dict[str, str]]:
                 raise DivisionImportError(f"{code[:20]!r} is not a division code; fix or remove the row",
                                           path, reader.line_num)
             rows[code] = {"code": code, "name": (row.get("name") or "").strip(),
-                          "level": LEVELS[len(code)], "parent": parent_code(code)}
+                          "level": LEVELS[len(code)], "parent": parent_code(code),
+                          "urban_communities": (row.get("urban_communities") or "").strip(),
+                          "rural_communities": (row.get("rural_communities") or "").strip()}
     except csv.Error as exc:
         raise DivisionImportError(f"not valid CSV: {exc}", path, reader.line_num) from None
     return rows
@@ -342,7 +397,7 @@ def write_table(path: Path, rows: Iterable[dict[str, str]]) -> int:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in ordered:
-        writer.writerow([row[c] for c in COLUMNS])
+        writer.writerow([row.get(c, "") for c in COLUMNS])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -423,7 +478,13 @@ def import_divisions(project: Project, files: list[Path], prefixes: list[str] = 
         raise DivisionImportError("no division lists given")
     result = ImportResult(project.divisions_table, 0)
     official = read_official(files, result.warnings, result.read)
-    if not official:
+    communities: dict[str, tuple[int, int]] = {}
+    for path in list_files(files):
+        if list_format(path) == "nbs-villages":
+            found = read_village_counts(path)
+            result.read[str(path)] = sum(u + r for u, r in found.values())
+            communities.update(found)
+    if not official and not communities:
         raise DivisionImportError("the lists given hold no divisions")
     table = read_table(project.divisions_table)
     result.kept = len(table)
@@ -462,6 +523,9 @@ def import_divisions(project: Project, files: list[Path], prefixes: list[str] = 
         result.missing_parents.append(code)
         result.warnings.append(f"{code}, the parent of {child}, is in none of the lists given; "
                                "add the list of that level (e.g. the NBS cities list for 4-digit codes)")
+    for code, row in table.items():
+        if code in communities:
+            row["urban_communities"], row["rural_communities"] = map(str, communities[code])
     result.added.sort()
     result.rows = write_table(project.divisions_table, table.values())
     return result

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shequ import rules
-from shequ.sources.policy import Policy, load_policy
+from shequ.sources.policy import Policy, load_policy, policy_tables
 from shequ.project import Project
 from shequ.report import Problem
 from shequ.sources.docs import DocsFolder, load_docs
@@ -39,6 +39,18 @@ class Division:
     name: str
     level: str
     parent: str | None
+    # For townships, from NBS's village-level list: residents' and villagers' committees,
+    # classed urban or rural. Text as in the table; empty when unknown.
+    urban_communities: str | None = None
+    rural_communities: str | None = None
+
+    @property
+    def communities(self) -> tuple[int, int] | None:
+        """(urban, rural) communities, when the table knows both."""
+        try:
+            return int(self.urban_communities), int(self.rural_communities)
+        except (TypeError, ValueError):
+            return None
 
 
 @dataclass
@@ -143,6 +155,7 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     problems += found
     policy, found = load_policy(project, {name: set(v.terms) for name, v in vocabularies.items()})
     problems += found
+    tables.update(policy_tables(schemas, policy, found))
     site_config, found = load_site_config(project)
     problems += found
     citation, found = load_citation(project)

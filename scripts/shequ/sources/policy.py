@@ -31,8 +31,14 @@ Rules:
   existing vocabulary term.
 - ``policy.reference``: a provision id (in ``related`` or a glossary term's
   ``see``) that does not exist.
-- ``policy.date``: a date that is not an ISO date, a bad ``date_kind``, or a
-  ``year`` that disagrees with the date.
+- ``policy.date``: a date that is not an ISO date (``2016-03-16``, or ``2017-06`` or
+  ``2017`` when only the month or year is known), or a date kind or history kind that
+  is not known.
+- ``policy.status``: a status that is not one of :data:`STATUSES`.
+- ``policy.source``: a date or history entry that cites no source or an unknown one,
+  two sources with one id, or a document with no official source (on gov.cn,
+  npc.gov.cn, a ministry's or a province's site) that does not say so in
+  ``unconfirmed_en``/``unconfirmed_zh``: the reader must see that only a copy was found.
 - ``policy.url``: a URL that is not http(s).
 - ``policy.text``: text with invisible or control characters, a Chinese field
   with no Chinese in it, or pinyin without tone marks.
@@ -55,6 +61,7 @@ from typing import Any
 from shequ import rules
 from shequ.project import Project
 from shequ.report import Problem, did_you_mean
+from shequ.sources.tables import Origin, Schemas, Table
 from shequ.sources.yamlfiles import INVISIBLE, load_mapping
 
 DOCUMENTS = "documents"
@@ -70,8 +77,20 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 TONE_MARKS = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]", re.IGNORECASE)
 PINYIN = re.compile(r"^[a-zA-ZāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙ' \-]+$")
 
-#: What a date on a document means: the sources do not always give the issue date.
-DATE_KINDS = ("issued", "made-public", "effective", "reported")
+#: What a date on a document means. A law is adopted, then signed into force by an order;
+#: a Party or government document is signed (成文) and issued (印发), then published (公布);
+#: some are known only from a news report.
+DATE_KINDS = ("adopted", "approved", "signed", "issued", "published", "in-force", "reported")
+#: What happened to a document later: amended by a decision, replaced by a revised
+#: version (or replacing an earlier one), carried out by a later document, listed in a
+#: legislative plan, repealed.
+HISTORY_KINDS = ("amended", "revised", "previous-version", "in-force", "implemented", "legislative-plan", "repealed")
+#: Where a document stands today. ``expired``: a plan whose period has ended, not repealed.
+STATUSES = ("in-force", "amended", "repealed", "draft", "expired")
+#: Where a source comes from: the issuer's or another official site, a copy elsewhere, a news report.
+SOURCE_KINDS = ("official", "copy", "report")
+#: A partial ISO date: the day, or only the month or year when no source gives more.
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 AUDIENCES = ("organizers", "officials", "researchers")
 
@@ -80,16 +99,39 @@ DOCUMENT_KEYS: dict[str, tuple[bool, str]] = {
     "id": (True, "id"),
     "title_zh": (True, "zh"),
     "title_en": (True, "text"),
-    "issuer_zh": (False, "zh"),
-    "issuer_en": (False, "text"),
-    "date": (False, "date"),
-    "date_kind": (False, "date_kind"),
-    "year": (False, "year"),
+    "issuer_zh": (True, "zh"),
+    "issuer_en": (True, "text"),
     "number": (False, "text"),
-    "url": (False, "url"),
+    "status": (True, "status"),
+    "dates": (True, "list"),
+    "history": (False, "list"),
+    "sources": (True, "list"),
+    "unconfirmed_en": (False, "text"),
+    "unconfirmed_zh": (False, "zh"),
     "summary_en": (True, "text"),
     "summary_zh": (True, "zh"),
     "provisions": (True, "list"),
+}
+DATE_KEYS: dict[str, tuple[bool, str]] = {
+    "kind": (True, "date_kind"),
+    "date": (True, "date"),
+    "source": (True, "source_id"),
+}
+HISTORY_KEYS: dict[str, tuple[bool, str]] = {
+    "kind": (True, "history_kind"),
+    "date": (True, "date"),
+    "number": (False, "text"),
+    "summary_en": (True, "text"),
+    "summary_zh": (True, "zh"),
+    "source": (True, "source_id"),
+}
+SOURCE_KEYS: dict[str, tuple[bool, str]] = {
+    "id": (True, "id"),
+    "kind": (True, "source_kind"),
+    "url": (True, "url"),
+    "site": (True, "text"),
+    "note_en": (False, "text"),
+    "note_zh": (False, "zh"),
 }
 PROVISION_KEYS: dict[str, tuple[bool, str]] = {
     "id": (True, "provision_id"),
@@ -120,7 +162,7 @@ TERM_KEYS: dict[str, tuple[bool, str]] = {
 #: Kinds of required value that may be empty: a provision may have no measures ("measures: []").
 MAY_BE_EMPTY = {"measures"}
 #: Keys that come in pairs: one without the other is a problem.
-PAIRS = (("issuer_en", "issuer_zh"),)
+PAIRS = (("issuer_en", "issuer_zh"), ("unconfirmed_en", "unconfirmed_zh"), ("note_en", "note_zh"))
 
 
 @dataclass(frozen=True)
@@ -154,6 +196,58 @@ class Provision:
         return [tuple(m.split("/", 1)) for m in self.measures]
 
 
+@dataclass(frozen=True)
+class PartialDate:
+    """A date as precise as its source: ``2016-03-16``, ``2017-06`` or ``2021``."""
+
+    text: str
+
+    @property
+    def year(self) -> int:
+        return int(self.text[:4])
+
+    @property
+    def precision(self) -> str:
+        return {4: "year", 7: "month"}.get(len(self.text), "day")
+
+    def __lt__(self, other: "PartialDate") -> bool:
+        return self.text < other.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    kind: str  # official | copy | report
+    url: str
+    site: str
+    note_en: str | None = None
+    note_zh: str | None = None
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == "official"
+
+
+@dataclass(frozen=True)
+class DocumentDate:
+    kind: str  # one of DATE_KINDS
+    date: PartialDate
+    source: str  # a source id of the document
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    kind: str  # one of HISTORY_KINDS
+    date: PartialDate
+    summary_en: str
+    summary_zh: str
+    source: str
+    number: str | None = None
+
+
 @dataclass
 class Document:
     id: str
@@ -163,13 +257,32 @@ class Document:
     summary_zh: str
     issuer_zh: str | None = None
     issuer_en: str | None = None
-    date: dt.date | None = None
-    date_kind: str | None = None
-    year: int | None = None
     number: str | None = None
-    url: str | None = None
+    status: str | None = None
+    dates: list[DocumentDate] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    unconfirmed_en: str | None = None
+    unconfirmed_zh: str | None = None
     provisions: list[Provision] = field(default_factory=list)
     file: str = ""
+
+    @property
+    def first_date(self) -> PartialDate | None:
+        """The earliest of the document's own dates (signed, issued, ...)."""
+        return min((d.date for d in self.dates), default=None)
+
+    @property
+    def year(self) -> int | None:
+        first = self.first_date
+        return first.year if first else None
+
+    @property
+    def official_sources(self) -> list[Source]:
+        return [s for s in self.sources if s.is_official]
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
 
 
 @dataclass
@@ -341,22 +454,36 @@ def _kind(value: Any) -> str:
     return {str: "text", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
-def _date(check: _Checker, value: Any, path: tuple) -> dt.date | None:
+def _date(check: _Checker, value: Any, path: tuple) -> PartialDate | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
         check.add(rules.POLICY_DATE, "must be a date without a time", path, hint="write YYYY-MM-DD")
         return None
     if isinstance(value, dt.date):
-        return value
+        return PartialDate(value.isoformat())
     if isinstance(value, str):
-        try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    check.add(rules.POLICY_DATE, f"{value!r} is not a date", path, hint="write an ISO date, YYYY-MM-DD")
+        match = PARTIAL_DATE.fullmatch(value)
+        if match:
+            year, month, day = match.groups()
+            try:
+                dt.date(int(year), int(month or 1), int(day or 1))
+                return PartialDate(value)
+            except ValueError:
+                pass
+    check.add(rules.POLICY_DATE, f"{value!r} is not a date", path,
+              hint="write an ISO date, YYYY-MM-DD; or YYYY-MM or YYYY, quoted, when no source gives the day")
     return None
+
+
+def _choice(check: _Checker, value: Any, path: tuple, allowed: tuple[str, ...], rule: rules.Rule, what: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        check.add(rule, f"{what} {value!r} is not known", path,
+                  hint=did_you_mean(str(value), list(allowed)) or f"use one of: {', '.join(allowed)}")
+        return None
+    return value
 
 
 class _Loader:
@@ -402,32 +529,31 @@ class _Loader:
             doc_id = stem if ID.fullmatch(stem) else None
         texts = {k: check.text(data.get(k), (k,), kind) for k, (_, kind) in DOCUMENT_KEYS.items()
                  if kind in ("text", "zh")}
-        date = _date(check, data.get("date"), ("date",))
-        date_kind = data.get("date_kind")
-        if date_kind is not None and date_kind not in DATE_KINDS:
-            check.add(rules.POLICY_DATE, f"date_kind {date_kind!r} is not known", ("date_kind",),
-                      hint=did_you_mean(str(date_kind), list(DATE_KINDS)) or f"use one of: {', '.join(DATE_KINDS)}")
-            date_kind = None
-        if data.get("date") is not None and data.get("date_kind") is None:
-            check.add(rules.POLICY_REQUIRED, "a document with a date needs 'date_kind'", ("date",),
-                      hint=f"say what the date is: {', '.join(DATE_KINDS)}")
-        if data.get("date_kind") is not None and data.get("date") is None:
-            check.add(rules.POLICY_DATE, "'date_kind' is given without a date", ("date_kind",))
-        year = data.get("year")
-        if year is not None:
-            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
-                check.add(rules.POLICY_DATE, f"year {year!r} is not a year", ("year",), hint="write four digits, e.g. 1998")
-                year = None
-            elif date is not None and date.year != year:
-                check.add(rules.POLICY_DATE, f"year {year} differs from the date's year {date.year}", ("year",))
-        if year is None and date is not None:
-            year = date.year
-        url = data.get("url")
-        if url is not None:
-            if not isinstance(url, str) or not URL.fullmatch(url):
-                check.add(rules.POLICY_URL, f"{url!r} is not an http(s) URL", ("url",),
-                          hint="write a full address starting with https://, or leave the url out")
-                url = None
+        status = _choice(check, data.get("status"), ("status",), STATUSES, rules.POLICY_STATUS, "status")
+        sources, known_sources = self.sources(check, data.get("sources"))
+        dates = []
+        for i, item in self.items(check, data.get("dates"), ("dates",), DATE_KEYS, "the date"):
+            where = ("dates", i)
+            kind = _choice(check, item.get("kind"), where + ("kind",), DATE_KINDS, rules.POLICY_DATE, "date kind")
+            date = _date(check, item.get("date"), where + ("date",))
+            source = self.cited_source(check, item.get("source"), where + ("source",), known_sources)
+            if kind and date and source:
+                dates.append(DocumentDate(kind, date, source))
+        history = []
+        for i, item in self.items(check, data.get("history"), ("history",), HISTORY_KEYS, "the history entry"):
+            where = ("history", i)
+            kind = _choice(check, item.get("kind"), where + ("kind",), HISTORY_KINDS, rules.POLICY_DATE, "history kind")
+            date = _date(check, item.get("date"), where + ("date",))
+            source = self.cited_source(check, item.get("source"), where + ("source",), known_sources)
+            texts_h = {k: check.text(item.get(k), where + (k,), kind_) for k, (_, kind_) in HISTORY_KEYS.items()
+                       if kind_ in ("text", "zh")}
+            if kind and date and source:
+                history.append(HistoryEntry(kind, date, texts_h["summary_en"] or "", texts_h["summary_zh"] or "",
+                                            source, texts_h["number"]))
+        if sources and not any(s.is_official for s in sources) and _empty(data.get("unconfirmed_en")):
+            check.add(rules.POLICY_OFFICIAL_SOURCE, "no source is official, and the document does not say so",
+                      ("sources",), hint="add the issuer's page (kind: official), or say in unconfirmed_en and "
+                      "unconfirmed_zh that only copies were found")
         if doc_id is None:
             return
         if doc_id in self.policy.documents:
@@ -438,8 +564,9 @@ class _Loader:
             id=doc_id,
             title_zh=texts["title_zh"] or "", title_en=texts["title_en"] or "",
             summary_en=texts["summary_en"] or "", summary_zh=texts["summary_zh"] or "",
-            issuer_zh=texts["issuer_zh"], issuer_en=texts["issuer_en"],
-            date=date, date_kind=date_kind, year=year, number=texts["number"], url=url, file=file,
+            issuer_zh=texts["issuer_zh"], issuer_en=texts["issuer_en"], number=texts["number"],
+            status=status, dates=dates, history=history, sources=sources,
+            unconfirmed_en=texts["unconfirmed_en"], unconfirmed_zh=texts["unconfirmed_zh"], file=file,
         )
         self.policy.documents[doc_id] = doc
         provisions = data.get("provisions")
@@ -457,6 +584,51 @@ class _Loader:
                           ("provisions", i, "id"))
                 continue
             doc.provisions.append(provision)
+
+    def items(self, check: _Checker, value: Any, path: tuple, spec: dict, what: str):
+        """(index, mapping) for each item of a list of mappings, each checked against its spec."""
+        if value is None:
+            return
+        if not isinstance(value, list):
+            check.add(rules.POLICY_TYPE, f"must be a list, not {_kind(value)}", path)
+            return
+        for i, item in enumerate(value):
+            if check.mapping(item, spec, path + (i,), what) is not None:
+                yield i, item
+
+    def sources(self, check: _Checker, value: Any) -> tuple[list[Source], set[str]]:
+        """The document's sources, and the ids a date may cite: those of the malformed sources
+        too, whose fault is reported once, where it is, not again at every citation."""
+        out: list[Source] = []
+        ids: set[str] = set()
+        for i, item in self.items(check, value, ("sources",), SOURCE_KEYS, "the source"):
+            where = ("sources", i)
+            sid = check.identifier(item.get("id"), where + ("id",), ID)
+            kind = _choice(check, item.get("kind"), where + ("kind",), SOURCE_KINDS, rules.POLICY_SOURCE, "source kind")
+            url = item.get("url")
+            if url is not None and (not isinstance(url, str) or not URL.fullmatch(url)):
+                check.add(rules.POLICY_URL, f"{url!r} is not an http(s) URL", where + ("url",),
+                          hint="write a full address starting with https://")
+                url = None
+            texts = {k: check.text(item.get(k), where + (k,), kind_) for k, (_, kind_) in SOURCE_KEYS.items()
+                     if kind_ in ("text", "zh")}
+            if sid and any(s.id == sid for s in out):
+                check.add(rules.POLICY_SOURCE, f"source id '{sid}' is used twice in this document", where + ("id",))
+                continue
+            if sid:
+                ids.add(sid)
+            if sid and kind and url and texts["site"]:
+                out.append(Source(sid, kind, url, texts["site"], texts["note_en"], texts["note_zh"]))
+        return out, ids
+
+    def cited_source(self, check: _Checker, value: Any, path: tuple, known: set[str]) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in known:
+            check.add(rules.POLICY_SOURCE, f"{value!r} is not a source of this document", path,
+                      hint=did_you_mean(str(value), sorted(known)) or "cite the id of one of its sources")
+            return None
+        return value
 
     def provision(self, check: _Checker, doc: Document, item: Any, path: tuple) -> Provision | None:
         if check.mapping(item, PROVISION_KEYS, path, "the provision") is None:
@@ -594,3 +766,54 @@ def load_policy(project: Project, vocabularies: dict[str, set[str]] | None = Non
     return loader.policy, loader.problems
 
 
+
+
+#: The published tables the policy fills, in the order of :data:`shequ.sources.tables.TABLE_ORDER`.
+POLICY_TABLES = ("policy_documents", "policy_dates", "policy_history", "policy_sources", "policy_provisions")
+
+
+def policy_tables(schemas: Schemas, policy: Policy, problems: list[Problem] = ()) -> dict[str, Table]:
+    """The policy as rows of the published tables, each row remembering its file and field.
+
+    A document with an error among ``problems`` (the loader's) is left out: the loader has
+    reported what is wrong with it, and the tables' own checks would report it again."""
+    tables = {name: Table(name, schemas.columns(name)) for name in POLICY_TABLES}
+    wrong = {p.file for p in problems if p.severity == rules.ERROR}
+
+    def add(name: str, values: dict, origin: Origin) -> None:
+        table = tables[name]
+        table.add([values.get(c) for c in table.columns], origin)
+
+    for doc in policy.documents.values():
+        if doc.file in wrong:
+            continue
+        official = doc.official_sources
+        add("policy_documents", {
+            "id": doc.id, "title_zh": doc.title_zh, "title_en": doc.title_en,
+            "issuer_zh": doc.issuer_zh, "issuer_en": doc.issuer_en, "number": doc.number, "status": doc.status,
+            "official_url": official[0].url if official else None,
+            "unconfirmed_en": doc.unconfirmed_en, "unconfirmed_zh": doc.unconfirmed_zh,
+            "summary_en": doc.summary_en, "summary_zh": doc.summary_zh,
+        }, Origin(doc.file))
+        for i, date in enumerate(doc.dates):
+            add("policy_dates", {"document_id": doc.id, "position": i + 1, "kind": date.kind,
+                                 "date": date.date.text, "source_id": date.source},
+                Origin(doc.file, ("dates", i), "mapping"))
+        for i, entry in enumerate(doc.history):
+            add("policy_history", {"document_id": doc.id, "position": i + 1, "kind": entry.kind,
+                                   "date": entry.date.text, "number": entry.number, "summary_en": entry.summary_en,
+                                   "summary_zh": entry.summary_zh, "source_id": entry.source},
+                Origin(doc.file, ("history", i), "mapping"))
+        for i, source in enumerate(doc.sources):
+            add("policy_sources", {"document_id": doc.id, "source_id": source.id, "kind": source.kind,
+                                   "url": source.url, "site": source.site, "note_en": source.note_en,
+                                   "note_zh": source.note_zh},
+                Origin(doc.file, ("sources", i), "mapping"))
+        for provision in doc.provisions:
+            add("policy_provisions", {"document_id": doc.id, "provision_id": provision.id,
+                                      "number": provision.number, "title_en": provision.title_en,
+                                      "title_zh": provision.title_zh, "summary_en": provision.summary_en,
+                                      "summary_zh": provision.summary_zh,
+                                      "measures": "; ".join(provision.measures) or None},
+                Origin(doc.file, provision.path, "mapping"))
+    return tables

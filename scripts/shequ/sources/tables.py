@@ -88,6 +88,11 @@ TABLE_ORDER = (
     "incubator_sources",
     "vocabulary_terms",
     "divisions",
+    "policy_documents",
+    "policy_dates",
+    "policy_history",
+    "policy_sources",
+    "policy_provisions",
 )
 
 #: Columns filled by the pipeline, never written in YAML.
