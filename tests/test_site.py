@@ -21,7 +21,7 @@ import textwrap
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from markupsafe import escape
@@ -369,23 +369,29 @@ def test_data_page_has_dataset_jsonld_with_a_download_per_file(site):
     assert all(d["@type"] == "DataDownload" and len(d["sha256"]) == 64 for d in ld["distribution"])
 
 
+DCAT_AP_SHAPES = REPO / "tests" / "vendor" / "dcat-ap-3.0.1"
+
+
 def test_dcat_catalogue_describes_every_file(site):
+    import rdflib
+
     text = (site.site / "data/catalog.ttl").read_text(encoding="utf-8")
-    assert "a dcat:Catalog" in text and "a dcat:Dataset" in text
-    files = [p.name for p in (site.site / "data").iterdir() if p.name not in ("index.html", "catalog.ttl")]
-    assert text.count("a dcat:Distribution") == len(files)
-    for name in files:
-        assert f"dcat:downloadURL <{name}>" in text
-    try:
-        import rdflib
-    except ImportError:
-        return
     graph = rdflib.Graph().parse(data=text, format="turtle", publicID="https://example.org/data/catalog.ttl")
     dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
     dct = rdflib.namespace.DCTERMS
     xsd = rdflib.namespace.XSD
+    files = sorted(p.name for p in (site.site / "data").iterdir() if p.name not in ("index.html", "catalog.ttl"))
     distributions = list(graph.subjects(rdflib.RDF.type, dcat.Distribution))
-    assert len(distributions) == len(files)
+    downloads = sorted(str(url).rsplit("/", 1)[-1] for d in distributions for url in graph.objects(d, dcat.downloadURL))
+    assert downloads == files  # every file, each in one distribution
+    # One distribution per format of the tables, not one per table file.
+    by_format = {}
+    for distribution in distributions:
+        by_format.setdefault(str(graph.value(distribution, dct.format)), []).append(
+            len(list(graph.objects(distribution, dcat.downloadURL))))
+    csv_iri = "http://publications.europa.eu/resource/authority/file-type/CSV"
+    assert by_format[csv_iri] == [sum(1 for f in files if f.endswith(".csv"))]
+    assert len(distributions) < len(files) - 10
     # What DCAT-AP asks of each value: IRIs for format and media type, a typed byte size.
     for distribution in distributions:
         assert isinstance(graph.value(distribution, dcat.mediaType), rdflib.URIRef)
@@ -397,6 +403,67 @@ def test_dcat_catalogue_describes_every_file(site):
     assert {t.language for t in graph.objects(dataset, dct.description)} == {"en", "zh"}
     assert graph.value(dataset, dct.modified).datatype == xsd.date
     assert len(list(graph.objects(dataset, dct.language))) == 2
+    # Contact point, theme, the provinces covered and the period covered.
+    assert graph.value(graph.value(dataset, dcat.contactPoint), rdflib.URIRef("http://www.w3.org/2006/vcard/ns#fn"))
+    assert graph.value(dataset, dcat.theme) is not None
+    spatial = {str(graph.value(place, dct.identifier)) for place in graph.objects(dataset, dct.spatial)}
+    assert "11" in spatial  # Beijing, where the demo's organizations are
+    period = graph.value(dataset, dct.temporal)
+    start, end = graph.value(period, dcat.startDate), graph.value(period, dcat.endDate)
+    assert start.datatype == end.datatype == xsd.date and start.toPython() <= end.toPython()
+
+
+def test_dcat_catalogue_validates_against_the_dcat_ap_shapes(site):
+    """The official DCAT-AP 3.0.1 SHACL shapes (vendored, so the test runs offline)."""
+    import pyshacl
+    import rdflib
+
+    shapes = rdflib.Graph()
+    for name in ("shapes.ttl", "range.ttl"):
+        shapes.parse(DCAT_AP_SHAPES / name, format="turtle")
+    data = rdflib.Graph().parse(site.site / "data/catalog.ttl", format="turtle",
+                                publicID="https://example.org/data/catalog.ttl")
+    conforms, _, report = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    assert conforms, report
+    # The check is not vacuous: a distribution without its mandatory access URL fails it.
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    distribution = next(data.subjects(rdflib.RDF.type, dcat.Distribution))
+    data.remove((distribution, dcat.accessURL, None))
+    assert not pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)[0]
+
+
+def test_both_home_pages_describe_the_dataset(site):
+    for home in ("index.html", "en/index.html"):
+        [ld] = [b for b in jsonld_blocks(site.site / home) if b.get("@type") == "Dataset"]
+        assert {d["name"] for d in ld["distribution"]} >= {"organizations.csv", "shequ.sqlite"}
+
+
+def test_every_content_url_on_every_page_resolves(site):
+    """Without a site_url the addresses are relative to the page they are on, English pages too."""
+    checked = 0
+    for path in html_files(site.site):
+        page = path.relative_to(site.site).as_posix()
+        for ld in jsonld_blocks(path):
+            for download in ld.get("distribution", []):
+                target = urlsplit(urljoin("https://example.org/" + page, download["contentUrl"])).path
+                assert (site.site / unquote(target).lstrip("/")).is_file(), (page, download["contentUrl"])
+                checked += 1
+    assert checked >= 4 * 20  # both home pages and both data pages, every file
+
+
+def test_every_organization_jsonld_has_an_id(site):
+    pages = sorted(site.site.glob("organizations/*/index.html")) + sorted(site.site.glob("en/organizations/*/index.html"))
+    assert len(pages) > 10
+    for path in pages:
+        [ld] = [b for b in jsonld_blocks(path) if b.get("@type") == "Organization"]
+        assert ld["@id"].endswith("#organization"), path
+
+
+def test_without_a_site_url_there_is_no_sitemap_and_robots_names_none(site):
+    assert not re.search(r"^site_url:", (site.root / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    assert not (site.site / "sitemap.xml").exists() and not (site.site / "sitemap.xml.gz").exists()
+    robots = (site.site / "robots.txt").read_text(encoding="utf-8")
+    assert robots.startswith("User-agent: *\n") and "Sitemap:" not in robots
 
 
 # Theme and safety ------------------------------------------------------------------------------------

@@ -146,7 +146,21 @@ def test_deploy_workflow_builds_on_main_then_deploys_with_the_pages_actions():
     assert [s["uses"].split("@")[0] for s in build["steps"] if "uses" in s] == [
         "actions/checkout", "actions/setup-python", "actions/upload-pages-artifact"]
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/configure-pages", "actions/deploy-pages"]
-    assert "mkdocs build" in run_lines(workflow)
+    assert "mkdocs build -f mkdocs.deploy.yml" in run_lines(workflow)
+
+
+def test_deploy_workflow_builds_with_a_site_url(tmp_path):
+    """Without site_url the site has no sitemap and relative JSON-LD: the deploy sets one,
+    from the repository variable SITE_URL or the Pages address, passed to the shell as data."""
+    build = load(GITHUB / "workflows" / "deploy.yml")["jobs"]["build"]
+    step = next(s for s in build["steps"] if "mkdocs build" in s.get("run", ""))
+    assert "vars.SITE_URL" in step["env"]["SITE_URL"] and "${{" not in step["run"]
+    write_config = next(line for line in step["run"].splitlines() if "mkdocs.deploy.yml" in line and "python" in line)
+    hostile = 'https://example.org/a"b\\n: c/'
+    subprocess.run(["bash", "-c", write_config.replace("python ", f"{sys.executable} ", 1)], cwd=tmp_path, check=True,
+                   env={**os.environ, "SITE_URL": hostile})
+    written = yaml.safe_load((tmp_path / "mkdocs.deploy.yml").read_text(encoding="utf-8"))
+    assert written == {"INHERIT": "mkdocs.yml", "site_url": hostile}
 
 
 def test_every_shequ_command_the_workflows_and_hooks_run_exists():

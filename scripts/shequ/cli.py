@@ -480,6 +480,8 @@ def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
         _fail(exc, "build: the previous site was left as it was")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"built {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
 
 

@@ -41,14 +41,14 @@ from shequ.build.publisher import Publisher
 from shequ.build.records import RecordPages
 from shequ.build.search_step import SearchStep
 from shequ.build.shell import PageShell
-from shequ.build.sitemap import add_data_files, complete_sitemap
+from shequ.build.sitemap import add_data_files, add_home_jsonld, complete_sitemap, write_robots
 from shequ.build.staging import Staging
 from shequ.errors import InvalidSources, ShequError
 from shequ.progress import Progress, set_current
 from shequ.project import RECORD_DATASETS, Project
 from shequ.publish.package import PublishError, PublishResult
-from shequ.render import (Directory, GeneratedPage, Renderer, Settings as RenderSettings, catalogue, language,
-                          listing_pages, read_package)
+from shequ.render import (Directory, GeneratedPage, Renderer, Settings as RenderSettings, catalogue, home_jsonld,
+                          language, listing_pages, read_package)
 from shequ.report import Report
 from shequ.settings import Settings
 from shequ.sources.load import Sources, load
@@ -296,6 +296,8 @@ class SiteBuild:
             (site / f.path).parent.mkdir(parents=True, exist_ok=True)
             (site / f.path).write_bytes(f.data)
             complete_sitemap(site, site_url, self.records.paths)
+            write_robots(site, site_url)
+            add_home_jsonld(site, {r.prefix: home_jsonld(r, package) for r in self.renderers.values()})
         served = self.served
         try:
             index_later = self.search.index_now_or_later(site, served, self.renderer.directory, pages)

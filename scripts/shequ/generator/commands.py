@@ -3,9 +3,6 @@
 
 Example::
 
-    from shequ.build.core import SiteBuildError
-from shequ.errors import ShequError
-from shequ.project import Project
     from shequ.generator.commands import build
 
     result = build(Project.at("."))
@@ -20,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shequ.build.core import SiteBuildError
+from shequ.build.sitemap import WITHOUT_SITE_URL
 from shequ.errors import ShequError
 from shequ.project import Project
 
@@ -31,6 +29,8 @@ class BuildResult:
     site_dir: Path
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    #: What the built site lacks because of its configuration (no ``site_url``), for the user.
+    notes: list[str] = field(default_factory=list)
 
 
 class _Collect(logging.Handler):
@@ -85,7 +85,8 @@ def build(project: Project, site_dir: Path | None = None, *, strict: bool = Fals
             raise SiteBuildError("\n".join(errors) or str(exc)) from None
         finally:
             config.plugins.on_shutdown()
-        return BuildResult(Path(config.site_dir), time.monotonic() - start, collect.messages)
+        notes = [] if config.site_url else [WITHOUT_SITE_URL]
+        return BuildResult(Path(config.site_dir), time.monotonic() - start, collect.messages, notes)
     finally:
         logger.removeHandler(collect)
 

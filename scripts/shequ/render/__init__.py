@@ -33,7 +33,7 @@ from shequ.render.directory import (
     organization_listing,
     record_json,
 )
-from shequ.render.downloads import catalogue, deferred_downloads, downloads, read_package
+from shequ.render.downloads import catalogue, deferred_downloads, downloads, home_jsonld, read_package
 from shequ.render.model import Directory
 from shequ.render.page import GeneratedFile, GeneratedPage, Renderer, Settings
 from shequ.render.policy import policy_pages
@@ -94,5 +94,5 @@ def site_files(renderer: Renderer, package) -> Iterator[GeneratedFile]:
 
 __all__ = [
     "Directory", "GeneratedFile", "GeneratedPage", "Renderer", "Settings",
-    "catalogue", "listing_pages", "read_package", "record_files", "record_pages", "site_files",
+    "catalogue", "home_jsonld", "listing_pages", "read_package", "record_files", "record_pages", "site_files",
 ]

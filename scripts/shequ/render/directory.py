@@ -200,9 +200,8 @@ def _address(renderer: Renderer, entry: Entry) -> dict:
 def _common_ld(renderer: Renderer, entry: Entry) -> dict:
     values = entry.values
     ld = {"@context": "https://schema.org", "@type": "Organization", "name": entry.name}
-    page_url = renderer.absolute(entry.path)
-    if page_url:
-        ld["@id"] = page_url + "#organization"
+    # Without a site_url the @id is relative: JSON-LD resolves it against the page's own address.
+    ld["@id"] = (renderer.absolute(entry.path) or "") + "#organization"
     alternate = [values["name_en"]] if values.get("name_en") else []
     alternate += entry.lists.get("alternate_names", [])
     if alternate:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from markupsafe import Markup
 
 from shequ.sources.yamlfiles import YamlProblem, parse_yaml, read_yaml_text
 from shequ.render import messages
-from shequ.render.html import http_url
+from shequ.render.html import http_url, jsonld
 from shequ.render.messages import N_, NC_
+from shequ.render.model import iso
 from shequ.render.page import GeneratedFile, GeneratedPage, Renderer
 
 CATALOGUE = "catalog.ttl"
@@ -198,11 +200,17 @@ def deferred_downloads(renderer: Renderer, package: Callable[[], Package]) -> Ge
                          deferred=lambda: downloads(renderer, package()).body)
 
 
-def _download_url(renderer: Renderer, name: str) -> str:
-    return renderer.absolute(renderer.settings.data_path + name) or name
+def _download_url(renderer: Renderer, name: str, page_path: str) -> str:
+    """A file's address: absolute with a ``site_url``, else relative to the page (in the
+    renderer's language) whose JSON-LD names it; the languages share one data folder."""
+    path = renderer.settings.data_path + name
+    return renderer.absolute(path) or renderer.file_link(page_path)(path)
 
 
-def dataset_jsonld(renderer: Renderer, package: Package) -> dict:
+def dataset_jsonld(renderer: Renderer, package: Package, page_path: str | None = None) -> dict:
+    """schema.org ``Dataset`` for the page at ``page_path`` (without its language folder;
+    default: the data page), with a ``DataDownload`` per file."""
+    page_path = renderer.settings.data_path if page_path is None else page_path
     d = package.descriptor
     ld = {
         "@context": "https://schema.org",
@@ -217,7 +225,7 @@ def dataset_jsonld(renderer: Renderer, package: Package) -> dict:
                     if isinstance(c, dict)],
         "distribution": [
             {"@type": "DataDownload", "name": f.name, "encodingFormat": f.mediatype or f.format,
-             "contentUrl": _download_url(renderer, f.name), "contentSize": str(f.bytes), "sha256": f.sha256}
+             "contentUrl": _download_url(renderer, f.name, page_path), "contentSize": str(f.bytes), "sha256": f.sha256}
             for f in package.files
         ],
     }
@@ -226,10 +234,15 @@ def dataset_jsonld(renderer: Renderer, package: Package) -> dict:
         ld["license"] = next(u for u in licenses if u)
     if d.get("created"):
         ld["datePublished"] = str(d["created"])[:10]
-    page = renderer.absolute(renderer.settings.data_path)
+    page = renderer.absolute(renderer.prefix + renderer.settings.data_path)
     if page:
         ld["url"] = page
     return ld
+
+
+def home_jsonld(renderer: Renderer, package: Package) -> Markup:
+    """The ``Dataset`` JSON-LD of a language's home page, as its ``<script>`` element."""
+    return jsonld(dataset_jsonld(renderer, package, ""))
 
 
 # DCAT ---------------------------------------------------------------------------------------------
@@ -261,19 +274,71 @@ def _tagged(english: str, chinese: str) -> str:
     return _literal(english) + "@en" + (f", {_literal(chinese)}@zh" if chinese else "")
 
 
+#: EU data themes of the dataset (dcat:theme), with their labels in the EU vocabulary.
+THEMES = {"http://publications.europa.eu/resource/authority/data-theme/SOCI": "Population and society"}
+COUNTRY = "http://publications.europa.eu/resource/authority/country/CHN"
+
+#: Titles of the distributions that hold one file per table, by format.
+TABLE_DISTRIBUTIONS = {"csv": N_("Every table as CSV"), "json": N_("Every table as JSON")}
+
+
+@dataclass
+class Distribution:
+    """One dcat:Distribution: every table in one format, or a file of its own."""
+
+    title: str
+    title_zh: str
+    description: str
+    description_zh: str
+    format: str
+    mediatype: str
+    files: list[PackageFile]
+
+
+def distributions(package: Package) -> list[Distribution]:
+    """One distribution per format of the tables (DCAT-AP harvesters show each distribution as
+    a resource, and 24 table files are one dataset in two formats), and one per other file."""
+    tables: dict[str, Distribution] = {}
+    out: list[Distribution] = []
+    for f in package.files:
+        title = TABLE_DISTRIBUTIONS.get(f.format) if f.rows is not None else None
+        if title is None:
+            out.append(Distribution(f.name, "", f.description, f.description_zh, f.format, f.mediatype, [f]))
+        elif f.format in tables:
+            tables[f.format].files.append(f)
+        else:
+            tables[f.format] = Distribution(title, messages.of("zh").t(title), "", "", f.format, f.mediatype, [f])
+            out.append(tables[f.format])
+    return out
+
+
+def _coverage(renderer: Renderer, package: Package) -> tuple[str | None, str | None]:
+    """The first and last day the records speak of: the earliest founding and the release."""
+    entries = [*renderer.directory.organizations, *renderer.directory.incubators]
+    founded = [v for v in (e.values.get("founded") for e in entries) if v is not None]
+    created = str(package.descriptor.get("created") or "")[:10] or None
+    return (iso(min(founded)) if founded else None), created
+
+
 def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
-    """``data/catalog.ttl``: one dcat:Catalog holding one dcat:Dataset with a dcat:Distribution per file.
+    """``data/catalog.ttl``: one dcat:Catalog holding one dcat:Dataset, in DCAT-AP 3.0.
 
     IRIs are relative to the catalogue's own address; when the site's URL is configured,
     ``@base`` names that address, so that they resolve the same wherever the file is read.
+    The IRIs of controlled vocabularies (file types, languages, themes…) are given their
+    class here, as DCAT-AP's range shapes ask, so that the file validates on its own.
     """
     d = package.descriptor
     base = renderer.absolute(renderer.settings.data_path + CATALOGUE)
+    publisher = ", ".join(c.get("title", "") for c in d.get("contributors", []) if isinstance(c, dict)) \
+        or "Shequ contributors"
     lines = [
         "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
         "@prefix dct: <http://purl.org/dc/terms/> .",
         "@prefix foaf: <http://xmlns.com/foaf/0.1/> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
         "@prefix spdx: <http://spdx.org/rdf/terms#> .",
+        "@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .",
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
     ]
@@ -285,20 +350,22 @@ def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
         f"    dct:title {_literal(d.get('title') or d.get('name', ''))} ;",
         f"    dct:description {_literal('Open data published by the Shequ site: ' + (d.get('title') or ''))} ;",
         f"    dct:publisher {_iri('#publisher')} ;",
+        f"    foaf:homepage {_iri('./')} ;",
         f"    dcat:dataset {_iri('#dataset')} .",
         "",
         f"{_iri('#publisher')} a foaf:Agent ;",
-        "    foaf:name " + _literal(", ".join(c.get("title", "") for c in d.get("contributors", [])
-                                           if isinstance(c, dict)) or "Shequ contributors") + " .",
+        f"    foaf:name {_literal(publisher)} .",
         "",
         f"{_iri('#dataset')} a dcat:Dataset ;",
         f"    dct:identifier {_literal(d.get('name', ''))} ;",
         f"    dct:title {_tagged(d.get('title') or d.get('name', ''), d.get('title_zh', ''))} ;",
         f"    dct:description {_tagged(d.get('description', ''), d.get('description_zh', ''))} ;",
         "    dct:language " + ", ".join(_iri(language) for language in LANGUAGES) + " ;",
+        "    dcat:theme " + ", ".join(_iri(theme) for theme in THEMES) + " ;",
         f"    owl:versionInfo {_literal(d.get('version', ''))} ;",
         f"    dcat:landingPage {_iri('./')} ;",
         f"    dct:publisher {_iri('#publisher')} ;",
+        f"    dcat:contactPoint {_iri('#contact')} ;",
     ]
     if d.get("created"):
         lines.append(f"    dct:issued {_literal(str(d['created'])[:10])}^^xsd:date ;")
@@ -308,30 +375,60 @@ def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
     license_url = next((u for u in (http_url(lic.get("path")) for lic in d.get("licenses", [])) if u), None)
     if license_url:
         lines.append(f"    dct:license {_iri(license_url)} ;")
-    lines.append("    dcat:distribution " + ", ".join(_iri(f"#file-{i}") for i, _ in enumerate(package.files)) + " .")
-    for i, f in enumerate(package.files):
-        lines += [
-            "",
-            f"{_iri(f'#file-{i}')} a dcat:Distribution ;",
-            f"    dct:title {_literal(f.name)} ;",
-        ]
-        if f.description:
-            lines.append(f"    dct:description {_tagged(f.description, f.description_zh)} ;")
-        lines += [
-            f"    dcat:accessURL {_iri(f.name)} ;",
-            f"    dcat:downloadURL {_iri(f.name)} ;",
-        ]
-        if f.format.lower() in FILE_TYPES:
-            lines.append(f"    dct:format {_iri(FILE_TYPE_IRI + FILE_TYPES[f.format.lower()])} ;")
-        if f.mediatype:
-            lines.append(f"    dcat:mediaType {_iri(MEDIA_TYPE_IRI + f.mediatype)} ;")
+    regions = renderer.directory.top_regions
+    lines.append("    dct:spatial " + ", ".join([_iri(COUNTRY), *(_iri(f"#division-{r.code}") for r in regions)]) + " ;")
+    start, end = _coverage(renderer, package)
+    if start or end:
+        lines.append(f"    dct:temporal {_iri('#coverage')} ;")
+    parts = distributions(package)
+    lines.append("    dcat:distribution " + ", ".join(_iri(f"#distribution-{i}") for i, _ in enumerate(parts)) + " .")
+    contact = [f"{_iri('#contact')} a vcard:Kind, vcard:Organization", f"    vcard:fn {_literal(publisher)}"]
+    homepage = http_url(d.get("homepage"))
+    if homepage:
+        contact.append(f"    vcard:hasURL {_iri(homepage)}")
+    lines += ["", " ;\n".join(contact) + " ."]
+    for region in regions:
+        lines += ["", f"{_iri(f'#division-{region.code}')} a dct:Location ;",
+                  f"    dct:identifier {_literal(region.code)} ;",
+                  f"    skos:prefLabel {_literal(region.name)}@zh ."]
+    if start or end:
+        period = [f"{_iri('#coverage')} a dct:PeriodOfTime"]
+        if start:
+            period.append(f"    dcat:startDate {_literal(start)}^^xsd:date")
+        if end:
+            period.append(f"    dcat:endDate {_literal(end)}^^xsd:date")
+        lines += ["", " ;\n".join(period) + " ."]
+    for i, part in enumerate(parts):
+        title = _tagged(part.title, part.title_zh) if part.title_zh else _literal(part.title)  # a file's name
+        lines += ["", f"{_iri(f'#distribution-{i}')} a dcat:Distribution ;", f"    dct:title {title} ;"]
+        if part.description:
+            lines.append(f"    dct:description {_tagged(part.description, part.description_zh)} ;")
+        single = part.files[0] if len(part.files) == 1 else None
+        lines.append(f"    dcat:accessURL {_iri(single.name if single else './')} ;")
+        lines.append("    dcat:downloadURL " + ", ".join(_iri(f.name) for f in part.files) + " ;")
+        if part.format.lower() in FILE_TYPES:
+            lines.append(f"    dct:format {_iri(FILE_TYPE_IRI + FILE_TYPES[part.format.lower()])} ;")
+        if part.mediatype:
+            lines.append(f"    dcat:mediaType {_iri(MEDIA_TYPE_IRI + part.mediatype)} ;")
         if license_url:
             lines.append(f"    dct:license {_iri(license_url)} ;")
-        lines += [
-            f"    dcat:byteSize {_literal(f.bytes)}^^xsd:nonNegativeInteger ;",
-            "    spdx:checksum [ a spdx:Checksum ;",
-            "        spdx:algorithm spdx:checksumAlgorithm_sha256 ;",
-            f"        spdx:checksumValue {_literal(f.sha256)}^^xsd:hexBinary ] .",
-        ]
+        lines.append(f"    dcat:byteSize {_literal(sum(f.bytes for f in part.files))}^^xsd:nonNegativeInteger"
+                     + (" ;" if single else " ."))
+        if single:
+            lines += ["    spdx:checksum [ a spdx:Checksum ;",
+                      "        spdx:algorithm spdx:checksumAlgorithm_sha256 ;",
+                      f"        spdx:checksumValue {_literal(single.sha256)}^^xsd:hexBinary ] ."]
+    # The classes DCAT-AP's range shapes expect of the vocabularies' IRIs.
+    typed = [(_iri('./'), "foaf:Document"), *((_iri(language), "dct:LinguisticSystem") for language in LANGUAGES),
+             (_iri(COUNTRY), "dct:Location")]
+    if license_url:
+        typed.append((_iri(license_url), "dct:LicenseDocument"))
+    for fmt in sorted({p.format.lower() for p in parts if p.format.lower() in FILE_TYPES}):
+        typed.append((_iri(FILE_TYPE_IRI + FILE_TYPES[fmt]), "dct:MediaTypeOrExtent"))
+    for mediatype in sorted({p.mediatype for p in parts if p.mediatype}):
+        typed.append((_iri(MEDIA_TYPE_IRI + mediatype), "dct:MediaType"))
+    lines.append("")
+    lines += [f"{iri} a {cls} ." for iri, cls in typed]
+    lines += [f"{_iri(theme)} a skos:Concept ; skos:prefLabel {_literal(label)}@en ." for theme, label in THEMES.items()]
     text = "\n".join(lines) + "\n"
     return GeneratedFile(renderer.settings.data_path + CATALOGUE, text.encode("utf-8"))
