@@ -31,6 +31,7 @@ from shequ import atomic
 
 from shequ.errors import ShequError
 from shequ.publish import xlsx
+from shequ.publish.exports import write_exports
 from shequ.sources.load import Sources
 from shequ.sources.tables import TABLE_ORDER, typed, without_roles
 
@@ -290,7 +291,8 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
 def write_checksums(folder: Path, digests: Digests | None = None) -> None:
     """SHA256SUMS in the format ``sha256sum -c`` reads, covering every file."""
     digests = digests or Digests()
-    lines = [f"{digests(p)[1]}  {p.name}\n" for p in sorted(folder.iterdir()) if p.name != "SHA256SUMS"]
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+    lines = [f"{digests(p)[1]}  {p.relative_to(folder).as_posix()}\n" for p in files]
     (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
@@ -461,7 +463,9 @@ def write_package(sources: Sources, folder: Path, tables: dict[str, PublishedTab
     if child is not None and child.exitcode != 0:
         raise PublishError(f"writing {WORKBOOK} and the CSV files failed (exit code {child.exitcode})")
     digests = Digests()
+    exported = write_exports(folder, tables, sources, digests)
     descriptor = package_descriptor(sources, tables, folder, digests)
+    descriptor["resources"] += exported
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_checksums(folder, digests)
