@@ -58,18 +58,18 @@ PLACEHOLDER_PREFECTURES = {"市辖区", "县", "省直辖县级行政区划", "�
 
 def write(folder: Path, tables: dict) -> list[dict]:
     """Write the HSDS file into ``folder``; return its resource for ``datapackage.json``."""
-    organizations = list(records(tables["organizations"]))
     builder = _Builder(tables)
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    count = len(organizations)
+    count = len(tables["organizations"].rows)
     page = {"total_items": count, "total_pages": 1, "page_number": 1, "size": count,
             "first_page": True, "last_page": True, "empty": count == 0}
     with (folder / FILE).open("w", encoding="utf-8", newline="\n") as fh:
         # The envelope's fields first, then one organization per line, so the file
         # streams and diffs line by line.
-        fh.write(encode(page)[:-1] + ',"contents":[\n')
-        fh.write(",\n".join(encode(builder.organization(o)) for o in organizations))
-        fh.write("\n]}\n" if organizations else "]}\n")
+        fh.write(encode(page)[:-1] + ',"contents":[')
+        for i, org in enumerate(records(tables["organizations"])):
+            fh.write(("\n" if i == 0 else ",\n") + encode(builder.organization(org)))
+        fh.write("\n]}\n" if count else "]}\n")
     return [{
         "name": "hsds-organizations", "type": "file", "path": FILE, "format": "json",
         "mediatype": "application/json", "encoding": "utf-8",
