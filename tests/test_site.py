@@ -332,7 +332,7 @@ def test_data_page_lists_every_published_file_with_its_facts(site):
     page = site.page("data/")
     data = site.site / "data"
     descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
-    rows = {r["path"]: r.get("rows") for r in descriptor["resources"]}
+    rows = {r["path"]: r.get("rows") for r in descriptor["resources"] if isinstance(r["path"], str)}
     for path in sorted(data.iterdir()):
         if path.name in ("index.html", "catalog.ttl") or path.is_dir():  # parquet/: see test_exports.py
             continue

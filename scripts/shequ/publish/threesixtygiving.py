@@ -39,6 +39,14 @@ def funder_identifier(provider: str) -> str:
     return f"{PREFIX}-funder-{name_key(provider)}"
 
 
+def _publisher(package: dict) -> str:
+    """Who publishes the package: its first contributor, as ``package.yaml`` names it."""
+    for contributor in package.get("contributors") or []:
+        if isinstance(contributor, dict) and contributor.get("title"):
+            return str(contributor["title"])
+    return str(package.get("title") or package.get("name") or "")
+
+
 def grants(tables: dict) -> list[dict]:
     """The grants, in the order of ``organization_support`` (organization, then position)."""
     labels = Labels(tables["vocabulary_terms"])
@@ -88,7 +96,7 @@ def write(folder: Path, tables: dict, package: dict, issued: str) -> list[dict]:
         return []
     envelope = {"version": SCHEMA_VERSION, "title": f"{package.get('title', '')}: support as grants".lstrip(": "),
                 "description": DESCRIPTION, "issued": issued,
-                "publisher": {"name": "Shequ contributors"}}
+                "publisher": {"name": _publisher(package)}}
     homepage = package.get("homepage")
     if isinstance(homepage, str) and homepage.startswith(("http://", "https://")):
         envelope["publisher"]["website"] = homepage
