@@ -54,6 +54,15 @@ def test_organization_identifier_is_org_id_style_with_the_credit_code_or_the_pro
     assert organization_identifier("org-2hkzg7kr", "") == "SHEQU-org-2hkzg7kr"
 
 
+def test_derived_uuids_are_rfc4122_version_5_uuids_of_the_project_namespace():
+    import uuid
+
+    from shequ.publish.identifiers import NAMESPACE
+
+    for parts in (("organization", "org-2hkzg7kr"), ("taxonomy_term", "fields_of_activity", "elderly-care")):
+        assert stable_uuid(*parts) == str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
 def test_derived_uuids_are_stable_and_distinct():
     assert stable_uuid("organization", "org-a") == stable_uuid("organization", "org-a")
     assert stable_uuid("organization", "org-a") != stable_uuid("organization", "org-b")

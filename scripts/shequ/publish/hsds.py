@@ -84,6 +84,7 @@ class _Builder:
         self.divisions = Divisions(tables["divisions"])
         self.classifications = by_organization(tables["organization_classifications"])
         self.alternate_names = by_organization(tables["organization_alternate_names"])
+        self.terms: dict[tuple[str, str], dict] = {}
 
     def organization(self, org: dict) -> dict:
         oid = stable_uuid("organization", org["id"])
@@ -192,12 +193,21 @@ class _Builder:
         return services
 
     def _attribute(self, service_id: str, vocabulary: str, code: str, link_type: str) -> dict:
-        term_id = stable_uuid("taxonomy_term", vocabulary, code)
-        taxonomy_id = stable_uuid("taxonomy", vocabulary)
-        name, description = TAXONOMIES[vocabulary]
+        term = self._term(vocabulary, code)
         return {"id": stable_uuid("attribute", service_id, vocabulary, code), "link_id": service_id,
-                "taxonomy_term_id": term_id, "link_type": link_type, "link_entity": "service",
-                "taxonomy_term": {"id": term_id, "code": code, "name": self.labels.zh(vocabulary, code),
-                                  "description": self.labels.en(vocabulary, code), "language": "zh",
-                                  "taxonomy": vocabulary, "taxonomy_id": taxonomy_id,
-                                  "taxonomy_detail": {"id": taxonomy_id, "name": name, "description": description}}}
+                "taxonomy_term_id": term["id"], "link_type": link_type, "link_entity": "service",
+                "taxonomy_term": term}
+
+    def _term(self, vocabulary: str, code: str) -> dict:
+        """A vocabulary term as an HSDS taxonomy term; made once per term (the encoder
+        only reads it)."""
+        key = (vocabulary, code)
+        if key not in self.terms:
+            taxonomy_id = stable_uuid("taxonomy", vocabulary)
+            name, description = TAXONOMIES[vocabulary]
+            self.terms[key] = {"id": stable_uuid("taxonomy_term", vocabulary, code), "code": code,
+                               "name": self.labels.zh(vocabulary, code),
+                               "description": self.labels.en(vocabulary, code), "language": "zh",
+                               "taxonomy": vocabulary, "taxonomy_id": taxonomy_id,
+                               "taxonomy_detail": {"id": taxonomy_id, "name": name, "description": description}}
+        return self.terms[key]
