@@ -21,8 +21,11 @@ def add_data_files(package_dir: Path, folder: Path) -> int:
     """The data package's files, into the site's data ``folder``: linked when they can be, else copied."""
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
-    for path in sorted(package_dir.iterdir()):
-        out = folder / path.name
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_dir():
+            continue  # a folder of files (the Parquet partitions): its files come one by one
+        out = folder / path.relative_to(package_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.unlink(missing_ok=True)
         if not link(path, out):
             shutil.copyfile(path, out)

@@ -32,6 +32,7 @@ from shequ.catalogues import NC_
 
 from shequ.errors import ShequError
 from shequ.publish import bundles, datasette, xlsx
+from shequ.publish.exports import write_exports
 from shequ.sources.load import Sources
 from shequ.sources.tables import TABLE_ORDER, typed, without_roles
 
@@ -400,7 +401,8 @@ def package_descriptor(sources: Sources, tables: dict[str, PublishedTable], out:
 def write_checksums(folder: Path, digests: Digests | None = None) -> None:
     """SHA256SUMS in the format ``sha256sum -c`` reads, covering every file."""
     digests = digests or Digests()
-    lines = [f"{digests(p)[1]}  {p.name}\n" for p in sorted(folder.iterdir()) if p.name != "SHA256SUMS"]
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+    lines = [f"{digests(p)[1]}  {p.relative_to(folder).as_posix()}\n" for p in files]
     (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
@@ -573,7 +575,9 @@ def write_package(sources: Sources, folder: Path, tables: dict[str, PublishedTab
     write_datasette_metadata(folder / datasette.METADATA, sources, tables)
     bundles.write_excel_csv_zip(folder, [f"{name}.csv" for name in tables])
     digests = Digests()
+    exported = write_exports(folder, tables, sources, digests)
     descriptor = package_descriptor(sources, tables, folder, digests)
+    descriptor["resources"] += exported
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     # Not in datapackage.json, which it holds; SHA256SUMS lists it.

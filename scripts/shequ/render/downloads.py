@@ -96,7 +96,8 @@ class Package:
 def read_package(folder: Path, citation_file: Path | None = None) -> Package:
     """Read a written data package folder: its descriptor and the facts of every file in it."""
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    by_path = {r["path"]: r for r in descriptor.get("resources", [])}
+    # A resource of several files (the Parquet partitions, under parquet/) is not a file of this folder.
+    by_path = {r["path"]: r for r in descriptor.get("resources", []) if isinstance(r.get("path"), str)}
     citation = {}
     if citation_file is not None and citation_file.is_file():
         # The checks refuse a CITATION.cff that cannot be read; this reads it with the same guards.
