@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from conftest import REPO, MiniProject
+from shequ.atomic import MARKER
 from shequ.publish import package as publish_module
 from shequ.publish import xlsx
 from shequ.build.pipeline import publish_package
@@ -207,7 +208,7 @@ def test_sha256sums_passes_sha256sum_check_and_covers_every_file(package):
     result = subprocess.run([exe, "-c", "SHA256SUMS"], cwd=package, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     listed = sorted(line.split("  ", 1)[1] for line in (package / "SHA256SUMS").read_text().splitlines())
-    assert listed == sorted(p.name for p in package.iterdir() if p.name != "SHA256SUMS")
+    assert listed == sorted(p.name for p in package.iterdir() if p.name not in ("SHA256SUMS", MARKER))
 
 
 def test_a_tampered_file_fails_sha256sum_check(own_package):

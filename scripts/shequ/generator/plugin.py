@@ -83,7 +83,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.languages = Languages(config)
         self.rendered_later, self.listing_shells = set(), None
         if not self.dirty:  # MkDocs writes into site_dir as it goes; build beside it and swap at the end
-            config.site_dir = str(self.build.stage(Path(config.site_dir)))
+            with _as_build_error():
+                config.site_dir = str(self.build.stage(Path(config.site_dir), keep=[Path(config.docs_dir)]))
         self.build.start_publishing()
         return config
 
