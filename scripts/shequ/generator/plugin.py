@@ -35,6 +35,7 @@ from shequ.errors import ShequError
 from shequ.generator.config import ShequConfig, add_assets, add_pages, prepare_theme, render_settings, set_repository
 from shequ.generator.material import Languages, ThemeShells, dress
 from shequ.render.html import CompactLoader, theme_globals
+from shequ.report import printable
 from shequ.settings import Settings
 
 log = logging.getLogger("mkdocs.plugins.shequ")
@@ -48,7 +49,26 @@ def _as_build_error():
     try:
         yield
     except ShequError as exc:
-        raise PluginError(str(exc)) from None
+        raise PluginError(printable(str(exc))) from None
+
+
+class PrintableLog(logging.Filter):
+    """MkDocs' log lines quote file names and text from the sources (``docs/…`` paths, our
+    warnings): each is printed with its control characters as escapes (:func:`printable`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = printable(message)
+        if safe != message:
+            record.msg, record.args = safe, None
+        return True
+
+
+def printable_logs(logger: logging.Logger = logging.getLogger("mkdocs")) -> None:
+    """Every handler of MkDocs' log (where its messages and ours are printed) escapes them."""
+    for handler in logger.handlers:
+        if not any(isinstance(f, PrintableLog) for f in handler.filters):
+            handler.addFilter(PrintableLog())
 
 
 class ShequPlugin(BasePlugin[ShequConfig]):
@@ -58,6 +78,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty, self.serving = dirty, command == "serve" and not dirty
+        printable_logs()
         self.on_shutdown()
 
     def on_shutdown(self) -> None:
