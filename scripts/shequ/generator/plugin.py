@@ -32,7 +32,8 @@ from mkdocs.structure.files import Files
 
 from shequ.build.core import SiteBuild
 from shequ.errors import ShequError
-from shequ.generator.config import ShequConfig, add_assets, add_pages, prepare_theme, render_settings, set_repository
+from shequ.generator.config import (ShequConfig, add_assets, add_pages, guard_files, guard_shown_values, prepare_theme,
+                                    render_settings, set_repository)
 from shequ.generator.material import Languages, ThemeShells, dress
 from shequ.render.html import CompactLoader, theme_globals
 from shequ.report import printable
@@ -101,6 +102,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             sources = self.build.start(Path(config.config_file_path).parent / self.config.project)
         set_repository(config, sources.package.get("repository"), log)
         prepare_theme(config, sources)
+        with _as_build_error():
+            guard_shown_values(config, sources.project.root)
         self.languages = Languages(config)
         self.rendered_later, self.listing_shells = set(), None
         if not self.dirty:  # MkDocs writes into site_dir as it goes; build beside it and swap at the end
@@ -110,6 +113,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         return config
 
     def on_files(self, files: Files, *, config) -> Files:
+        with _as_build_error():
+            guard_files(files, config, self.build.sources.project.root)
         add_assets(files, config)
         with _as_build_error():
             pages = self.build.listing_pages(render_settings(config, self.config, self.build.sources.project.root))

@@ -173,6 +173,9 @@ def load_site_config(project: Project) -> tuple[SiteConfig | None, list[Problem]
         if parent in chain or len(chain) > MAX_INHERIT:
             return None, [Problem(rules.CONFIG_INHERIT, "INHERIT makes a loop or a chain that is too long", rel,
                                   ("INHERIT",))]
+        if parent != project.root.resolve() and project.root.resolve() not in parent.parents:
+            return None, [Problem(rules.CONFIG_INHERIT, f"the file it names is outside the project: {data['INHERIT']}",
+                                  rel, ("INHERIT",), hint="keep the inherited configuration in the project")]
         if not parent.is_file():
             return None, [Problem(rules.CONFIG_INHERIT, f"the file it names does not exist: {data['INHERIT']}", rel,
                                   ("INHERIT",))]
