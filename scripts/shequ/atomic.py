@@ -152,8 +152,8 @@ class Lock:
     The kernel drops the lock when its process dies, so a killed run never blocks the
     next one; the file itself is removed on release."""
 
-    def __init__(self, target: Path):
-        self.target = target
+    def __init__(self, target: Path, busy: str | None = None):
+        self.target, self.busy = target, busy
         self.path = target.with_name(f".{target.name}.lock")
         self.file = None
 
@@ -167,8 +167,8 @@ class Lock:
                 fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 file.close()
-                raise OutputBusy(f"{self.target.name}: another shequ build or publish is writing this folder "
-                                 f"right now (it holds {self.path}); wait until it ends, then run again") from None
+                raise OutputBusy(self.busy or f"{self.target.name}: another shequ build or publish is writing this "
+                                 f"folder right now (it holds {self.path}); wait until it ends, then run again") from None
             try:
                 same = os.fstat(file.fileno()).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError:
@@ -213,3 +213,108 @@ def clean_stale(target: Path) -> None:
         for leftover in target.parent.glob(f".{target.name}.tmp-*"):
             shutil.rmtree(leftover, ignore_errors=True)
     recover(target)
+
+
+# New files, all or none ----------------------------------------------------------------------------
+
+_BATCH = ".shequ-batch-"
+
+
+def write_new_files(files: dict[Path, str], root: Path) -> None:
+    """Create every file of ``files`` (path inside ``root`` → text), or none of them; never
+    replace a file that exists.
+
+    The files are written and flushed to disk in a hidden folder of ``root`` first. Renaming
+    that folder from ``….tmp`` to ``….ready`` is the commit: a run killed before it leaves
+    nothing (the next run removes the folder), one killed after it is completed by
+    :func:`complete_batches`, which :meth:`shequ.project.Project.at` runs before any
+    command reads the project. Then each file is linked into place and the folder removed.
+    Raises ``FileExistsError`` (before anything is written) if a file exists already."""
+    root = Path(root).resolve()
+    existing = [p for p in files if Path(p).exists() or Path(p).is_symlink()]
+    if existing:
+        raise FileExistsError(f"{existing[0]} exists already")
+    lock = _batch_lock(root).acquire()
+    try:
+        complete_batches(root, locked=True)
+        tmp = Path(tempfile.mkdtemp(prefix=_BATCH, suffix=".tmp", dir=root))
+        try:
+            for path, text in files.items():
+                staged = tmp / Path(path).resolve().relative_to(root)
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                with open(staged, "x", encoding="utf-8", newline="\n") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            ready = tmp.with_suffix(".ready")
+            tmp.rename(ready)  # the commit
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _fsync_folder(root)
+        _move_in(ready, root)
+    finally:
+        lock.release()
+
+
+def complete_batches(root: Path, *, locked: bool = False) -> None:
+    """Finish what a killed :func:`write_new_files` committed, remove what it had not.
+    Skipped while another run writes a batch (it holds the lock)."""
+    root = Path(root)
+    try:
+        leftovers = [p for p in root.iterdir() if p.name.startswith(_BATCH)]
+    except OSError:
+        return
+    if not leftovers:
+        return
+    lock = None
+    if not locked:
+        try:
+            lock = _batch_lock(root).acquire()
+        except OutputBusy:
+            return
+    try:
+        for folder in leftovers:
+            if folder.suffix == ".ready":
+                _move_in(folder, root)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _batch_lock(root: Path) -> Lock:
+    return Lock(root / "shequ-batch", busy="another shequ import is writing records into this project right now; "
+                "wait until it ends, then run again")
+
+
+def _move_in(batch: Path, root: Path) -> None:
+    kept = False
+    for dirpath, _, names in os.walk(batch):
+        for name in names:
+            staged = Path(dirpath, name)
+            target = root / staged.relative_to(batch)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(staged, target)  # fails rather than replace a file
+            except FileExistsError:
+                if target.read_bytes() != staged.read_bytes():  # not ours: keep both, lose nothing
+                    kept = True
+                    continue
+            staged.unlink()
+    if not kept:
+        shutil.rmtree(batch, ignore_errors=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
