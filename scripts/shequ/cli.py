@@ -348,8 +348,9 @@ _new_command("incubator")
 @project_option
 @click.argument("base", required=False)
 @click.argument("head", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
-              help="text for people, markdown for a pull-request comment or a GitHub job summary.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "github"]), default="text", show_default=True,
+              help="text for people, markdown for a pull-request comment or a GitHub job summary, github for "
+                   "an annotation when mkdocs.yml changes settings that run code (hooks, plugins, site_dir…).")
 def diff(project_dir: str, base: str | None, head: str | None, fmt: str) -> None:
     """Records added, removed and changed between two git revisions, field by field.
 

@@ -134,6 +134,12 @@ def _parse(text: str) -> Any:
         raise YamlProblem(rules.YAML_TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels") from None
 
 
+def parse_config_text(text: str) -> Any:
+    """The settings of a ``mkdocs.yml`` given as text (as git stores it), read as :func:`load_site_config`
+    reads the file: tags kept as :class:`Tagged`, alias bombs refused (:class:`YamlProblem`)."""
+    return _parse(text)
+
+
 def _merge(parent: dict, child: dict) -> dict:
     """``child`` over ``parent``, mappings merged key by key (MkDocs' ``INHERIT``)."""
     merged = dict(parent)
