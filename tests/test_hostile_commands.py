@@ -301,3 +301,33 @@ def test_the_build_refuses_theme_overrides_that_link_outside_the_project(site_pr
         "  name: material\n", "  name: material\n  custom_dir: overrides\n"), encoding="utf-8")
     with pytest.raises(ShequError, match="overrides/partials/copyright.html: a symbolic link to a file outside"):
         guard_files([], _mkdocs_config(site_project), site_project)
+
+
+@pytest.mark.browser
+def test_the_issue_payload_in_material_templates_runs_nothing_in_chromium(site_project):
+    """Defence in depth: even a value the checks never saw (as if they had a gap) is text once
+    escaped at its source, in Material's own copyright partial and in an attribute as its
+    base template prints the description."""
+    from playwright.sync_api import sync_playwright
+
+    from shequ.generator.config import escape_shown_values
+
+    payload = "x\"><img src=x onerror=alert(document.domain)><script>alert('s')</script>"
+    config = _mkdocs_config(site_project)
+    config["copyright"], config["site_description"] = payload, payload
+    escape_shown_values(config)
+    env = config.theme.get_env()
+    html = env.from_string('<meta name="description" content="{{ config.site_description }}">'
+                           '{% include "partials/copyright.html" %}').render(config=config)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page, dialogs = browser.new_page(), []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.set_content(f"<html><head></head><body>{html}</body></html>")
+            page.wait_for_timeout(200)
+            assert dialogs == [] and page.evaluate("document.querySelectorAll('img, script').length") == 0
+            assert page.inner_text(".md-copyright__highlight") == payload
+            assert page.get_attribute("meta[name=description]", "content") == payload
+        finally:
+            browser.close()

@@ -56,8 +56,6 @@ def guard_shown_values(config, project_root: Path) -> None:
     it as text whether or not it escapes (``Markup`` is never escaped twice). Addresses stay
     plain text: they are checked to hold nothing that HTML would read, and MkDocs builds edit
     links from them."""
-    from markupsafe import Markup, escape
-
     from shequ.checks.site_config import TEXT_SETTINGS, URL_SETTINGS, shown_values
     from shequ.report import Report
     from shequ.sources.siteconfig import SiteConfig
@@ -74,6 +72,15 @@ def guard_shown_values(config, project_root: Path) -> None:
     if not report.valid:
         raise ShequError(f"{report.format_text()}the configuration as MkDocs read it (values from the environment "
                          "included) puts these into every page: correct them", report)
+    escape_shown_values(config)
+
+
+def escape_shown_values(config) -> None:
+    """Every text setting and ``extra`` text of ``config`` as escaped ``Markup`` (see
+    :func:`guard_shown_values`); running it again changes nothing."""
+    from markupsafe import Markup, escape
+
+    from shequ.checks.site_config import TEXT_SETTINGS
 
     def escaped(value):
         if isinstance(value, str):
