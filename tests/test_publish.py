@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 
 from conftest import REPO, MiniProject
+from shequ.atomic import MARKER
 from shequ.publish import package as publish_module
 from shequ.publish import xlsx
 from shequ.build.pipeline import publish_package
@@ -262,7 +263,7 @@ def test_sha256sums_passes_sha256sum_check_and_covers_every_file(package):
     assert result.returncode == 0, result.stdout + result.stderr
     listed = sorted(line.split("  ", 1)[1] for line in (package / "SHA256SUMS").read_text().splitlines())
     assert listed == sorted(p.relative_to(package).as_posix() for p in package.rglob("*")
-                            if p.is_file() and p.name != "SHA256SUMS")
+                            if p.is_file() and p.name not in ("SHA256SUMS", MARKER))
 
 
 def test_a_tampered_file_fails_sha256sum_check(own_package):

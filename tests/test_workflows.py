@@ -23,7 +23,8 @@ FORMS = sorted(p for p in (GITHUB / "ISSUE_TEMPLATE").glob("*.yml") if p.name !=
 SHA = re.compile(r"^[0-9a-f]{40}$")
 #: The only actions the workflows may use: GitHub's own, pinned.
 ALLOWED_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/upload-pages-artifact",
-                   "actions/deploy-pages", "actions/configure-pages"}
+                   "actions/deploy-pages", "actions/configure-pages", "actions/upload-artifact",
+                   "actions/download-artifact"}
 
 
 def load(path) -> dict:
@@ -98,7 +99,7 @@ def test_least_privilege_permissions_and_no_persisted_credentials(path):
         if path.name == "deploy.yml" and job_id == "deploy":
             assert writes == {"pages", "id-token"}
             assert "environment" in job
-        elif path.name == "release.yml":
+        elif path.name == "release.yml" and job_id == "release":
             assert writes == {"contents"}
         else:
             assert writes == set(), f"{path.name}: job {job_id} must not write"
@@ -270,3 +271,39 @@ def test_release_workflow_checks_the_version_and_takes_the_notes_from_the_change
     assert step("Release notes from the CHANGELOG.md section", "v0.2.0").returncode == 0
     assert (tmp_path / "notes.md").read_text("utf-8") == "\nRecords since v0.1.0: 1 added.\n\n"
     assert step("Release notes from the CHANGELOG.md section", "v0.9.0").returncode == 1
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_a_job_that_can_write_installs_nothing_and_runs_no_project_code(path):
+    """Issue 13: a job holding a write token runs only pinned actions and preinstalled tools
+    (gh), never pip, a checkout of the project or shequ: a package from PyPI or a pull
+    request's code never meets the token."""
+    workflow = load(path)
+    top = workflow.get("permissions") or {}
+    for job_id, job in workflow["jobs"].items():
+        granted = {**top, **(job.get("permissions") or {})}
+        if "write" not in granted.values():
+            continue
+        for step in job.get("steps", ()):
+            run = step.get("run", "")
+            assert not re.search(r"\b(pip|pipx|uv|poetry|npm|shequ|mkdocs|python)\b", run), (job_id, run)
+            assert not step.get("uses", "").startswith(("actions/checkout@", "actions/setup-python@")), (job_id, step)
+
+
+def test_release_builds_in_one_job_and_uploads_in_another():
+    workflow = load(GITHUB / "workflows" / "release.yml")
+    build, release = workflow["jobs"]["build"], workflow["jobs"]["release"]
+    assert release["needs"] == "build" and build["permissions"] == {"contents": "read"}
+    assert "shequ publish --out build/data" in [l.strip() for s in build["steps"] for l in s.get("run", "").splitlines()]
+    upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    download = next(s for s in release["steps"] if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert upload["with"]["name"] == download["with"]["name"]
+    assert "gh release create" in release["steps"][-1]["run"]
+
+
+def test_pull_request_check_flags_changed_build_settings_before_it_builds():
+    workflow = load(GITHUB / "workflows" / "pull_request.yml")
+    lines = run_lines(workflow)
+    flag = lines.index("shequ diff HEAD^1 HEAD --format github")
+    assert flag < next(i for i, l in enumerate(lines) if l.startswith("mkdocs build"))
+    assert (REPO / "docs" / "security.md").is_file()

@@ -1,9 +1,21 @@
-"""Replace a folder all at once, so a failed or killed run leaves the previous one intact.
+"""Replace a folder all at once, so a failed or killed run leaves the previous one intact;
+and only a folder the command owns.
 
 Output is written into a temporary folder beside the target. On Linux the two
 folders are exchanged with ``renameat2(RENAME_EXCHANGE)``, a single atomic step;
 elsewhere the old folder is moved aside first and put back by
 :func:`recover` if the run dies between the two renames.
+
+Before anything is written or removed, :func:`claim` makes sure the target is the
+command's own: a folder that is missing, empty, or holds the :data:`MARKER` file that
+every output gets. It never is the project, ``datasets/``, ``docs/``, ``.git`` or a
+folder holding one of them. :class:`Lock` keeps two runs from writing the same target
+at once (each would remove the other's staging folder as a leftover).
+
+Example::
+
+    with atomic.staging(Path("build/data"), project=Path(".")) as tmp:
+        ...  # write the output into tmp; it replaces build/data when the block succeeds
 """
 
 from __future__ import annotations
@@ -15,7 +27,29 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
+
+from shequ.errors import ShequError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent runs there are not guarded
+    fcntl = None
+
+#: The file that marks a folder as a command's output: a later run may replace that folder.
+MARKER = ".shequ-output"
+MARKER_TEXT = ("Written by shequ. The next `shequ build` or `shequ publish` replaces this folder as a whole:\n"
+               "keep nothing else in it.\n")
+#: Folders of the project that no output may be, be inside of, or hold.
+SOURCES = ("datasets", "docs", ".git")
+
+
+class OutputRefused(ShequError):
+    """The output folder is not the command's own: nothing was written or removed."""
+
+
+class OutputBusy(ShequError):
+    """Another run is writing the same output folder."""
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -73,24 +107,214 @@ def swap_in(new: Path, target: Path) -> None:
     shutil.rmtree(aside)
 
 
-@contextmanager
-def staging(target: Path) -> Iterator[Path]:
-    """A fresh folder beside ``target``; swapped in if the block succeeds, removed if not."""
-    target = Path(target).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+def _shown(path: Path, project: Path) -> str:
     try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    swap_in(tmp, target)
+        return path.relative_to(project).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+def claim(target: Path, project: Path, keep: Iterable[Path] = ()) -> Path:
+    """``target``, resolved, if a command may replace it as a whole; else :class:`OutputRefused`.
+
+    Refused: the project folder, its ``datasets/``, ``docs/`` and ``.git`` and ``keep``
+    (say, the docs_dir of mkdocs.yml), a folder inside one of those or holding one, a file,
+    and a folder that is neither empty nor marked with :data:`MARKER`. Nothing is touched."""
+    target, project = Path(target).resolve(), Path(project).resolve()
+    shown = _shown(target, project)
+    sources = [project] + [project / name for name in SOURCES] + [Path(k).resolve() for k in keep]
+    for source in sources:
+        holds = target == source or target in source.parents
+        inside = source != project and source in target.parents
+        if holds or inside:
+            what = "the project folder" if source == project else f"{_shown(source, project)}/"
+            relation = "is" if target == source else ("holds" if holds else "is inside")
+            raise OutputRefused(f"{shown}: refused as an output folder: it {relation} {what}, and an output "
+                                "folder is replaced as a whole (choose a folder of its own, such as site/ or "
+                                "build/data/)")
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise OutputRefused(f"{shown}: refused as an output folder: it is not a folder")
+    if target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
+        raise OutputRefused(f"{shown}: refused as an output folder: it is not empty and not shequ's output (it has "
+                            f"no {MARKER} file), and an output folder is replaced as a whole (choose an empty or new "
+                            "folder, or empty this one yourself)")
+    return target
+
+
+def mark(folder: Path) -> None:
+    """Mark ``folder`` as a command's output, which the next run may replace."""
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+
+class Lock:
+    """One run at a time per output folder: ``.<name>.lock`` beside it, held with ``flock``.
+
+    The kernel drops the lock when its process dies, so a killed run never blocks the
+    next one; the file itself is removed on release."""
+
+    def __init__(self, target: Path, busy: str | None = None):
+        self.target, self.busy = target, busy
+        self.path = target.with_name(f".{target.name}.lock")
+        self.file = None
+
+    def acquire(self) -> "Lock":
+        if fcntl is None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            file = open(self.path, "a+b")  # noqa: SIM115 - held until release()
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                file.close()
+                raise OutputBusy(self.busy or f"{self.target.name}: another shequ build or publish is writing this "
+                                 f"folder right now (it holds {self.path}); wait until it ends, then run again") from None
+            try:
+                same = os.fstat(file.fileno()).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:  # not a file that the previous holder removed as it let go
+                self.file = file
+                return self
+            file.close()
+
+    def release(self) -> None:
+        if self.file is not None:
+            self.path.unlink(missing_ok=True)
+            self.file.close()
+            self.file = None
+
+
+@contextmanager
+def staging(target: Path, project: Path, keep: Iterable[Path] = ()) -> Iterator[Path]:
+    """A fresh folder beside ``target``; swapped in if the block succeeds, removed if not.
+    ``target`` must be the command's own (:func:`claim`), and no other run may be writing it."""
+    target = claim(target, project, keep)
+    lock = Lock(target).acquire()
+    try:
+        clean_stale(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        try:
+            yield tmp
+            mark(tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        swap_in(tmp, target)
+    finally:
+        lock.release()
 
 
 def clean_stale(target: Path) -> None:
-    """Remove staging folders left by runs that were killed."""
+    """Remove staging folders left by runs that were killed (call it holding the :class:`Lock`)."""
     target = Path(target).resolve()
     if target.parent.is_dir():
         for leftover in target.parent.glob(f".{target.name}.tmp-*"):
             shutil.rmtree(leftover, ignore_errors=True)
     recover(target)
+
+
+# New files, all or none ----------------------------------------------------------------------------
+
+_BATCH = ".shequ-batch-"
+
+
+def write_new_files(files: dict[Path, str], root: Path) -> None:
+    """Create every file of ``files`` (path inside ``root`` → text), or none of them; never
+    replace a file that exists.
+
+    The files are written and flushed to disk in a hidden folder of ``root`` first. Renaming
+    that folder from ``….tmp`` to ``….ready`` is the commit: a run killed before it leaves
+    nothing (the next run removes the folder), one killed after it is completed by
+    :func:`complete_batches`, which :meth:`shequ.project.Project.at` runs before any
+    command reads the project. Then each file is linked into place and the folder removed.
+    Raises ``FileExistsError`` (before anything is written) if a file exists already."""
+    root = Path(root).resolve()
+    existing = [p for p in files if Path(p).exists() or Path(p).is_symlink()]
+    if existing:
+        raise FileExistsError(f"{existing[0]} exists already")
+    lock = _batch_lock(root).acquire()
+    try:
+        complete_batches(root, locked=True)
+        tmp = Path(tempfile.mkdtemp(prefix=_BATCH, suffix=".tmp", dir=root))
+        try:
+            for path, text in files.items():
+                staged = tmp / Path(path).resolve().relative_to(root)
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                with open(staged, "x", encoding="utf-8", newline="\n") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            ready = tmp.with_suffix(".ready")
+            tmp.rename(ready)  # the commit
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _fsync_folder(root)
+        _move_in(ready, root)
+    finally:
+        lock.release()
+
+
+def complete_batches(root: Path, *, locked: bool = False) -> None:
+    """Finish what a killed :func:`write_new_files` committed, remove what it had not.
+    Skipped while another run writes a batch (it holds the lock)."""
+    root = Path(root)
+    try:
+        leftovers = [p for p in root.iterdir() if p.name.startswith(_BATCH)]
+    except OSError:
+        return
+    if not leftovers:
+        return
+    lock = None
+    if not locked:
+        try:
+            lock = _batch_lock(root).acquire()
+        except OutputBusy:
+            return
+    try:
+        for folder in leftovers:
+            if folder.suffix == ".ready":
+                _move_in(folder, root)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _batch_lock(root: Path) -> Lock:
+    return Lock(root / "shequ-batch", busy="another shequ import is writing records into this project right now; "
+                "wait until it ends, then run again")
+
+
+def _move_in(batch: Path, root: Path) -> None:
+    kept = False
+    for dirpath, _, names in os.walk(batch):
+        for name in names:
+            staged = Path(dirpath, name)
+            target = root / staged.relative_to(batch)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(staged, target)  # fails rather than replace a file
+            except FileExistsError:
+                if target.read_bytes() != staged.read_bytes():  # not ours: keep both, lose nothing
+                    kept = True
+                    continue
+            staged.unlink()
+    if not kept:
+        shutil.rmtree(batch, ignore_errors=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

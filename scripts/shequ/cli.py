@@ -13,16 +13,24 @@ import click
 from shequ import __version__
 from shequ.errors import ShequError
 from shequ.project import NotAProject, Project
+from shequ.report import printable
 from shequ.settings import Settings, SettingsError
 
 DEFAULT_PACKAGE_OUT = "build/data"
+
+
+def echo(message: str = "", *, nl: bool = True, err: bool = False) -> None:
+    """Print a line of output. Messages quote file names, keys and record text from the sources:
+    their control characters are printed as escapes, on a terminal and when piped, so that
+    no source can clear the screen, forge a link or rewrite a line (:func:`shequ.report.printable`)."""
+    click.echo(printable(str(message)), nl=nl, err=err)
 
 
 def _project(folder: str) -> Project:
     try:
         return Project.at(folder)
     except NotAProject as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(printable(str(exc))) from None
 
 
 def _settings() -> Settings:
@@ -30,17 +38,17 @@ def _settings() -> Settings:
     try:
         return Settings.from_environ()
     except SettingsError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(printable(str(exc))) from None
 
 
 def _fail(exc: ShequError, then: str | None = None):
     """Print an expected failure (its problem report, when the sources were checked) and exit 1."""
     if exc.report is not None and str(exc) == exc.report.summary():
-        click.echo(exc.report.format_text(), nl=False, err=True)
+        echo(exc.report.format_text(), nl=False, err=True)
     else:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
     if then:
-        click.echo(then, err=True)
+        echo(then, err=True)
     sys.exit(1)
 
 
@@ -71,7 +79,7 @@ def validate(project_dir: str, fmt: str) -> None:
     from shequ.build.core import SiteBuild
 
     report = SiteBuild(_settings()).validate(_project(project_dir))
-    click.echo(report.format(fmt), nl=False)
+    echo(report.format(fmt), nl=False)
     sys.exit(0 if report.valid else 1)
 
 
@@ -100,9 +108,9 @@ def publish(project_dir: str, out: str) -> None:
     except ShequError as exc:
         _fail(ShequError(f"publish: {exc}"))
     if report.warnings:
-        click.echo(report.format_text(), nl=False, err=True)
+        echo(report.format_text(), nl=False, err=True)
     rows = ", ".join(f"{name} {count}" for name, count in result.tables.items())
-    click.echo(f"published {len(result.files)} files to {project.relative(result.out)} ({rows})")
+    echo(f"published {len(result.files)} files to {project.relative(result.out)} ({rows})")
 
 
 @main.group()
@@ -140,9 +148,9 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
     except DivisionImportError as exc:
         _fail(ShequError(f"divisions import: {exc}"))
     except OSError as exc:
-        click.echo(f"divisions import: cannot write the table: {exc}", err=True)
+        echo(f"divisions import: cannot write the table: {exc}", err=True)
         sys.exit(1)
-    click.echo(str(result))
+    echo(str(result))
     # Codes the data uses that no official list names need a person's look.
     sys.exit(0 if result.ok else 1)
 
@@ -189,14 +197,14 @@ def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, runs:
     try:
         figures = run_bench(project, sorted(set(orgs)), incubators, [Path(p) for p in official],
                             runs=runs, baseline=baseline, data=data, preview=preview,
-                            say=lambda t: click.echo(t, err=True))
+                            say=lambda t: echo(t, err=True))
     except FileNotFoundError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(format_table(figures), nl=False)
+        raise click.UsageError(printable(str(exc))) from None
+    echo(format_table(figures), nl=False)
     if json_out:
         write_json(figures, Path(json_out), command="shequ " + " ".join(sys.argv[1:]))
     if any(f.exit_code for f in figures):
-        click.echo("bench: a build failed on the synthetic data", err=True)
+        echo("bench: a build failed on the synthetic data", err=True)
         sys.exit(1)
 
 
@@ -220,9 +228,9 @@ def schemas(project_dir: str, check: bool) -> None:
     stale = [f for f in files if not f.current]
     for f in files:
         state = "up to date" if f.current else ("out of date" if check else "written")
-        click.echo(f"{project.relative(f.path)}: {state}")
+        echo(f"{project.relative(f.path)}: {state}")
     if check and stale:
-        click.echo("schemas: run 'shequ schemas' and commit the result", err=True)
+        echo("schemas: run 'shequ schemas' and commit the result", err=True)
         sys.exit(1)
 
 
@@ -245,19 +253,19 @@ def rules_command(project_dir: str, write_file: bool, check: bool) -> None:
     from shequ import rules
 
     if not (write_file or check):
-        click.echo(rules.reference(), nl=False)
+        echo(rules.reference(), nl=False)
         return
     project = _project(project_dir)
     path = project.root / rules.REFERENCE_PATH
     if check:
         current = rules.reference_is_current(path)
-        click.echo(f"{rules.REFERENCE_PATH}: {'up to date' if current else 'out of date'}")
+        echo(f"{rules.REFERENCE_PATH}: {'up to date' if current else 'out of date'}")
         if not current:
-            click.echo("rules: run 'shequ rules --write' and commit the result", err=True)
+            echo("rules: run 'shequ rules --write' and commit the result", err=True)
             sys.exit(1)
         return
     rules.write_reference(path)
-    click.echo(f"{rules.REFERENCE_PATH}: written")
+    echo(f"{rules.REFERENCE_PATH}: written")
 
 
 @main.group()
@@ -297,18 +305,18 @@ def _new_command(record_type: str):
         if interactive:
             def ask(question: Question, terms: list[tuple[str, str]]):
                 for code, label in terms:
-                    click.echo(f"  {code:28} {label}")
+                    echo(f"  {code:28} {label}")
                 return click.prompt(question.text, default=question.default)
             values = ask_missing(project, dataset, values, ask)
         settings = _settings()
         created = create_record(project, dataset, values, seed=seed or settings.seed, today=settings.today())
         for problem in created.problems:
-            click.echo(problem.text() if created.path else describe(problem), err=True)
+            echo(problem.text() if created.path else describe(problem), err=True)
         if created.path is None:
-            click.echo(f"new {record_type}: nothing was written; give the missing or corrected values "
+            echo(f"new {record_type}: nothing was written; give the missing or corrected values "
                        f"(shequ new {record_type} --help)", err=True)
             sys.exit(1)
-        click.echo(f"created {project.relative(created.path)}")
+        echo(f"created {project.relative(created.path)}")
 
     command.__doc__ = f"""Write a new {record_type} record with a free id and today's date.
 
@@ -345,8 +353,9 @@ _new_command("incubator")
 @project_option
 @click.argument("base", required=False)
 @click.argument("head", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
-              help="text for people, markdown for a pull-request comment or a GitHub job summary.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "github"]), default="text", show_default=True,
+              help="text for people, markdown for a pull-request comment or a GitHub job summary, github for "
+                   "an annotation when mkdocs.yml changes settings that run code (hooks, plugins, site_dir…).")
 def diff(project_dir: str, base: str | None, head: str | None, fmt: str) -> None:
     """Records added, removed and changed between two git revisions, field by field.
 
@@ -366,8 +375,8 @@ def diff(project_dir: str, base: str | None, head: str | None, fmt: str) -> None
     try:
         result = record_diff(project, base, head)
     except DiffError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(format_diff(result, fmt), nl=False)
+        raise click.UsageError(printable(str(exc))) from None
+    echo(format_diff(result, fmt), nl=False)
 
 
 @main.command("import")
@@ -401,22 +410,22 @@ def import_(project_dir: str, dataset: str, file: str, mapping_file: str, dry_ru
         result = import_records(project, dataset, Path(file), Path(mapping_file), dry_run=dry_run,
                                 skip_invalid=skip_invalid, seed=seed or settings.seed, today=settings.today())
     except ImportFileError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(printable(str(exc))) from None
     for failure in result.failures:
         for reason in failure.reasons:
-            click.echo(f"row {failure.row}: {reason}", err=True)
+            echo(f"row {failure.row}: {reason}", err=True)
     for record in result.records:
         for warning in record.warnings:
-            click.echo(f"row {record.row}: {warning}", err=True)
+            echo(f"row {record.row}: {warning}", err=True)
     passed, total = len(result.records), result.rows
     if result.written:
-        click.echo(f"imported {len(result.written)} of {total} rows into datasets/{dataset}/")
+        echo(f"imported {len(result.written)} of {total} rows into datasets/{dataset}/")
     elif total == 0:
-        click.echo(f"{Path(file).name} has no rows below its header; nothing was written")
+        echo(f"{Path(file).name} has no rows below its header; nothing was written")
     elif dry_run:
-        click.echo(f"dry run: {passed} of {total} rows would be imported; nothing was written")
+        echo(f"dry run: {passed} of {total} rows would be imported; nothing was written")
     else:
-        click.echo(f"nothing was written: {len(result.failures)} of {total} rows cannot be imported "
+        echo(f"nothing was written: {len(result.failures)} of {total} rows cannot be imported "
                    "(fix them, or use --skip-invalid to import the rest)")
     sys.exit(0 if result.ok else 1)
 
@@ -442,14 +451,14 @@ def release(project_dir: str, version: str) -> None:
     try:
         result = prepare(project, version, today=_settings().today())
     except ReleaseError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(printable(str(exc))) from None
     except InvalidSources as exc:
         _fail(exc, "release: fix the errors first; nothing was changed")
     counts = result.diff.counts()
     since = f"since {result.previous_tag}" if result.previous_tag else "first release"
-    click.echo(f"release {version} ({since}: {counts['added']} added, {counts['removed']} removed, "
+    echo(f"release {version} ({since}: {counts['added']} added, {counts['removed']} removed, "
                f"{counts['changed']} changed): updated " + ", ".join(project.relative(p) for p in result.files))
-    click.echo(result.next_steps(project), nl=False)
+    echo(result.next_steps(project), nl=False)
 
 
 @main.command()
@@ -479,10 +488,10 @@ def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
     except ShequError as exc:
         _fail(exc, "build: the previous site was left as it was")
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(f"built {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
+        echo(f"note: {note}", err=True)
+    echo(f"built {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
 
 
 @main.command()

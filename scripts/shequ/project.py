@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from shequ import atomic
 from shequ.errors import ShequError
 
 #: Record datasets: one YAML file per record, in ``datasets/<name>/<id>.yaml``.
@@ -34,6 +35,9 @@ class Project:
                 f"{root} is not a Shequ project: datasets/package.yaml {what} "
                 "(run the command from a project folder, or name one with --project)"
             )
+        # A record import killed after its commit point is finished here, before anything
+        # reads the records (shequ.atomic.write_new_files): an import writes all its rows or none.
+        atomic.complete_batches(root)
         return cls(root)
 
     @property

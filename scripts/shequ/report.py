@@ -20,6 +20,24 @@ from shequ.rules import ERROR, WARNING
 #: A path into a YAML record, e.g. ``("sources", 0, "url")``.
 FieldPath = tuple
 
+#: Characters a terminal acts on or that change how a line reads: C0 and C1 controls (ESC starts
+#: OSC 8 links and screen clears; CSI is one byte in C1), line separators, direction controls.
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNPRINTABLE = re.compile(f"[{_CONTROLS}]")
+_UNPRINTABLE_IN_A_LINE = re.compile(f"[\x0a{_CONTROLS}]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` safe to print on a terminal or into a log, piped or not: every control
+    character as a ``\uXXXX`` escape (also a valid escape inside a JSON string), tabs and
+    line breaks kept. Every command prints through it (:mod:`shequ.cli`).
+
+    Example::
+
+        printable("x\x1b[2Jy")   # the text 'x\u001b[2Jy': no screen clear
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 def did_you_mean(value: str, choices: list[str]) -> str | None:
     """A hint naming the closest known choice, e.g. ``divison`` → "did you mean 'division'?"."""
@@ -74,8 +92,7 @@ class Problem:
         line = f"{where}: {prefix}{what} [{self.rule}]"
         # One problem, one line: a file name or key from a pull request may hold line breaks,
         # terminal escapes or direction overrides; print them as escapes, never as themselves.
-        return re.sub("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
-                      lambda m: m.group().encode("unicode_escape").decode("ascii"), line)
+        return _UNPRINTABLE_IN_A_LINE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), line)
 
     def as_dict(self) -> dict:
         return {

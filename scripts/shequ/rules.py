@@ -98,8 +98,9 @@ def _change(file: str, action: str, new: str | None = None, *also: str) -> Examp
 # --- files -------------------------------------------------------------------------------------
 
 FILES_SYMLINK = _rule(
-    "files.symlink", "Symbolic link in datasets/",
-    "A file or folder under datasets/ is a symbolic link; a link could read files from anywhere on the machine.",
+    "files.symlink", "Symbolic link in the sources",
+    "A file or folder under datasets/, docs/ or the theme's custom_dir is a symbolic link; a link could read "
+    "and publish files from anywhere on the machine.",
     "replace the link with the file or folder itself",
     _change("datasets/organizations/org-link.yaml", "symlink", "org-silver-age.yaml"))
 FILES_NOT_A_FILE = _rule(
@@ -496,6 +497,12 @@ CONFIG_SITE_DIR = _rule(
     "site_dir in mkdocs.yml names the project root, datasets/, the docs folder or .git, which a build would "
     "replace.", "use a folder of its own, such as site/",
     _write("mkdocs.yml", "site_name: Demo\ndocs_dir: docs\nsite_dir: datasets\n", "config.docs-dir"))
+CONFIG_CUSTOM_DIR = _rule(
+    "config.custom-dir", "Theme folder outside the project",
+    "theme.custom_dir in mkdocs.yml names a folder outside the project; its templates and files would go into "
+    "every page.", "keep the theme's overrides in a folder of the project, such as overrides/",
+    _write("mkdocs.yml", "site_name: Demo\ndocs_dir: docs\ntheme:\n  name: material\n  custom_dir: ../elsewhere\n",
+           "config.docs-dir"))
 CONFIG_LANGUAGE = _rule(
     "config.language", "Unknown theme language",
     "theme.language in mkdocs.yml is not a language the installed theme has.", "use zh or en",

@@ -132,6 +132,14 @@ def symlink_file_outside(path: Path, project: Path, step: dict) -> None:
     path.symlink_to(target)
 
 
+def symlink_new_outside(path: Path, project: Path, step: dict) -> None:
+    """A new link (its folders made) to a private file outside the repository."""
+    target = _outside(project, "secret-" + path.name)
+    target.write_text("SECRET KEY 7f3c\n", encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+
+
 def folder(path: Path, project: Path, step: dict) -> None:
     """A folder where a file belongs (with a file inside, so it is not just an empty name)."""
     if path.is_file():

@@ -165,10 +165,14 @@ class SiteBuild:
         for problem in report.warnings:
             self.log.warning(problem.text())
 
-    def stage(self, site_dir: Path) -> Path:
-        """The folder to build into, beside ``site_dir``: swapped in by :meth:`finish`."""
-        self.staging = Staging(site_dir)
-        return self.staging.begin()
+    def stage(self, site_dir: Path, keep=()) -> Path:
+        """The folder to build into, beside ``site_dir``: swapped in by :meth:`finish`.
+        ``site_dir`` must be the build's own (:func:`shequ.atomic.claim`; ``keep``: more folders
+        of sources it must not be), and no other build may be writing it."""
+        staging = Staging(site_dir, self.sources.project.root, keep)
+        folder = staging.begin()
+        self.staging = staging
+        return folder
 
     @property
     def served(self) -> Path | None:
@@ -181,7 +185,9 @@ class SiteBuild:
         """Write the data package in a process of its own while this one renders; serve's
         rebuilds check the sources there too, and leave out the package's self-check (it
         re-reads the written files and never changes one)."""
-        self.package_dir = Path(tempfile.mkdtemp(prefix="shequ-data-"))
+        # Beside the site, where the next build removes it if this one is killed.
+        self.package_dir = (self.staging.scratch("data") if self.staging is not None
+                            else Path(tempfile.mkdtemp(prefix="shequ-data-")))
         serving = self.cache is not None
         self.publisher = Publisher(self.sources, self.package_dir, check=not serving, check_sources=serving,
                                    background=not self.settings.publish_inline, today=self.settings.today())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from shequ import checks
+from shequ import atomic, checks
 from shequ.errors import InvalidSources
 from shequ.sources.load import Sources, load
 from shequ.project import Project
@@ -43,6 +43,7 @@ def check_and_prepare(sources: Sources, today: dt.date | None = None) -> tuple[R
 
 
 def publish_package(project: Project, out: Path, today: dt.date | None = None) -> tuple[PublishResult, Report]:
+    atomic.claim(out, project.root)  # before the checks: a folder that is not publish's own is refused at once
     try:
         sources = load(project)
     except SchemaError as exc:

@@ -6,8 +6,8 @@ staging folder and leaves the previous site as it was.
 
 Example::
 
-    staging = Staging(Path("site"))
-    out = staging.begin()      # write the site into `out`
+    staging = Staging(Path("site"), project=Path("."))
+    out = staging.begin()      # write the site into `out` (refused: a folder that is not the build's own)
     staging.swap()             # or staging.discard() when the build failed
 """
 
@@ -41,18 +41,40 @@ def link_tree(source: Path, dest: Path) -> None:
 
 
 class Staging:
-    def __init__(self, target: Path):
+    """``project``: the project the site is built from; ``keep``: other folders of sources
+    the site must not be (the docs_dir of mkdocs.yml). See :func:`shequ.atomic.claim`."""
+
+    def __init__(self, target: Path, project: Path, keep=()):
         self.target = Path(target).resolve()  # the real site folder
+        self.project, self.keep = project, tuple(keep)
         self.folder: Path | None = None
+        self.lock: atomic.Lock | None = None
 
     def begin(self) -> Path:
-        atomic.clean_stale(self.target)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=self.target.parent))
+        # Nothing is removed before the target is known to be the build's own and no other
+        # build writes it (that one's staging folder would look like a leftover).
+        atomic.claim(self.target, self.project, self.keep)
+        self.lock = atomic.Lock(self.target).acquire()
+        try:
+            atomic.clean_stale(self.target)
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=self.target.parent))
+        except BaseException:
+            self._unlock()
+            raise
         return self.folder
 
+    def scratch(self, name: str) -> Path:
+        """A temporary folder beside the site (the data package while it is written): a killed
+        build leaves it where the next build removes it as a leftover, never in /tmp."""
+        return Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-{name}-", dir=self.target.parent))
+
     def swap(self) -> Path:
-        atomic.swap_in(self.folder, self.target)
+        try:
+            atomic.mark(self.folder)
+            atomic.swap_in(self.folder, self.target)
+        finally:
+            self._unlock()
         self.folder = None
         return self.target
 
@@ -60,3 +82,9 @@ class Staging:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None

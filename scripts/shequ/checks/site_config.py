@@ -11,6 +11,7 @@ MkDocs at build time and left alone.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
@@ -43,13 +44,20 @@ def check(sources: Sources) -> Iterator[Problem]:
     config = sources.site_config
     if config is None:
         return
-    yield from _text_settings(config)
-    yield from _url_settings(config)
+    yield from shown_values(config)
     yield from _folders(sources, config)
     yield from _theme(config)
-    yield from _extra(config, config.get("extra"), ("extra",))
+    yield from _custom_dir(sources, config)
     options = yield from _plugin_options(config)
     yield from _nav(sources, config, options)
+
+
+def shown_values(config: SiteConfig) -> Iterator[Problem]:
+    """The checks of every value the theme prints (text settings, addresses, ``extra``): what
+    the build runs again on the configuration as MkDocs resolved it, ``!ENV`` values included."""
+    yield from _text_settings(config)
+    yield from _url_settings(config)
+    yield from _extra(config, config.get("extra"), ("extra",))
 
 
 def _set(value: Any) -> bool:
@@ -163,6 +171,30 @@ def _theme(config: SiteConfig) -> Iterator[Problem]:
     if known is not None and language not in known:
         yield _problem(config, rules.CONFIG_LANGUAGE, f"the theme '{name}' has no language '{language}'",
                        ("theme", "language"), "a tag such as zh or en")
+
+
+def _custom_dir(sources: Sources, config: SiteConfig) -> Iterator[Problem]:
+    """The theme's overrides go into every page: a folder of the project, without links."""
+    theme = config.get("theme")
+    value = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if not _set(value):
+        return
+    path = ("theme", "custom_dir")
+    if not isinstance(value, str) or not value.strip():
+        yield _problem(config, rules.CONFIG_TYPE, "must be a folder name", path)
+        return
+    root, folder = sources.project.root, config.folder / value
+    real = folder.resolve()
+    if real != root and root not in real.parents:
+        yield _problem(config, rules.CONFIG_CUSTOM_DIR, f"'{value}' is outside the project", path)
+        return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in sorted(dirnames + filenames):
+            if Path(dirpath, name).is_symlink():
+                yield Problem(rules.FILES_SYMLINK, "symbolic links are not allowed in the theme's overrides",
+                              sources.project.relative(Path(dirpath, name)),
+                              hint="replace the link with the file itself: a link would publish whatever file it names")
+        dirnames[:] = [d for d in dirnames if not Path(dirpath, d).is_symlink()]
 
 
 def _extra(config: SiteConfig, value: Any, path: tuple) -> Iterator[Problem]:

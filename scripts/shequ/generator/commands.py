@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shequ import atomic
 from shequ.build.core import SiteBuildError
 from shequ.build.sitemap import WITHOUT_SITE_URL
 from shequ.errors import ShequError
@@ -72,6 +73,9 @@ def build(project: Project, site_dir: Path | None = None, *, strict: bool = Fals
             config = load_config(str(config_file), strict=strict, **options)
         except (ConfigurationError, Abort) as exc:
             raise SiteBuildError(f"{project.relative(config_file)}: {exc}") from None
+        # Refused at once, before the checks: a site folder that is not the build's own (the
+        # plugin claims it again, for `mkdocs build`).
+        atomic.claim(Path(config.site_dir), project.root, [Path(config.docs_dir)])
         config.plugins.on_startup(command="build", dirty=False)
         start = time.monotonic()
         try:

@@ -32,9 +32,11 @@ from mkdocs.structure.files import Files
 
 from shequ.build.core import SiteBuild
 from shequ.errors import ShequError
-from shequ.generator.config import ShequConfig, add_assets, add_pages, prepare_theme, render_settings, set_repository
+from shequ.generator.config import (ShequConfig, add_assets, add_pages, guard_files, guard_shown_values, prepare_theme,
+                                    render_settings, set_repository)
 from shequ.generator.material import Languages, ThemeShells, dress
 from shequ.render.html import CompactLoader, theme_globals
+from shequ.report import printable
 from shequ.settings import Settings
 
 log = logging.getLogger("mkdocs.plugins.shequ")
@@ -48,7 +50,26 @@ def _as_build_error():
     try:
         yield
     except ShequError as exc:
-        raise PluginError(str(exc)) from None
+        raise PluginError(printable(str(exc))) from None
+
+
+class PrintableLog(logging.Filter):
+    """MkDocs' log lines quote file names and text from the sources (``docs/…`` paths, our
+    warnings): each is printed with its control characters as escapes (:func:`printable`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = printable(message)
+        if safe != message:
+            record.msg, record.args = safe, None
+        return True
+
+
+def printable_logs(logger: logging.Logger = logging.getLogger("mkdocs")) -> None:
+    """Every handler of MkDocs' log (where its messages and ours are printed) escapes them."""
+    for handler in logger.handlers:
+        if not any(isinstance(f, PrintableLog) for f in handler.filters):
+            handler.addFilter(PrintableLog())
 
 
 class ShequPlugin(BasePlugin[ShequConfig]):
@@ -58,6 +79,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty, self.serving = dirty, command == "serve" and not dirty
+        printable_logs()
         self.on_shutdown()
 
     def on_shutdown(self) -> None:
@@ -80,14 +102,19 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             sources = self.build.start(Path(config.config_file_path).parent / self.config.project)
         set_repository(config, sources.package.get("repository"), log)
         prepare_theme(config, sources)
+        with _as_build_error():
+            guard_shown_values(config, sources.project.root)
         self.languages = Languages(config)
         self.rendered_later, self.listing_shells = set(), None
         if not self.dirty:  # MkDocs writes into site_dir as it goes; build beside it and swap at the end
-            config.site_dir = str(self.build.stage(Path(config.site_dir)))
+            with _as_build_error():
+                config.site_dir = str(self.build.stage(Path(config.site_dir), keep=[Path(config.docs_dir)]))
         self.build.start_publishing()
         return config
 
     def on_files(self, files: Files, *, config) -> Files:
+        with _as_build_error():
+            guard_files(files, config, self.build.sources.project.root)
         add_assets(files, config)
         with _as_build_error():
             pages = self.build.listing_pages(render_settings(config, self.config, self.build.sources.project.root))

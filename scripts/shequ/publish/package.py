@@ -588,10 +588,10 @@ def write_package(sources: Sources, folder: Path, tables: dict[str, PublishedTab
 
 
 def publish(sources: Sources, out: Path, tables: dict[str, PublishedTable] | None = None) -> PublishResult:
-    """Write, self-check and swap in the data package at ``out``."""
+    """Write, self-check and swap in the data package at ``out``, a folder of its own
+    (:func:`shequ.atomic.claim`: never the project, its sources or a folder of other files)."""
     out = Path(out).resolve()
-    atomic.clean_stale(out)
-    with atomic.staging(out) as tmp:
+    with atomic.staging(out, sources.project.root) as tmp:
         result = write_package(sources, tmp, tables)
         self_check(tmp)
     result.out = out

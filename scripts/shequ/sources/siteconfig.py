@@ -134,6 +134,12 @@ def _parse(text: str) -> Any:
         raise YamlProblem(rules.YAML_TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels") from None
 
 
+def parse_config_text(text: str) -> Any:
+    """The settings of a ``mkdocs.yml`` given as text (as git stores it), read as :func:`load_site_config`
+    reads the file: tags kept as :class:`Tagged`, alias bombs refused (:class:`YamlProblem`)."""
+    return _parse(text)
+
+
 def _merge(parent: dict, child: dict) -> dict:
     """``child`` over ``parent``, mappings merged key by key (MkDocs' ``INHERIT``)."""
     merged = dict(parent)
@@ -173,6 +179,9 @@ def load_site_config(project: Project) -> tuple[SiteConfig | None, list[Problem]
         if parent in chain or len(chain) > MAX_INHERIT:
             return None, [Problem(rules.CONFIG_INHERIT, "INHERIT makes a loop or a chain that is too long", rel,
                                   ("INHERIT",))]
+        if parent != project.root.resolve() and project.root.resolve() not in parent.parents:
+            return None, [Problem(rules.CONFIG_INHERIT, f"the file it names is outside the project: {data['INHERIT']}",
+                                  rel, ("INHERIT",), hint="keep the inherited configuration in the project")]
         if not parent.is_file():
             return None, [Problem(rules.CONFIG_INHERIT, f"the file it names does not exist: {data['INHERIT']}", rel,
                                   ("INHERIT",))]

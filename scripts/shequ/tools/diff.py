@@ -12,6 +12,10 @@ Files are read from git with ``git ls-tree`` and ``git cat-file`` (only the file
 whose content differs are read) and parsed with the same safe loader as the checks.
 A record is its file: an id that appears is added, one that disappears is
 removed, and a changed file lists each field with its old and new value.
+
+The diff also names the settings of ``mkdocs.yml`` that run code during a build or move its
+output (:data:`WATCHED_SETTINGS`: ``hooks``, ``plugins``, ``site_dir``…) when they changed, loudly:
+a pull request that changes them runs its own code in CI (docs/security.md).
 """
 
 from __future__ import annotations
@@ -25,10 +29,16 @@ from typing import Any
 
 from shequ.errors import ShequError
 from shequ.project import RECORD_DATASETS, Project
+from shequ.sources.siteconfig import parse_config_text
 from shequ.sources.yamlfiles import YamlProblem, parse_yaml
 
 #: A field's value is absent on one side.
 ABSENT = object()
+
+#: Settings of mkdocs.yml that run code during a build (hooks, plugins, Markdown extensions, a
+#: parent configuration that may set them), read files from elsewhere or move the output.
+WATCHED_SETTINGS = ("INHERIT", "hooks", "plugins", "markdown_extensions", "site_dir", "docs_dir", "theme.custom_dir")
+CONFIG_FILE = "mkdocs.yml"
 
 WORKTREE = None  # "head" meaning the files on disk
 NOTHING = "(no records)"  # "base" meaning no records at all, before a first release (never a ref: it has a space)
@@ -64,6 +74,7 @@ class RecordDiff:
     base: str  # as the user named it
     head: str  # a revision, or "the working tree"
     changes: list[RecordChange]
+    settings: list[str] = field(default_factory=list)  # the WATCHED_SETTINGS of mkdocs.yml that changed
 
     def of(self, kind: str, dataset: str | None = None) -> list[RecordChange]:
         return [c for c in self.changes if c.kind == kind and (dataset is None or c.dataset == dataset)]
@@ -285,7 +296,41 @@ def record_diff(project: Project, base: str | None = None, head: str | None = WO
             changes.append(change)
     order = {d: i for i, d in enumerate(RECORD_DATASETS)}
     changes.sort(key=lambda c: (order[c.dataset], KINDS.index(c.kind), c.id))
-    return RecordDiff(base, "the working tree" if head is None else head, changes)
+    settings = watched_changes(_config_at(top, prefix, base_commit), _config_at(top, prefix, head_commit, project))
+    return RecordDiff(base, "the working tree" if head is None else head, changes, settings)
+
+
+def _config_at(top: Path, prefix: str, commit: str | None, project: Project | None = None) -> Any:
+    """mkdocs.yml's settings at ``commit`` (None with a project: on disk), or None where there is none;
+    a file that cannot be read counts as a value of its own (a change to it is named)."""
+    try:
+        if commit is None and project is not None:
+            path = project.root / CONFIG_FILE
+            text = path.read_text(encoding="utf-8") if path.is_file() else None
+        elif commit is None:
+            return None
+        else:
+            listed = git(top, "ls-tree", "--full-tree", commit, "--", prefix + CONFIG_FILE)
+            text = git(top, "cat-file", "blob", f"{commit}:{prefix}{CONFIG_FILE}").decode("utf-8") if listed else None
+        return parse_config_text(text) if text is not None else None
+    except (OSError, UnicodeDecodeError, YamlProblem, DiffError) as exc:
+        return f"unreadable: {exc}"
+
+
+def watched_changes(old: Any, new: Any) -> list[str]:
+    """The :data:`WATCHED_SETTINGS` whose values differ between two parsed mkdocs.yml files."""
+    def value(config: Any, dotted: str) -> Any:
+        for key in dotted.split("."):
+            if not isinstance(config, dict):
+                return ABSENT if not isinstance(config, str) else config  # unreadable: differs from any value
+            config = config.get(key, ABSENT)
+        return config
+
+    return [key for key in WATCHED_SETTINGS if not _same_setting(value(old, key), value(new, key))]
+
+
+def _same_setting(a: Any, b: Any) -> bool:
+    return a is b or (a is not ABSENT and b is not ABSENT and a == b)
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -311,11 +356,20 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in counts.items())
 
 
+def settings_warning(diff: RecordDiff) -> str | None:
+    """The loud sentence about changed build settings, or None."""
+    if not diff.settings:
+        return None
+    return (f"WARNING: {CONFIG_FILE} changes {', '.join(diff.settings)}: settings that run code during the build "
+            "or move its output. Review them before anything else (docs/security.md).")
+
+
 def format_text(diff: RecordDiff) -> str:
-    lines = [f"Record changes from {diff.base} to {diff.head}: "
-             + ("none" if diff.empty else _counts_text(diff.counts()))]
+    warning = settings_warning(diff)
+    lines = ([warning, ""] if warning else []) + [f"Record changes from {diff.base} to {diff.head}: "
+                                                   + ("none" if diff.empty else _counts_text(diff.counts()))]
     if diff.empty:
-        return lines[0] + "\n"
+        return "\n".join(lines) + "\n"
     for dataset in RECORD_DATASETS:
         lines.append(f"  {dataset}: {_counts_text(diff.counts(dataset))}")
     lines.append("")
@@ -342,6 +396,9 @@ def md(value: Any) -> str:
 
 def format_markdown(diff: RecordDiff) -> str:
     out = ["### Record changes", ""]
+    warning = settings_warning(diff)
+    if warning:
+        out = [f"> [!CAUTION]\n> **{md(warning)}**", ""] + out
     base, head = md(diff.base), md(diff.head)
     if diff.empty:
         return "\n".join(out + [f"No records changed from {base} to {head}.", ""])
@@ -373,5 +430,15 @@ def format_markdown(diff: RecordDiff) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def format_github(diff: RecordDiff) -> str:
+    """GitHub Actions annotations: a warning on mkdocs.yml when watched settings changed (the
+    records are in the job summary)."""
+    warning = settings_warning(diff)
+    if not warning:
+        return f"{CONFIG_FILE}: no setting that runs code or moves the output changed\n"
+    message = warning.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::warning file={CONFIG_FILE},title=Build settings changed::{message}\n"
+
+
 def format_diff(diff: RecordDiff, fmt: str) -> str:
-    return {"text": format_text, "markdown": format_markdown}[fmt](diff)
+    return {"text": format_text, "markdown": format_markdown, "github": format_github}[fmt](diff)

@@ -27,7 +27,8 @@ GBK and GB2312), as Chinese spreadsheets save it. Every row gets a new id. The
 records are written to a temporary copy of the datasets and checked with all the
 rules there; a row is reported, by its row number as a spreadsheet shows it,
 with every reason it cannot be imported. Nothing is written unless every row
-passes (or ``skip_invalid`` is set), and no existing file is ever replaced.
+passes (or ``skip_invalid`` is set), and no existing file is ever replaced. The rows are
+written all at once: an import that is killed leaves all of them or none.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shequ import atomic
 from shequ.errors import ShequError
 from shequ.project import Project
 from shequ.report import Problem, did_you_mean
@@ -332,10 +334,10 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
     records.sort(key=lambda r: r.row)
     written: list[Path] = []
     if not dry_run and (skip_invalid or not failures):
-        for rec in records:
-            path = project.datasets / dataset / f"{rec.id}.yaml"
-            write_new(path, rec.text)
-            written.append(path)
+        # All rows or none, even if the import is killed half-way (see shequ.atomic).
+        files = {project.datasets / dataset / f"{rec.id}.yaml": rec.text for rec in records}
+        atomic.write_new_files(files, project.root)
+        written = list(files)
     return ImportResult(dataset, rows, records, failures, written, dry_run)
 
 
