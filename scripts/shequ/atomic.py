@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from shequ.errors import ShequError
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -53,8 +55,33 @@ def recover(target: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
+class NotReplaceable(ShequError):
+    """The output folder, or a folder in it, cannot be replaced (read-only): nothing was swapped."""
+
+
+def check_replaceable(target: Path) -> None:
+    """Raise :class:`NotReplaceable` unless ``target`` (if it exists) and every folder in it can
+    be emptied, and its parent written: a swap that could not remove the old tree afterwards
+    would leave it behind, so none is started."""
+    target = Path(target)
+    blocked = None
+    if target.parent.exists() and not os.access(target.parent, os.W_OK | os.X_OK):
+        blocked = target.parent
+    elif target.is_dir() and not target.is_symlink():
+        for folder, subfolders, _ in os.walk(target):
+            if not os.access(folder, os.W_OK | os.X_OK):
+                blocked = Path(folder)
+                break
+            subfolders[:] = [d for d in subfolders if not os.path.islink(os.path.join(folder, d))]
+    if blocked is not None:
+        raise NotReplaceable(f"{blocked} is read-only, so {target.name}/ cannot be replaced; nothing was changed "
+                             "(make it writable, or choose another output folder)")
+
+
 def swap_in(new: Path, target: Path) -> None:
-    """Put the folder ``new`` at ``target``; the old ``target`` goes away."""
+    """Put the folder ``new`` at ``target``; the old ``target`` goes away. Raises
+    :class:`NotReplaceable`, before anything moves, when the old tree could not be removed."""
+    check_replaceable(target)
     # mkdtemp made the staging folder private (0700); the output is for others to read
     # (a web server, a release upload), so it gets a new folder's usual mode.
     umask = os.umask(0)
@@ -65,18 +92,21 @@ def swap_in(new: Path, target: Path) -> None:
         new.rename(target)
         return
     if _exchange(new, target):
-        shutil.rmtree(new)  # ``new`` now holds the old output
+        # ``new`` now holds the old output. The swap is done: a file that will not go is
+        # no reason to fail it (clean_stale tries again next run).
+        shutil.rmtree(new, ignore_errors=True)
         return
     aside = _aside(target)
     target.rename(aside)
     new.rename(target)
-    shutil.rmtree(aside)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 @contextmanager
 def staging(target: Path) -> Iterator[Path]:
     """A fresh folder beside ``target``; swapped in if the block succeeds, removed if not."""
     target = Path(target).resolve()
+    check_replaceable(target)  # before the work, not after it
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:

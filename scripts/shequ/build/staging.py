@@ -46,6 +46,7 @@ class Staging:
         self.folder: Path | None = None
 
     def begin(self) -> Path:
+        atomic.check_replaceable(self.target)  # a read-only site fails now, not after the build
         atomic.clean_stale(self.target)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=self.target.parent))
