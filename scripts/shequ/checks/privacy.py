@@ -8,8 +8,7 @@ grouped by spaces, dashes or dots (138-1234-5678), and identity numbers of 18 di
 with ``stdnum.cn.ric``) or of the old 15 (birth date and place checked the same way).
 
 What is left alone: landlines (010-6555 0123, +86 10 …: the digit after 1 is 0), a Unified
-Social Credit Code (valid by ``stdnum.cn.uscc``), and digit groups that are part of a longer
-grouped number (a bank account written 6222 0213 8123 4567). An old 15-digit business
+Social Credit Code (valid by ``stdnum.cn.uscc``), and a bank card written in groups of four. An old 15-digit business
 registration number whose middle digits happen to form a birth date (about one in 25) is
 taken for an identity number: the Unified Social Credit Code replaced it, and is the code to cite.
 """
@@ -28,9 +27,10 @@ from shequ.report import Problem
 from shequ.checks.text import leaves, strings, walk
 
 _SEP = r"[ \-.]"
-# Not glued to a letter or digit, nor to another group of a grouped number ("6222 1381…").
-_START = rf"(?<![0-9A-Za-z])(?<![0-9]{_SEP})"
-_END = rf"(?![0-9A-Za-z])(?!{_SEP}[0-9])"
+# Not glued to a letter or digit. A number beside another one ("邮编 100020 13812345678") is
+# still found; a bank card grouped 4-4-4-4 never holds 11 digits between two of its spaces.
+_START = r"(?<![0-9A-Za-z])"
+_END = r"(?![0-9A-Za-z])"
 _PREFIX = rf"(?:\(?(?:\+|00)?86\)?{_SEP}?)?"
 MOBILE = re.compile(rf"{_START}{_PREFIX}1[3-9](?:{_SEP}?[0-9]){{9}}{_END}")
 # Separators are allowed between any two digits; what the digits are is decided by stdnum.
