@@ -87,8 +87,33 @@ def recover(target: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
+class NotReplaceable(ShequError):
+    """The output folder, or a folder in it, cannot be replaced (read-only): nothing was swapped."""
+
+
+def check_replaceable(target: Path) -> None:
+    """Raise :class:`NotReplaceable` unless ``target`` (if it exists) and every folder in it can
+    be emptied, and its parent written: a swap that could not remove the old tree afterwards
+    would leave it behind, so none is started."""
+    target = Path(target)
+    blocked = None
+    if target.parent.exists() and not os.access(target.parent, os.W_OK | os.X_OK):
+        blocked = target.parent
+    elif target.is_dir() and not target.is_symlink():
+        for folder, subfolders, _ in os.walk(target):
+            if not os.access(folder, os.W_OK | os.X_OK):
+                blocked = Path(folder)
+                break
+            subfolders[:] = [d for d in subfolders if not os.path.islink(os.path.join(folder, d))]
+    if blocked is not None:
+        raise NotReplaceable(f"{blocked} is read-only, so {target.name}/ cannot be replaced; nothing was changed "
+                             "(make it writable, or choose another output folder)")
+
+
 def swap_in(new: Path, target: Path) -> None:
-    """Put the folder ``new`` at ``target``; the old ``target`` goes away."""
+    """Put the folder ``new`` at ``target``; the old ``target`` goes away. Raises
+    :class:`NotReplaceable`, before anything moves, when the old tree could not be removed."""
+    check_replaceable(target)
     # mkdtemp made the staging folder private (0700); the output is for others to read
     # (a web server, a release upload), so it gets a new folder's usual mode.
     umask = os.umask(0)
@@ -99,12 +124,14 @@ def swap_in(new: Path, target: Path) -> None:
         new.rename(target)
         return
     if _exchange(new, target):
-        shutil.rmtree(new)  # ``new`` now holds the old output
+        # ``new`` now holds the old output. The swap is done: a file that will not go is
+        # no reason to fail it (clean_stale tries again next run).
+        shutil.rmtree(new, ignore_errors=True)
         return
     aside = _aside(target)
     target.rename(aside)
     new.rename(target)
-    shutil.rmtree(aside)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _shown(path: Path, project: Path) -> str:
@@ -190,6 +217,7 @@ def staging(target: Path, project: Path, keep: Iterable[Path] = ()) -> Iterator[
     """A fresh folder beside ``target``; swapped in if the block succeeds, removed if not.
     ``target`` must be the command's own (:func:`claim`), and no other run may be writing it."""
     target = claim(target, project, keep)
+    check_replaceable(target)  # before the work, not after it
     lock = Lock(target).acquire()
     try:
         clean_stale(target)

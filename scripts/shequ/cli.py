@@ -5,6 +5,7 @@ Exit codes: 0 valid (warnings allowed), 1 invalid input, 2 usage error.
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -58,7 +59,22 @@ project_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, each failing cleanly when the machine refuses a read or a write."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # the reader went away (| head): click ends quietly
+            # A full disk, a read-only folder, a file that vanished: the machine's answer, not a
+            # bug. Each command's output folder is replaced all at once, so nothing half-written stays.
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(ShequError(f"error: {where}{exc.strerror or exc}"), "nothing was replaced")
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="shequ")
 def main() -> None:
     """Check and publish data about community-based social organizations (社区社会组织)."""

@@ -112,6 +112,12 @@ FILES_NOT_A_FOLDER = _rule(
     "A dataset (datasets/organizations/, datasets/incubators/) must be a folder of record files.",
     "keep one YAML file per record in the dataset's folder",
     _write("datasets/incubators", "inc-chaoyang-base\n", "references.incubator"))
+FILES_RESERVED_NAME = _rule(
+    "files.reserved-name", "File name Windows cannot hold",
+    "A source file is named like a device on Windows (con, prn, aux, nul, com1 to com9, lpt1 to lpt9, "
+    "whatever the extension), or ends in a dot or a space: a checkout of the repository fails there.",
+    "rename the file (a record: give it a new id)",
+    _write("datasets/organizations/con.yaml", "id: con\n"))
 FILES_UNEXPECTED = _rule(
     "files.unexpected", "File that is not a record",
     "A dataset folder holds a file whose name does not end in .yaml.", "rename it to end in .yaml, or move it",
@@ -133,6 +139,11 @@ YAML_ALIAS = _rule(
     "Anchors (&a) and aliases (*a) make one value stand for another; records write each value out.",
     "write the value out in full",
     _edit(ORG, "alternate_names: [银龄互助会]", "alternate_names: &names [银龄互助会]"))
+YAML_MERGE_KEY = _rule(
+    "yaml.merge-key", "YAML merge key",
+    "A mapping holds a merge key (<<:), which silently sets or overrides the keys beside it.",
+    "write each key out in full",
+    _edit(ORG, "community: 示例社区", "<<: {community: 示例社区}"))
 YAML_TAG = _rule(
     "yaml.tag", "YAML tag",
     "A value carries a YAML tag such as !!python/object; only plain values are read.", "remove the tag",
@@ -576,26 +587,37 @@ CSV_TOO_LARGE = _rule(
 
 TEXT_FORMULA = _rule(
     "text.formula", "Text a spreadsheet would run",
-    "A text value starts with =, +, -, @, a tab or a carriage return, which a spreadsheet opening the "
+    "A text value of any published source (a record, a vocabulary label, a division name, the glossary, "
+    "package.yaml…) starts with =, +, -, @, a tab or a carriage return, which a spreadsheet opening the "
     "published file would run as a formula.", "rephrase the start, or remove the sign",
     _edit(ORG, "community: 示例社区", 'community: "=HYPERLINK(1)"'))
 TEXT_INVISIBLE = _rule(
     "text.invisible", "Invisible or direction-changing character",
     "A text value holds a zero-width or bidirectional control character, which can hide or reorder text. "
-    "An error in names, a warning elsewhere.", "retype the text without it",
+    "An error in names, and in any field where a direction control can change what the page shows (an override, "
+    "or any direction control in text without right-to-left letters); a warning elsewhere.",
+    "retype the text without it",
     _edit(ORG, "name: 朝阳区银龄互助会", 'name: "朝阳区\\u202e银龄互助会"'))
+TEXT_BLANK = _rule(
+    "text.blank", "Text that shows as blank",
+    "A text value is made only of spaces, fillers (U+3164, U+3000, U+2800…) or invisible characters: it is "
+    "not empty, yet shows as nothing in every listing.", "write the text, or leave the field out",
+    _edit(ORG, "name: 朝阳区银龄互助会", 'name: "\\u3164\\u3164"'))
 TEXT_CONTROL = _rule(
     "text.control", "Control character",
     "A text value holds a control character.", "retype the text without it",
     _edit(ORG, "community: 示例社区", 'community: "示例\\x07社区"'))
 PRIVACY_MOBILE = _rule(
     "privacy.mobile", "Personal mobile number",
-    "A value looks like a personal mobile number; records give an organization's public contacts only.",
+    "A value of any published source looks like a personal mobile number, as people type it: with +86 or "
+    "0086, full-width digits, or digits grouped by spaces, dashes or dots. The data gives an organization's "
+    "public contacts only.",
     "give the organization's office number instead",
     _edit(ORG, "phone: 010-6555 0123", "phone: 138 1234 5678"))
 PRIVACY_IDENTITY_NUMBER = _rule(
     "privacy.identity-number", "Resident identity number",
-    "A value contains an 18-digit resident identity number, which must never be published.",
+    "A value of any published source contains a resident identity number, which must never be published: 18 "
+    "digits (check digit, birth date and place checked), or the old 15, in any of the forms people type.",
     "remove the number",
     _edit(ORG, "community: 示例社区", "community: 示例社区 11010519491231002X"))
 

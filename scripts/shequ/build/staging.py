@@ -54,6 +54,7 @@ class Staging:
         # Nothing is removed before the target is known to be the build's own and no other
         # build writes it (that one's staging folder would look like a leftover).
         atomic.claim(self.target, self.project, self.keep)
+        atomic.check_replaceable(self.target)  # a read-only site fails now, not after the build
         self.lock = atomic.Lock(self.target).acquire()
         try:
             atomic.clean_stale(self.target)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from shequ import rules
 from shequ.sources.policy import Policy, load_policy, policy_tables
@@ -70,6 +71,27 @@ class Sources:
     citation: dict | None = None
     docs: DocsFolder | None = None
 
+    def published_values(self) -> Iterator[tuple[str, tuple, int | None, object]]:
+        """(file, path, line, value) of every plain value in the published sources other than the
+        records (which the checks walk record by record): package.yaml, CITATION.cff, the
+        vocabularies, the policy documents and glossary, and the divisions table (with its line).
+
+        Example: ``("datasets/vocabularies/statuses.yaml", ("terms", 0, "label_zh"), None, "活跃")``."""
+        files = [(self.project.relative(self.project.package_file), self.package)]
+        if self.citation is not None:
+            files.append((self.project.relative(self.project.citation_file), self.citation))
+        files += [(v.file, v.raw) for v in self.vocabularies.values()]
+        files += list(self.policy.files.items())
+        for file, data in files:
+            for path, value in _plain_values(data):
+                yield file, path, None, value
+        divisions = self.tables.get("divisions")
+        if divisions is not None:
+            for row, origin in zip(divisions.rows, divisions.origins):
+                for column, value in zip(divisions.columns, row):
+                    if value is not None:
+                        yield origin.file, (column,), origin.line, value
+
     def by_id(self, dataset: str) -> dict[str, Record]:
         return {r.id: r for r in self.records[dataset]}
 
@@ -83,6 +105,17 @@ class Sources:
             chain.append(d)
             code = d.parent
         return chain[::-1]
+
+
+def _plain_values(value, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _plain_values(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _plain_values(item, path + (i,))
+    else:
+        yield path, value
 
 
 def load_vocabularies(project: Project, table: Table) -> tuple[dict[str, Vocabulary], list[Problem]]:

@@ -302,6 +302,8 @@ class GlossaryTerm:
 class Policy:
     documents: dict[str, Document] = field(default_factory=dict)  # by id, in file-name order
     glossary: list[GlossaryTerm] = field(default_factory=list)
+    #: Each file read, as written (file -> mapping): the text and privacy rules look at every value.
+    files: dict[str, dict] = field(default_factory=dict)
 
     @property
     def provisions(self) -> dict[str, Provision]:
@@ -516,6 +518,7 @@ class _Loader:
             data, found = load_mapping(self.project, path)
             self.problems.extend(found)
             if data is not None:
+                self.policy.files[file] = data
                 self.document(path.name[: -len(".yaml")], file, data)
 
     def document(self, stem: str, file: str, data: dict) -> None:
@@ -701,6 +704,7 @@ class _Loader:
         self.problems.extend(found)
         if data is None:
             return
+        self.policy.files[file] = data
         check = _Checker(file, self.problems)
         check.mapping(data, GLOSSARY_KEYS, (), "the glossary")
         for key in ("title_en", "title_zh"):

@@ -8,6 +8,8 @@ speed, and turns each of these into a problem rather than a crash:
 - duplicate keys, tags other than YAML's own, absurdly deep nesting
 - an empty file, or a top level that is not a mapping
 - a symlink, or a folder where a record file belongs
+- a merge key (``<<:``), which sets keys out of sight
+- a file name Windows reserves for a device (``con.yaml``, ``aux.yaml``)
 
 Line numbers are not kept on the fast path: :class:`LineFinder` re-reads only
 the files that have problems.
@@ -64,6 +66,9 @@ class _RecordLoader(yaml.CSafeLoader):
     def construct_mapping(self, node, deep=False):
         seen = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem(rules.YAML_MERGE_KEY, "a merge key (<<) sets keys out of sight; it is not allowed",
+                                  key_node.start_mark.line + 1, "write each key out in full")
             key = key_node.value
             if key in seen:
                 raise YamlProblem(
@@ -100,8 +105,21 @@ def _depth(value: Any, limit: int, level: int = 0) -> bool:
     return False
 
 
+# Device names on Windows, with any extension: a repository holding one cannot be checked out there.
+WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(?:\.|$)",
+                              re.IGNORECASE)
+
+
+def reserved_on_windows(name: str) -> bool:
+    """True for a file name Windows refuses: 'con.yaml', 'LPT1.yaml', 'notes.' ."""
+    return WINDOWS_RESERVED.match(name.strip()) is not None or name.endswith((".", " "))
+
+
 def read_yaml_text(path: Path) -> str:
     """The text of a YAML file, refusing what no YAML source should be."""
+    if reserved_on_windows(path.name):
+        raise YamlProblem(rules.FILES_RESERVED_NAME, f"'{path.name}' is a device name on Windows, where a checkout "
+                          "of the repository fails", None, "rename the file (a record: give it a new id)")
     if path.is_symlink():
         where = " in datasets/" if "datasets" in path.parts else ""
         raise YamlProblem(rules.FILES_SYMLINK, f"symbolic links are not allowed{where}", None,

@@ -36,9 +36,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
+import stat
 import tempfile
+import unicodedata
+import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +53,22 @@ from shequ.project import Project
 from shequ.report import Problem, did_you_mean
 from shequ.tools.scaffold import (build_record, describe, dump_record, files_named, make_rng, new_id, split_list, taken_ids,
                        write_new)
-from shequ.sources.yamlfiles import YamlProblem, parse_yaml, read_yaml_text
+from shequ.sources.yamlfiles import INVISIBLE, YamlProblem, parse_yaml, read_yaml_text
 from shequ.sources.tables import LAYOUT, Schemas
 
 MAPPING_KEYS = ("columns", "values", "defaults", "source", "sheet", "header_row")
 SOURCE_KEYS = ("title", "url", "accessed")
 MAX_ROWS = 200_000
+#: Larger input files are refused before they are read: a registry export of 200,000 rows is far smaller.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: An XLSX is a zip of XML files. Its members' sizes once unpacked are read from the zip's
+#: directory before anything is parsed (and the zip module never unpacks more than they say):
+#: a small file whose shared strings unpack to gigabytes is refused, not parsed.
+#: The shared strings are held in memory whole (each string an object: 64 MB of the smallest
+#: strings take about 400 MB); the sheets are read row by row.
+MAX_XLSX_MEMBER_BYTES = 128 * 1024 * 1024
+MAX_XLSX_STRINGS_BYTES = 64 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
 
 
 class ImportFileError(ShequError):
@@ -176,6 +191,7 @@ def decode(raw: bytes) -> tuple[str, str]:
 def read_rows(path: Path, mapping: Mapping) -> tuple[list[str], list[tuple[int, list]]]:
     """The headers and the (row number, cells) of every row below them."""
     suffix = path.suffix.lower()
+    _check_input_file(path)
     if suffix in (".csv", ".tsv", ".txt"):
         rows = _csv_rows(path)
     elif suffix in (".xlsx", ".xlsm"):
@@ -199,6 +215,19 @@ def read_rows(path: Path, mapping: Mapping) -> tuple[list[str], list[tuple[int, 
     return header, body
 
 
+def _check_input_file(path: Path) -> None:
+    """Refuse what cannot be read in bounded time and memory: a named pipe or device (reading
+    it would block), a folder, a file over :data:`MAX_FILE_BYTES`."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ImportFileError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportFileError(f"{path.name}: is not a regular file; give a .csv or .xlsx file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ImportFileError(f"{path.name}: is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (split the file)")
+
+
 def _header(cell: Any) -> str:
     return "" if cell is None else " ".join(str(cell).replace("\ufeff", "").split())
 
@@ -213,28 +242,64 @@ def _csv_rows(path: Path):
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
-    for cells in reader:
-        number += 1
-        yield number, cells
+    try:
+        for cells in reader:
+            number += 1
+            yield number, cells
+    except csv.Error as exc:  # an unclosed quote, a cell longer than the csv module's field limit
+        raise ImportFileError(f"{path.name}: row {number + 1} (line {reader.line_num}) cannot be read as CSV: "
+                              f"{exc}") from None
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """Text from the file, cut short for a message (a header cell may be a megabyte long)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_xlsx_archive(path: Path) -> None:
+    """Refuse a workbook that is not a zip, or whose members would unpack beyond the limits."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(f"{path.name} cannot be read as an XLSX workbook: it is empty, truncated or not "
+                              f"a workbook ({exc}); save it again as .xlsx or CSV") from None
+    total = sum(m.file_size for m in members)
+    for member in members:
+        limit = MAX_XLSX_STRINGS_BYTES if member.filename.lower().endswith("sharedstrings.xml") else \
+            MAX_XLSX_MEMBER_BYTES
+        if member.file_size > limit or total > MAX_XLSX_UNPACKED_BYTES:
+            raise ImportFileError(f"{path.name}: {_shown(member.filename)} unpacks to {member.file_size:,} bytes "
+                                  f"(the limit is {limit:,}), the workbook to {total:,} (the limit is "
+                                  f"{MAX_XLSX_UNPACKED_BYTES:,}): split the file, or save it as CSV")
 
 
 def _xlsx_rows(path: Path, sheet: str | None):
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx_archive(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ImportFileError(f"{path.name} cannot be read as an XLSX workbook ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a damaged file, it is the file's fault
+        raise ImportFileError(f"{path.name} cannot be read as an XLSX workbook ({type(exc).__name__}: {exc})") from None
     try:
         if sheet is None:
+            if not book.worksheets:
+                raise ImportFileError(f"{path.name} has no worksheet")
             ws = book.worksheets[0]
         elif sheet in book.sheetnames:
             ws = book[sheet]
         else:
             raise ImportFileError(f"{path.name} has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")
-        for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
+        number = 0
+        try:
+            for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield number, list(cells)
+        except ImportFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a truncated or damaged sheet fails while it is read
+            raise ImportFileError(f"{path.name}: the sheet cannot be read after row {number} "
+                                  f"({type(exc).__name__}: {exc}); save it again as .xlsx or CSV") from None
     finally:
         book.close()
 
@@ -289,7 +354,7 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
             index.setdefault(name, i)
     missing = [h for h in mapping.columns.values() if h not in index]
     if missing:
-        found = ", ".join(h for h in header if h) or "(none)"
+        found = ", ".join(_shown(h) for h in header[:50] if h) or "(none)"
         raise ImportFileError(f"{file.name}: no column '{missing[0]}' in row {mapping.header_row} (columns: {found})")
     layout = LAYOUT[dataset]
     list_fields = {c.key for c in layout.children if not c.is_mapping}
@@ -315,7 +380,7 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
     records: list[RowRecord] = []
     with tempfile.TemporaryDirectory(prefix="shequ-import-") as tmp:
         copy = Project(Path(tmp))
-        shutil.copytree(project.datasets, copy.datasets, symlinks=True)
+        shutil.copytree(project.datasets, copy.datasets, symlinks=True, ignore=partial(_refuse_special_files, project))
         for rel, (_, text) in pending.items():
             write_new(copy.root / rel, text)
         report = validate(copy, today)[1] if pending else None
@@ -341,6 +406,17 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
     return ImportResult(dataset, rows, records, failures, written, dry_run)
 
 
+def _refuse_special_files(project: Project, folder: str, names: list[str]) -> list[str]:
+    """For ``copytree``: stop at a named pipe or device in the datasets (copying it would block)."""
+    for name in names:
+        path = Path(folder, name)
+        mode = path.lstat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+            raise ImportFileError(f"{project.relative(path)} is not a regular file: remove it, then import "
+                                  "(shequ validate lists such files)")
+    return []
+
+
 def _existing_keys(project: Project, dataset: str) -> dict[tuple, str]:
     """What identifies a record already in the data: its code, or its name in its division."""
     from shequ.sources.yamlfiles import load_records
@@ -349,9 +425,9 @@ def _existing_keys(project: Project, dataset: str) -> dict[tuple, str]:
     records, _ = load_records(project, dataset)
     for rec in records:
         if isinstance(rec.data.get("uscc"), str):
-            out[("uscc", rec.data["uscc"])] = rec.file
+            out[("uscc", _same_code(rec.data["uscc"]))] = rec.file
         if isinstance(rec.data.get("name"), str):
-            out[("name", rec.data["name"], str(rec.data.get("division")))] = rec.file
+            out[("name", _same_name(rec.data["name"]), str(rec.data.get("division")))] = rec.file
     return out
 
 
@@ -359,9 +435,9 @@ def _clash(values: dict, existing: dict[tuple, str], seen: dict[tuple, int], row
     """Why a row duplicates a record already in the data or an earlier row, if it does."""
     keys = []
     if values.get("uscc") is not None:
-        keys.append((("uscc", str(values["uscc"]).strip()), f"Unified Social Credit Code {values['uscc']}"))
+        keys.append((("uscc", _same_code(str(values["uscc"]))), f"Unified Social Credit Code {values['uscc']}"))
     if values.get("name") is not None:
-        keys.append((("name", str(values["name"]).strip(), str(values.get("division"))),
+        keys.append((("name", _same_name(str(values["name"])), str(values.get("division"))),
                      f"name {values['name']} in division {values.get('division')}"))
     for key, what in keys:
         if key in existing:
@@ -371,3 +447,19 @@ def _clash(values: dict, existing: dict[tuple, str], seen: dict[tuple, int], row
     for key, _ in keys:
         seen[key] = row
     return None
+
+
+_UNSEEN = re.compile(f"{INVISIBLE.pattern}|[\\s\u3164\u115f\u1160\uffa0\u034f\u00ad]+")
+
+
+def _same_name(name: str) -> str:
+    """A name as a reader sees it, so that look-alikes match: compatibility forms folded (NFKC:
+    a compatibility ideograph such as U+F9B4 is its unified twin U+9818, full-width letters are
+    letters), spaces and invisible characters dropped, case ignored. Simplified and traditional
+    characters stay different: they are different names."""
+    return _UNSEEN.sub("", unicodedata.normalize("NFKC", name)).casefold()
+
+
+def _same_code(code: str) -> str:
+    """A code as typed in any width or case: '９１１１…' is '9111…'."""
+    return _UNSEEN.sub("", unicodedata.normalize("NFKC", code)).upper()
