@@ -407,6 +407,21 @@ def test_staging_folders_left_by_a_killed_run_are_cleaned_up(mini, own_package):
     assert siblings(own_package) == []
 
 
+def test_every_organization_has_an_org_id_from_its_credit_code_or_its_record_id(package):
+    with (package / "organizations.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {bool(r["uscc"]) for r in rows} == {True, False}  # the mini project has both kinds
+    for row in rows:
+        expected = "CN-USCI-" + row["uscc"] if row["uscc"] else "SHEQU-" + row["id"]
+        assert row["org_id"] == expected
+    assert len({r["org_id"] for r in rows}) == len(rows)
+    # The data dictionary (the schema in datapackage.json) describes it in both languages.
+    [organizations] = [r for r in descriptor(package)["resources"] if r["name"] == "organizations"]
+    [field] = [f for f in organizations["schema"]["fields"] if f["name"] == "org_id"]
+    assert "CN-USCI-" in field["description"] and "CN-USCI-" in field["description_zh"]
+    assert field["title_zh"] != field["title"] and field["constraints"] == {"required": True, "unique": True}
+
+
 # --- XLSX ------------------------------------------------------------------------------------
 
 
@@ -523,6 +538,25 @@ def test_workbook_refuses_more_rows_than_a_spreadsheet_holds(tmp_path, monkeypat
     with pytest.raises(ValueError, match="at most 2"):
         xlsx.write_workbook(tmp_path / "book.xlsx", [xlsx.Sheet("t", ["n"], [[1], [2], [3]])], "t",
                             dt.datetime(2026, 1, 1))
+
+
+def test_a_table_longer_than_a_sheet_goes_on_across_sheets(tmp_path, monkeypatch):
+    """Excel's 1,048,576 rows, shrunk to 5: two header rows and three rows of data per sheet."""
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    schema = {"fields": [{"name": "id", "type": "string", "title_zh": "编号"},
+                         {"name": "n", "type": "integer", "title_zh": "数"}], "primaryKey": ["id"]}
+    rows = [[f"r{i:02}", i] for i in range(8)]
+    tables = {"things": publish_module.PublishedTable("things", schema, rows)}
+    publish_module.write_xlsx(tmp_path / "book.xlsx", tables, dt.datetime(2026, 1, 1), "t")
+    book = openpyxl.load_workbook(tmp_path / "book.xlsx")
+    assert book.sheetnames[:3] == ["things", "things_2", "things_3"]
+    found = []
+    for name in book.sheetnames[:3]:
+        sheet = book[name]
+        assert [c.value for c in sheet[1]] == ["编号", "数"] and [c.value for c in sheet[2]] == ["id", "n"]
+        assert sheet.max_row <= 5
+        found += [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert found == rows
 
 
 def test_workbook_bytes_depend_on_the_cells_alone(tmp_path):

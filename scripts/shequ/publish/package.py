@@ -28,7 +28,7 @@ from pathlib import Path
 from frictionless import Package
 
 from shequ import atomic, catalogues
-from shequ.catalogues import NC_
+from shequ.catalogues import N_, NC_
 
 from shequ.errors import ShequError
 from shequ.publish import bundles, datasette, xlsx
@@ -70,6 +70,44 @@ def published_schema(sources: Sources, name: str) -> dict:
     return schema
 
 
+#: The register of Unified Social Credit Codes in org-id.guide's list of identifier schemes.
+ORG_ID_USCC = "CN-USCI-"
+#: The prefix of the identifiers this project gives organizations that have no credit code
+#: (unregistered, filed ones): their record id follows, which never changes.
+ORG_ID_OWN = "SHEQU-"
+ORG_ID = "org_id"
+
+
+def org_id(uscc: str | None, record_id: str) -> str:
+    """An organization's identifier in the org-id.guide style: ``CN-USCI-<code>`` if it has a
+    Unified Social Credit Code, else ``SHEQU-<record id>``.
+
+    >>> org_id(None, "org-harmony-mediators")
+    'SHEQU-org-harmony-mediators'
+    """
+    return ORG_ID_USCC + uscc if uscc else ORG_ID_OWN + record_id
+
+
+def _org_id_field() -> dict:
+    title = N_("Organization identifier (org-id)")
+    description = N_("CN-USCI- and the Unified Social Credit Code where the organization has one; "
+                     "otherwise SHEQU- and the record id, which never changes.")
+    zh = catalogues.translations("zh").gettext
+    return {"name": ORG_ID, "type": "string", "title": title, "title_zh": zh(title),
+            "description": description, "description_zh": zh(description),
+            "constraints": {"required": True, "unique": True}}
+
+
+def _with_org_id(schema: dict, rows: list[list]) -> None:
+    """Adds the derived column org_id after uscc (in place): the identifier that exchange
+    formats (360Giving, HSDS, IATI) use for an organization."""
+    names = [f["name"] for f in schema["fields"]]
+    uscc, record_id = names.index("uscc"), names.index("id")
+    schema["fields"].insert(uscc + 1, _org_id_field())
+    for row in rows:
+        row.insert(uscc + 1, org_id(row[uscc], row[record_id]))
+
+
 def prepare_tables(sources: Sources) -> dict[str, PublishedTable]:
     out = {}
     for name in TABLE_ORDER:
@@ -85,6 +123,8 @@ def prepare_tables(sources: Sources) -> dict[str, PublishedTable]:
             rows.sort(key=itemgetter(*key_index))  # the same order, without a key tuple per row
         else:
             rows.sort(key=lambda r: tuple(_sort_key(r[i]) for i in key_index))
+        if name == "organizations":
+            _with_org_id(schema, rows)
         out[name] = PublishedTable(name, schema, rows)
     return out
 
@@ -146,7 +186,8 @@ def write_xlsx(path: Path, tables: dict[str, PublishedTable], created: dt.dateti
                               ", ".join(constraints.get("enum", []))])
     header = ["table", "field", "type", "required", "title", "title_zh", "description", "allowed values"]
     sheets.append(xlsx.Sheet("fields", header, described, [_zh(h) for h in FIELDS_SHEET_TITLES]))
-    xlsx.write_workbook(path, sheets, title, created)
+    # A table longer than a sheet can hold goes on across sheets, rather than failing the build.
+    xlsx.write_workbook(path, [part for sheet in sheets for part in xlsx.split_to_fit(sheet)], title, created)
 
 
 #: Beside a coded column, the workbook adds its label: a vocabulary's Chinese label, or a division's name.

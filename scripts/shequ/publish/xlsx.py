@@ -191,15 +191,28 @@ def _sheet_name(name: str) -> str:
     return name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def split_to_fit(sheet: Sheet) -> list[Sheet]:
+    """``sheet`` as sheets of at most :data:`MAX_ROWS` rows each, headers included: the first
+    keeps its name, the next are ``<name>_2``, ``<name>_3``… (each with the same header rows).
+    A table past Excel's limit then still has every row in the workbook."""
+    room = MAX_ROWS - (2 if sheet.titles else 1)
+    if len(sheet.rows) <= room:
+        return [sheet]
+    parts = range(0, len(sheet.rows), room)
+    return [Sheet(sheet.name if i == 0 else f"{sheet.name[:MAX_SHEET_NAME - 8]}_{i + 1}", sheet.header,
+                  sheet.rows[start:start + room], sheet.titles) for i, start in enumerate(parts)]
+
+
 def write_workbook(path: Path, sheets: Sequence[Sheet], title: str, created: dt.datetime) -> None:
     """Write ``sheets`` to the workbook ``path``; the first row of each is its bold, frozen header."""
     names = [_sheet_name(s.name) for s in sheets]
     if len({s.name.lower() for s in sheets}) != len(sheets):
         raise ValueError("sheet names must differ (Excel ignores case)")
     for sheet in sheets:
-        if len(sheet.rows) + 1 > MAX_ROWS:
-            raise ValueError(f"sheet {sheet.name!r} has {len(sheet.rows):,} rows; "
-                             f"a spreadsheet holds at most {MAX_ROWS - 1:,} below its header")
+        top = 2 if sheet.titles else 1
+        if len(sheet.rows) + top > MAX_ROWS:
+            raise ValueError(f"sheet {sheet.name!r} has {len(sheet.rows):,} rows; a spreadsheet holds at most "
+                             f"{MAX_ROWS - top:,} below its header (split_to_fit splits it)")
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zf:
 

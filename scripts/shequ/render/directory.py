@@ -16,6 +16,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from shequ.publish.package import org_id
 from shequ.render.html import http_url
 from shequ.render.model import Entry
 from shequ.render.page import GeneratedFile, GeneratedPage, Renderer, paginated
@@ -223,7 +224,7 @@ def organization_jsonld(renderer: Renderer, org: Entry) -> dict:
     values = org.values
     ld = _common_ld(renderer, org)
     if values.get("uscc"):
-        ld["identifier"] = f"CN-USCI-{values['uscc']}"
+        ld["identifier"] = org_id(values["uscc"], org.id)
     if values.get("founded"):
         ld["foundingDate"] = values["founded"]
     if values.get("dissolved"):
