@@ -277,3 +277,10 @@ def test_exports_are_listed_in_datapackage_json(data):
     assert names["hsds-organizations"]["path"] == hsds.FILE
     assert names["360giving-grants"]["path"] == threesixtygiving.FILE
     assert "organizations-parquet" in names
+
+
+def test_export_descriptions_are_messages_so_the_data_page_has_them_in_every_language():
+    from shequ.render.downloads import FILE_DESCRIPTIONS
+
+    assert hsds.DESCRIPTION in FILE_DESCRIPTIONS
+    assert threesixtygiving.DESCRIPTION in FILE_DESCRIPTIONS

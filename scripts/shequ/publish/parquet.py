@@ -107,7 +107,8 @@ def write(folder: Path, tables: dict) -> list[dict]:
             columns = [[row[i] for row in rows] for i in range(len(fields))]
             arrow_table = pa.Table.from_arrays([pa.array(c, type=t.type) for c, t in zip(columns, schema)],
                                                schema=schema)
-            # Fixed writer options, no statistics that vary: the same rows give the same bytes.
+            # Fixed writer options and no Arrow schema blob: the same rows give the same bytes (with
+            # the same pyarrow, whose version the file names as its writer).
             pa.parquet.write_table(arrow_table, target, compression="zstd", compression_level=9,
                                    use_dictionary=True, write_statistics=True, store_schema=False)
             paths.append(sub.as_posix())

@@ -49,6 +49,12 @@ FILE_DESCRIPTIONS = (
     N_("Every table as a sheet with Chinese titles, labels and dates; organizations_flat; a sheet 'fields'."),
     N_("Every table with typed columns, primary keys and foreign keys."),
     N_("Titles, descriptions, licence and sources of the database, for datasette -m."),
+    N_("No rows yet: an empty JSON array."),
+    # The exports' descriptions (shequ.publish.hsds and .threesixtygiving: tests/test_exports.py keeps them equal).
+    N_("Open Referral HSDS 3.0: every organization with its services, location and contacts, "
+       "as one page of the HSDS API's organization list."),
+    N_("360Giving Data Standard 1.4: support with an amount as grants, the organization as "
+       "recipient and the provider as funder."),
 )
 
 #: Field types of the Table Schemas: the data dictionary names a type beside it where its
