@@ -319,8 +319,9 @@ def test_a_broken_citation_file_is_a_clear_error(mini, text, rule, line):
 @pytest.mark.parametrize("value", ["12", "[1, 2]", "{a: 1}", "true", "2026-01-01", "javascript:alert(1)"])
 def test_a_homepage_that_is_not_a_url_is_a_clear_error(mini, value):
     path = mini.root / PACKAGE
-    lines = [line for line in path.read_text("utf-8").splitlines(keepends=True) if not line.startswith("homepage:")]
-    path.write_text("".join(lines) + f"homepage: {value}\n", "utf-8")
+    text = path.read_text("utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("homepage:"))
+    path.write_text(text.replace(line, f"homepage: {value}"), "utf-8")
     result = run("publish", "--project", str(mini.root))
     assert_clean(result, f"{PACKAGE}:{line_of(path, 'homepage:')}: homepage:", "[package.url]")
 
@@ -386,25 +387,24 @@ def test_a_workbook_whose_shared_strings_unpack_beyond_the_limit_is_refused_unpa
 
 
 @pytest.fixture
-def csv_default_limit():
-    """The csv module's default field limit, for this test: the limit is process-wide, and
-    frictionless raises it when an earlier test in the same worker validates a package."""
-    previous = csv.field_size_limit(131072)
-    yield 131072
-    csv.field_size_limit(previous)
+def default_field_limit():
+    """Python's own csv field limit (131,072 characters): a library loaded earlier may have raised it."""
+    before = csv.field_size_limit(128 * 1024)
+    yield csv.field_size_limit()
+    csv.field_size_limit(before)
 
 
-def test_a_csv_cell_beyond_the_field_limit_is_a_clear_error(mini, tmp_path, import_mapping, csv_default_limit):
+def test_a_csv_cell_beyond_the_field_limit_is_a_clear_error(mini, tmp_path, import_mapping, default_field_limit):
     path = tmp_path / "long.csv"
-    path.write_text("名称,区划\n示例,110105002\n" + "x" * (csv_default_limit + 1) + ",110105002\n", "utf-8")
+    path.write_text("名称,区划\n示例,110105002\n" + "x" * (default_field_limit + 1) + ",110105002\n", "utf-8")
     result = run("import", "organizations", str(path), "--mapping", str(import_mapping), "--project", str(mini.root))
     assert_clean(result, "long.csv: row 3", "field larger than field limit", code=2)
     assert "x" * 100 not in result.output
 
 
-def test_a_divisions_table_cell_beyond_the_field_limit_is_a_clear_error(mini, csv_default_limit):
+def test_a_divisions_table_cell_beyond_the_field_limit_is_a_clear_error(mini, default_field_limit):
     path = mini.root / DIVISIONS
-    path.write_text(path.read_text("utf-8") + "110105003," + "x" * (csv_default_limit + 1) + ",township,110105\n",
+    path.write_text(path.read_text("utf-8") + "110105003," + "x" * (default_field_limit + 1) + ",township,110105\n",
                     "utf-8")
     result = run("validate", "--project", str(mini.root))
     assert_clean(result, f"{DIVISIONS}:7:", "[csv.syntax]")
