@@ -515,7 +515,7 @@ GARBAGE = [
     ("id: opinions-2016\nprovisions: [1, 'x', null, {id: [1]}, {audiences: {organizers: 5}}]\n", "policy.type"),
     ("id: opinions-2016\nprovisions:\n  - {id: a, measures: 5, related: {x: 1}, audiences: []}\n", "policy.type"),
     ("id: opinions-2016\nstatus: [1]\ndates: [{kind: 1, date: 5, source: []}]\nsources: 7\n", "policy.date"),
-    ("id: opinions-2016\nsources: [5, {id: A, kind: [], url: 7, site: {}}]\nhistory: x\n", "policy.type"),
+    ("id: opinions-2016\nsources: [5, {id: A, kind: [], url: 7, site_en: {}, site_zh: []}]\nhistory: x\n", "policy.type"),
     ("id: opinions-2016\n? [a, b]\n: 1\n", None),
 ]
 

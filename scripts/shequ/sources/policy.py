@@ -129,7 +129,8 @@ SOURCE_KEYS: dict[str, tuple[bool, str]] = {
     "id": (True, "id"),
     "kind": (True, "source_kind"),
     "url": (True, "url"),
-    "site": (True, "text"),
+    "site_en": (True, "text"),
+    "site_zh": (True, "zh"),
     "note_en": (False, "text"),
     "note_zh": (False, "zh"),
 }
@@ -222,7 +223,8 @@ class Source:
     id: str
     kind: str  # official | copy | report
     url: str
-    site: str
+    site_en: str  # who publishes the page, in English
+    site_zh: str
     note_en: str | None = None
     note_zh: str | None = None
 
@@ -620,8 +622,9 @@ class _Loader:
                 continue
             if sid:
                 ids.add(sid)
-            if sid and kind and url and texts["site"]:
-                out.append(Source(sid, kind, url, texts["site"], texts["note_en"], texts["note_zh"]))
+            if sid and kind and url and texts["site_en"] and texts["site_zh"]:
+                out.append(Source(sid, kind, url, texts["site_en"], texts["site_zh"], texts["note_en"],
+                                  texts["note_zh"]))
         return out, ids
 
     def cited_source(self, check: _Checker, value: Any, path: tuple, known: set[str]) -> str | None:
@@ -810,7 +813,7 @@ def policy_tables(schemas: Schemas, policy: Policy, problems: list[Problem] = ()
                 Origin(doc.file, ("history", i), "mapping"))
         for i, source in enumerate(doc.sources):
             add("policy_sources", {"document_id": doc.id, "source_id": source.id, "kind": source.kind,
-                                   "url": source.url, "site": source.site, "note_en": source.note_en,
+                                   "url": source.url, "site_en": source.site_en, "site_zh": source.site_zh, "note_en": source.note_en,
                                    "note_zh": source.note_zh},
                 Origin(doc.file, ("sources", i), "mapping"))
         for provision in doc.provisions:
