@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -157,6 +159,27 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return None
 
 
+#: Test modules whose fixtures build whole sites or run many commands, longest first (measured
+#: in docs/performance.md). Under ``--dist loadfile`` each module runs whole on one worker; xdist
+#: would hand them out last (it orders modules by their number of tests), leaving one worker alone
+#: on a long module at the end of the run. Started first, the short modules fill in behind them.
+LONG_MODULES = (
+    "test_crash_safety.py",
+    "test_hostile.py",
+    "test_fast_render.py",
+    "test_incremental.py",
+    "test_quality.py",
+    "test_bench.py",
+    "test_validate_covers_build.py",
+    "test_site.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
 def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
     """The folder ``name``, made by ``build(folder)`` once per test run, however many workers run.
 
@@ -176,6 +199,54 @@ def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
             build(folder)
             done.touch()
     return folder
+
+
+def _build_addressed_site(folder: Path) -> None:
+    from site_project import make_addressed_project
+
+    root = make_addressed_project(folder / "project")
+    env = {**os.environ, "SHEQU_TODAY": "2026-11-26", "NO_MKDOCS_2_WARNING": "1"}
+    for command in (["-m", "mkdocs", "build"], ["-m", "shequ", "publish"]):
+        result = subprocess.run([sys.executable, *command], cwd=root, env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(scope="session")
+def addressed_site(tmp_path_factory) -> Path:
+    """The small project with the docs and a ``site_url`` (tests/site_project.py), built with
+    ``mkdocs build`` and published with ``shequ publish`` once per run: its site/ and build/data.
+    Read it; copy it before changing anything."""
+    return build_once(tmp_path_factory, "addressed-site", _build_addressed_site) / "project"
+
+
+#: Debian's Chromium: Playwright never downloads a browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """Playwright's driver, one per worker: its sync API runs one at a time in a process."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+def launch_chromium(playwright, *args: str):
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install it with 'apt-get install chromium fonts-noto-cjk'")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + list(args))
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """Chromium, started once per worker for every browser test; each test opens its own context."""
+    chromium = launch_chromium(playwright)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

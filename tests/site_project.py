@@ -20,6 +20,19 @@ def make_site_project(root: Path) -> Path:
     return root
 
 
+#: The address of the site as a deployment sets it (``site_url``): the sitemap then lists every
+#: page and the language alternates are full addresses.
+SITE_ADDRESS = "https://example.org/shequ/"
+
+
+def make_addressed_project(root: Path) -> Path:
+    """``make_site_project`` with a ``site_url`` in its mkdocs.yml."""
+    make_site_project(root)
+    config = root / "mkdocs.yml"
+    config.write_text(f"site_url: {SITE_ADDRESS}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    return root
+
+
 def edit(path: Path, old: str, new: str) -> Path:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path.name}"

@@ -2,7 +2,8 @@
 
 **Killed builds.** ``mkdocs build`` (which also publishes the data package into the
 site) and ``shequ publish`` are killed with SIGKILL at random moments, drawn from the
-measured duration of one run with a seeded RNG. After every kill, ``site/`` and
+measured duration of one run with a seeded RNG: each trial in its own slice of that
+duration, so a few trials reach every part of the run, start to swap. After every kill, ``site/`` and
 ``build/data`` must be exactly the previous output or exactly the new one, checked
 against manifests of the sha256 of every file. Each trial builds the other of two
 versions of the sources, so the folder is always either "old" or "new".
@@ -10,8 +11,8 @@ versions of the sources, so the folder is always either "old" or "new".
 **Reproducible builds.** Two clean builds of the same sources, in different folders and
 on different (pinned) days, give byte-identical data packages and identical HTML.
 
-The project is small (tests/conftest.py's MiniProject with the repository's docs), so
-the trials take seconds each; the site and publish trials run side by side.
+The project is small (tests/site_project.py's, with the repository's docs and a site_url),
+so the trials take seconds each; the site and publish trials run side by side.
 """
 
 from __future__ import annotations
@@ -31,12 +32,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MiniProject
+from site_project import make_addressed_project
 
-REPO = Path(__file__).resolve().parents[1]
 SEED = 20261126
-SITE_TRIALS = 8
-PUBLISH_TRIALS = 12
+SITE_TRIALS = 6
+PUBLISH_TRIALS = 8
 ENV = {**os.environ, "SHEQU_TODAY": "2026-11-26", "NO_MKDOCS_2_WARNING": "1"}
 #: A pinned build day for the second clean build: 2030-01-01, not today.
 OTHER_DAY = {"SOURCE_DATE_EPOCH": "1893456000"}
@@ -64,16 +64,6 @@ def manifest(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder``, by relative path."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def make_project(root: Path) -> Path:
-    MiniProject(root)
-    # With a site_url, as a deployment has: the sitemap then lists every page.
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text("site_url: https://example.org/shequ/\n" + config, encoding="utf-8")
-    shutil.copy(REPO / "CITATION.cff", root / "CITATION.cff")
-    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns(".*", "__pycache__"))
-    return root
 
 
 def set_version(root: Path, version: str) -> None:
@@ -113,14 +103,12 @@ def build_both(root: Path, env: dict | None = None) -> tuple[float, float]:
 
 
 @pytest.fixture(scope="module")
-def versions(tmp_path_factory) -> Versions:
-    work = tmp_path_factory.mktemp("crash")
-    old = make_project(work / "old")
-    again = make_project(work / "elsewhere" / "deeper" / "old-again")
-    with ThreadPoolExecutor(2) as pool:
-        jobs = [pool.submit(build_both, old), pool.submit(build_both, again, OTHER_DAY)]
-        for job in jobs:
-            job.result()
+def versions(addressed_site, tmp_path_factory) -> Versions:
+    """The old version is the session's addressed site (tests/conftest.py), built and published
+    with this module's ENV; the same sources are built again elsewhere, on another day."""
+    old = addressed_site
+    again = make_addressed_project(tmp_path_factory.mktemp("crash") / "elsewhere" / "deeper" / "old-again")
+    build_both(again, OTHER_DAY)
     return Versions(
         site={"old": manifest(old / "site")}, data={"old": manifest(old / "build" / "data")},
         reproduced_site=manifest(again / "site"), reproduced_data=manifest(again / "build" / "data"),
@@ -188,10 +176,11 @@ def kill_trials(root: Path, command: list[str], folder: Path, manifests: dict[st
             if manifests["old"].get(k) != manifests["new"].get(k)]
     held = "new"
     results = []
-    for _ in range(trials):
+    for trial in range(trials):
         target = "new" if held == "old" else "old"
         set_version(root, target)
-        delay = rng.uniform(0, seconds * 1.15)
+        # The trials split the run (and a margin for a slower one) into equal slices, one kill in each.
+        delay = rng.uniform(trial, trial + 1) * seconds * 1.15 / trials
         process = subprocess.Popen(command, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
         try:
@@ -231,7 +220,9 @@ def test_killed_builds_leave_the_previous_or_the_new_output(versions, tmp_path):
     summary = {"site": site_trials, "publish": publish_trials}
     for name, trials in summary.items():
         assert all(t.after != "neither" for t in trials), f"{name}: a killed run left a mixed folder: {trials}"
-    assert len(site_trials) + len(publish_trials) >= 20
+    assert (len(site_trials), len(publish_trials)) == (SITE_TRIALS, PUBLISH_TRIALS)
+    for name, trials in summary.items():
+        assert any(not t.finished for t in trials), f"{name}: no run was killed before it ended: {trials}"
     # What the kills left behind is gone after the next full run, which built the sources in place.
     for root, folder, manifests in ((site_root, site_root / "site", site_manifests),
                                     (publish_root, publish_root / "build" / "data", data_manifests)):

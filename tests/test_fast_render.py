@@ -9,21 +9,20 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from test_site import make_site_project
+from test_site import site  # noqa: F401  (site is a fixture)
 
 from shequ.render.page import GeneratedPage
 from shequ.generator.material import SENTINEL_ID, ThemeShells
 
 
-def site_hashes(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+def site_hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def build(root: Path, site_dir: Path, **env) -> subprocess.CompletedProcess:
@@ -33,18 +32,15 @@ def build(root: Path, site_dir: Path, **env) -> subprocess.CompletedProcess:
                           env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return make_site_project(tmp_path_factory.mktemp("fast") / "project")
-
-
-def test_the_fast_render_stage_gives_the_same_site_as_the_plain_one(project, tmp_path):
-    fast = build(project, tmp_path / "fast")
-    assert fast.returncode == 0, fast.stderr[-3000:]
+def test_the_fast_render_stage_gives_the_same_site_as_the_plain_one(site, tmp_path):  # noqa: F811
+    # The fast build is the session's demo site (test_site.py), built the ordinary way with
+    # `mkdocs build`; the plain one renders a copy of the same sources.
+    project = tmp_path / "project"
+    shutil.copytree(site.root, project, symlinks=True, ignore=shutil.ignore_patterns("site"))
     plain = build(project, tmp_path / "plain", SHEQU_PLAIN_RENDER="1")
     assert plain.returncode == 0, plain.stderr[-3000:]
-    assert "rendered without a shared theme shell" not in fast.stderr
-    fast_files, plain_files = site_hashes(tmp_path / "fast"), site_hashes(tmp_path / "plain")
+    assert "rendered without a shared theme shell" not in site.output
+    fast_files, plain_files = site_hashes(site.site), site_hashes(tmp_path / "plain")
     assert fast_files.keys() == plain_files.keys()
     different = [path for path in fast_files if fast_files[path] != plain_files[path]]
     assert different == []

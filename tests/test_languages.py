@@ -6,7 +6,6 @@ reader's language. Uses ``test_site.py``'s session build of the demo site."""
 from __future__ import annotations
 
 import re
-import shutil
 from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,7 +14,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from shequ.render import language
-from test_site import INC, ORG, REPO, site  # noqa: F401  (site is a fixture)
+from site_project import SITE_ADDRESS
+from test_site import INC, ORG, site  # noqa: F401  (site is a fixture)
 
 #: Folders of the built site that are not pages of a language.
 SHARED = ("assets/", "pagefind/", "directory-index/", "search/")
@@ -145,21 +145,11 @@ def test_the_not_found_page_speaks_both_languages_and_leads_to_each_home(built):
         assert target in hrefs, target
 
 
-def test_alternates_are_full_addresses_when_the_site_address_is_known(tmp_path):
+def test_alternates_are_full_addresses_when_the_site_address_is_known(addressed_site):
     """Search engines read hreflang alternates only as full addresses."""
-    from conftest import MiniProject
-    from shequ.project import Project
-    from shequ.generator.commands import build
-
-    root = tmp_path / "project"
-    MiniProject(root)
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text("site_url: https://example.org/shequ/\n" + config, encoding="utf-8")
-    shutil.copy(REPO / "CITATION.cff", root / "CITATION.cff")
-    shutil.copytree(REPO / "docs", root / "docs")
-    out = build(Project.at(root)).site_dir
+    out = addressed_site / "site"
     for path in ("", "en/", "organizations/org-silver-age/", "en/organizations/org-silver-age/"):
         h = head(out / path / "index.html")
-        assert h.alternates == {lang: "https://example.org/shequ/" + language.counterpart(path, lang)
+        assert h.alternates == {lang: SITE_ADDRESS + language.counterpart(path, lang)
                                 for lang in language.LANGUAGES}, path
         assert h.switcher == h.alternates, path

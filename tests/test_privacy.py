@@ -25,13 +25,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conftest import MiniProject, line_of
+from conftest import MiniProject, launch_chromium, line_of
 from test_checks_privacy import FICTIONAL_ID
 from test_site import ORG, INC, site  # noqa: F401  (site is a fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 MOBILE = "13812345678"
 
 # Personal data ----------------------------------------------------------------------------------------
@@ -265,21 +262,12 @@ def origin(site):  # noqa: F811
     server.close()
 
 
-def launch(playwright, origin: LoggingOrigin):
-    """Debian's Chromium, every request through ``origin``; never a downloaded browser."""
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install it with 'apt-get install chromium fonts-noto-cjk'")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + origin.proxy_args)
-
-
 @pytest.fixture(scope="module")
-def browser(origin):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright, origin)
-        yield chromium
-        chromium.close()
+def browser(playwright, origin):
+    """Chromium of its own (not the shared one), every request through ``origin``."""
+    chromium = launch_chromium(playwright, *origin.proxy_args)
+    yield chromium
+    chromium.close()
 
 
 def search(page, text: str) -> None:

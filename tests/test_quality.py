@@ -69,15 +69,8 @@ def pages(site) -> dict[str, str]:  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def axe_results(axe_installed, served, pages):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = audit.launch_chromium(playwright)
-        try:
-            return audit.run_axe(browser, served, pages)
-        finally:
-            browser.close()
+def axe_results(axe_installed, served, pages, browser):
+    return audit.run_axe(browser, served, pages)
 
 
 def test_every_page_type_is_audited(pages):
