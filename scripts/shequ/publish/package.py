@@ -33,6 +33,7 @@ from shequ.catalogues import N_, NC_
 from shequ.errors import ShequError
 from shequ.publish import bundles, datasette, xlsx
 from shequ.publish.exports import write_exports
+from shequ.publish.identifiers import organization_identifier
 from shequ.sources.load import Sources
 from shequ.sources.tables import TABLE_ORDER, typed, without_roles
 
@@ -70,22 +71,7 @@ def published_schema(sources: Sources, name: str) -> dict:
     return schema
 
 
-#: The register of Unified Social Credit Codes in org-id.guide's list of identifier schemes.
-ORG_ID_USCC = "CN-USCI-"
-#: The prefix of the identifiers this project gives organizations that have no credit code
-#: (unregistered, filed ones): their record id follows, which never changes.
-ORG_ID_OWN = "SHEQU-"
 ORG_ID = "org_id"
-
-
-def org_id(uscc: str | None, record_id: str) -> str:
-    """An organization's identifier in the org-id.guide style: ``CN-USCI-<code>`` if it has a
-    Unified Social Credit Code, else ``SHEQU-<record id>``.
-
-    >>> org_id(None, "org-harmony-mediators")
-    'SHEQU-org-harmony-mediators'
-    """
-    return ORG_ID_USCC + uscc if uscc else ORG_ID_OWN + record_id
 
 
 def _org_id_field() -> dict:
@@ -105,7 +91,7 @@ def _with_org_id(schema: dict, rows: list[list]) -> None:
     uscc, record_id = names.index("uscc"), names.index("id")
     schema["fields"].insert(uscc + 1, _org_id_field())
     for row in rows:
-        row.insert(uscc + 1, org_id(row[uscc], row[record_id]))
+        row.insert(uscc + 1, organization_identifier(row[record_id], row[uscc]))
 
 
 def prepare_tables(sources: Sources) -> dict[str, PublishedTable]:

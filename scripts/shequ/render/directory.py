@@ -16,7 +16,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from shequ.publish.package import org_id
+from shequ.publish.identifiers import organization_identifier
 from shequ.render.html import http_url
 from shequ.render.model import Entry
 from shequ.render.page import GeneratedFile, GeneratedPage, Renderer, paginated
@@ -224,7 +224,7 @@ def organization_jsonld(renderer: Renderer, org: Entry) -> dict:
     values = org.values
     ld = _common_ld(renderer, org)
     if values.get("uscc"):
-        ld["identifier"] = org_id(values["uscc"], org.id)
+        ld["identifier"] = organization_identifier(org.id, values["uscc"])
     if values.get("founded"):
         ld["foundingDate"] = values["founded"]
     if values.get("dissolved"):
