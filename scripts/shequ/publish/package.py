@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import functools
 import gc
 import hashlib
 import json
@@ -440,6 +441,13 @@ SELF_CHECK_PARALLEL_ROWS = 50_000
 _JSON_TYPES = {"string": (str,), "date": (str,), "integer": (int,), "number": (int, float)}
 
 
+@functools.lru_cache(maxsize=1)
+def _read_package(descriptor_path: str) -> Package:
+    # Reading a descriptor validates all of its metadata: once per process, not once per
+    # resource (with 40 resources that was most of a small publish).
+    return Package(descriptor_path)
+
+
 def _check_resource(descriptor_path: str, name: str) -> list[str]:
     descriptor = json.loads(Path(descriptor_path).read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
@@ -447,7 +455,7 @@ def _check_resource(descriptor_path: str, name: str) -> list[str]:
     if twin is not None and "schema" in resources[name] and twin.get("format") == "csv" and \
             all(f["type"] in _JSON_TYPES for f in twin["schema"]["fields"]):
         return _check_json_twin(Path(descriptor_path).parent, resources[name], twin)
-    resource = Package(descriptor_path).get_resource(name)
+    resource = _read_package(descriptor_path).get_resource(name)
     report = resource.validate()
     return [f"{name}: {row[0]}: {row[1]}" for row in report.flatten(["type", "message"])[:20]]
 
