@@ -66,10 +66,12 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.build = None
 
     def on_serve(self, server, *, config, builder):
+        from shequ.generator.live import show_build_errors
+
         if self.build is not None and self.build.sources is not None:
             server.watch(str(self.build.sources.project.datasets))
             server.watch(str(self.build.sources.project.root / "CITATION.cff"))
-        return server
+        return show_build_errors(server)
 
     def on_config(self, config):
         with _as_build_error():
