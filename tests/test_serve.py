@@ -6,6 +6,7 @@ fails and then succeeds, and requests are answered as the server would answer th
 from __future__ import annotations
 
 import io
+import logging
 
 import pytest
 
@@ -14,6 +15,7 @@ from shequ.generator.live import show_build_errors
 
 @pytest.fixture
 def server(tmp_path):
+    from mkdocs.exceptions import Abort
     from mkdocs.livereload import LiveReloadServer
 
     (tmp_path / "index.html").write_text("<html><body><p>the site</p></body></html>", encoding="utf-8")
@@ -21,7 +23,9 @@ def server(tmp_path):
 
     def builder():
         if outcome["error"]:
-            raise SystemExit(outcome["error"])  # how MkDocs' build ends on a plugin's error
+            # How MkDocs' build ends on a plugin's error: the error logged, then a bare Abort.
+            logging.getLogger("mkdocs.commands.build").error(outcome["error"])
+            raise Abort("Aborted with a BuildError!")
 
     live = LiveReloadServer(builder=builder, host="127.0.0.1", port=0, root=str(tmp_path))
     live.watch(str(tmp_path))  # the pages get the live-reload script, as under `serve`

@@ -30,6 +30,17 @@ pre{{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:1rem
 """
 
 
+class _ErrorLog(logging.Handler):
+    """The messages of the errors logged while it is attached."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def error_page(error: str) -> bytes:
     """The page shown while the last rebuild failed: its error as text, never as markup."""
     return PAGE.format(error=html.escape(error)).encode("utf-8")
@@ -42,13 +53,19 @@ def show_build_errors(server):
     build = server.builder
 
     def builder(*args, **kwargs):
+        # MkDocs logs a plugin's error (the checks' report) and then raises a bare "Aborted
+        # with a BuildError!": the logged errors are what the reader needs to see.
+        errors = _ErrorLog()
+        logging.getLogger("mkdocs").addHandler(errors)
         try:
             build(*args, **kwargs)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure is shown, the server goes on
-            state["error"] = str(exc) or exc.__class__.__name__
+            state["error"] = "\n".join(errors.messages) or str(exc) or exc.__class__.__name__
             log.error("The rebuild failed; the browser shows why until a source is fixed.")
         else:
             state["error"] = None
+        finally:
+            logging.getLogger("mkdocs").removeHandler(errors)
 
     serve = server._serve_request
 
