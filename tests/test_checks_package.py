@@ -81,3 +81,43 @@ def test_unknown_top_level_key_in_a_vocabulary_is_named(mini):
     path.write_text(text.replace("title_zh:", "titel_zh: 状态\ntitle_zh:", 1), encoding="utf-8")
     problem = one_problem(mini.report(), "vocabularies.unknown-key")
     assert (problem.field, problem.hint) == ("titel_zh", "did you mean 'title_zh'?")
+
+
+# Correction channels (corrections: in package.yaml) ----------------------------------------------
+
+def test_valid_correction_channels_pass_and_are_offered(mini):
+    from shequ.checks.package import correction_channels
+    from shequ.sources.load import load
+    from shequ.project import Project
+
+    edit_package(mini, "demonstration: true", "demonstration: true\ncorrections:\n"
+                 "  email: corrections@example.org\n  form: https://example.org/form?id=1")
+    assert package_rules(mini.report()) == set()
+    sources = load(Project.at(mini.root))
+    assert correction_channels(sources.package) == {"email": "corrections@example.org",
+                                                    "form": "https://example.org/form?id=1"}
+
+
+@pytest.mark.parametrize("value, field", [
+    ('{email: "x@example.org?bcc=all@example.org"}', "email"),  # would add a recipient
+    ('{email: "Shequ <x@example.org>"}', "email"),
+    ('{email: "x@example.org\\" onclick=\\"alert(1)"}', "email"),
+    ('{form: "javascript:alert(1)"}', "form"),
+    ('{form: "https://example.org/\\"><script>"}', "form"),
+    ('{mail: x@example.org}', "mail"),
+])
+def test_a_correction_channel_that_could_change_the_link_is_an_error_and_never_offered(mini, value, field):
+    from shequ.checks.package import correction_channels
+    from shequ.sources.load import load
+    from shequ.project import Project
+
+    path = edit_package(mini, "demonstration: true", f"demonstration: true\ncorrections: {value}")
+    problem = one_problem(mini.report(), "package.corrections")
+    assert problem.field == f"corrections.{field}" and problem.line == line_of(path, f"corrections: {value}")
+    assert correction_channels(load(Project.at(mini.root)).package) == {}
+
+
+def test_corrections_must_be_a_mapping(mini):
+    edit_package(mini, "demonstration: true", "demonstration: true\ncorrections: x@example.org")
+    problem = one_problem(mini.report(), "package.corrections", "corrections")
+    assert "must be a mapping" in problem.message

@@ -169,6 +169,37 @@ def test_prompts_ask_for_what_a_valid_record_needs(mini):
     assert mini.report().valid
 
 
+def test_a_wrong_answer_is_explained_and_asked_again(mini):
+    before = names(mini, "organizations")
+    answers = "\n".join([
+        "朝外志愿服务队",  # name
+        "unregistered",  # legal_form
+        "备按",  # management_track: a typo of a label: explained, asked again
+        "向街道办事处或乡镇政府备案",  # the Chinese label is taken as its code, filed
+        "110105999",  # division: not in the divisions table: explained, asked again
+        "110105002",  # division
+        "",  # status: default active
+        "mutual-aid, senoir-care",  # fields_of_activity: one code wrong: asked again
+        "Mutual aid",  # an English label is taken as its code
+        "朝外街道备案名单",  # source title
+        "https://example.org/f",  # source url
+    ]) + "\n"
+    result = run("new", "organization", "--project", str(mini.root), "--interactive", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "'备按' is not one of the codes" in result.output
+    assert "'110105999' is not a division code in the divisions table" in result.output
+    assert "shequ divisions import" in result.output
+    assert "'senoir-care' is not one of the codes" in result.output
+    # The valid choices are listed, codes with their labels in both languages.
+    assert re.search(r"filed\s+向街道办事处或乡镇政府备案 / Filed with a sub-district office", result.output)
+    assert re.search(r"110105002\s+朝外街道 \(township\)", result.output)
+    [path] = new_files(mini, "organizations", before)
+    data = parse_yaml(path.read_text("utf-8"))
+    assert data["management_track"] == "filed" and data["division"] == "110105002"
+    assert data["fields_of_activity"] == ["mutual-aid"]
+    assert mini.report().valid
+
+
 def test_flags_cover_every_field_of_the_table_schemas(mini):
     schemas = Schemas(Project.at(mini.root))
     for dataset, layout in LAYOUT.items():

@@ -13,7 +13,7 @@ pages; Chinese queries are asked on Chinese pages and English ones on English pa
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
@@ -385,7 +385,7 @@ def test_sorting_by_founding_date(visit):
 def test_the_english_directory_speaks_english_and_links_into_the_english_tree(visit, base_url):  # noqa: F811
     s = directory(visit, "?county=110105", path="en/organizations/")
     assert re.fullmatch(r"\d+ organizations?", s["status"]), s["status"]
-    assert "Management track" in s["labels"] and "Sort by" in s["labels"] and "Filter and sort (3)" in s["labels"]
+    assert "Management track" in s["labels"] and "Sort by" in s["labels"] and "Filter and sort: 3 filters" in s["labels"]
     assert not any(re.search(r"[\u4e00-\u9fff·]", label) for label in s["labels"]), s["labels"]
     tracks = dict((v, text) for v, text, _ in s["selects"]["track"]["options"])
     assert re.fullmatch(r"Registered with civil affairs \(\d+\)", tracks["registered"]), tracks
@@ -419,3 +419,54 @@ def test_without_javascript_the_listing_and_regions_lead_to_every_record(browser
         assert page.locator(f"a[href='../../organizations/{FILED}/']").is_visible()
     finally:
         context.close()
+
+
+def test_the_more_button_shows_only_while_more_results_remain(visit):
+    s = directory(visit, "?sort=name")
+    more = visit.page.locator(".shequ-directory__more")
+    assert count(s) > 20 and more.is_visible()
+    s = directory(visit, "?sort=name&county=110105&track=filed")
+    assert 0 < count(s) <= 20 and more.is_hidden()
+
+
+def test_on_a_desktop_the_filters_are_open_until_a_search_then_fold_and_count_what_is_on(browser, base_url):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+    page = context.new_page()
+    try:
+        done = "() => document.querySelector('[data-shequ-directory]')?.dataset.shequDone !== undefined"
+        page.goto(base_url + "en/organizations/")
+        page.wait_for_function(done, timeout=20_000)
+        facets = page.locator(".shequ-directory__facets")
+        assert facets.get_attribute("open") is not None
+        assert page.inner_text(".shequ-directory__facets > summary") == "Filter and sort"
+        page.goto(base_url + "en/organizations/?q=mutual&track=registered&county=110105")
+        page.wait_for_function(done, timeout=20_000)
+        assert facets.get_attribute("open") is None
+        assert page.inner_text(".shequ-directory__facets > summary") == "Filter and sort: 4 filters"
+        # The first result is on the first screen.
+        first = page.locator(".shequ-result").first.bounding_box()
+        assert first is not None and first["y"] + first["height"] < 800
+    finally:
+        context.close()
+
+
+def test_the_language_menu_keeps_the_directorys_query_and_filters(visit, base_url):  # noqa: F811
+    directory(visit, "?q=%E4%BA%92%E5%8A%A9&track=registered")
+    english = visit.page.get_attribute("a[hreflang=en]", "href")
+    assert english.endswith("?q=%E4%BA%92%E5%8A%A9&track=registered"), english
+    visit.page.goto(urljoin(visit.page.url, english))
+    visit.page.wait_for_function(
+        "() => document.querySelector('[data-shequ-directory]')?.dataset.shequDone !== undefined", timeout=20_000)
+    s = state(visit)
+    assert s["selects"]["track"]["value"] == "registered"
+    assert visit.page.input_value("[data-shequ-directory] input[name=q]") == "互助"
+    assert "/en/organizations/" in s["url"]
+
+
+def test_directory_results_leave_out_the_usual_status(visit):
+    s = directory(visit, "?sort=name")
+    lines = visit.page.locator(".shequ-result__line").all_inner_texts()
+    assert lines and not any("正常" in line for line in lines)
+    s = directory(visit, "?sort=name&status=suspended")
+    assert count(s) > 0
+    assert all("停止活动" in line for line in visit.page.locator(".shequ-result__line").all_inner_texts())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import os
@@ -35,6 +36,8 @@ ORG = "org-site-test-silver"
 FILED = "org-site-test-filed"
 HOSTILE = "org-site-test-hostile"
 INC = "inc-site-test-base"
+CORRECTIONS_EMAIL = "corrections@example.org"
+CORRECTIONS_FORM = "https://example.org/shequ-corrections"
 
 HOSTILE_RECORD = """\
 id: org-site-test-hostile
@@ -95,6 +98,9 @@ def make_site_project(root: Path) -> Path:
     for folder in ("organizations", "incubators", "reference"):
         (datasets / folder).mkdir(exist_ok=True)
     _merge_divisions(datasets / "reference" / "divisions.csv")
+    # Correction channels beside the repository's editor (package.yaml ships them commented out).
+    with (datasets / "package.yaml").open("a", encoding="utf-8") as package:
+        package.write(f"corrections:\n  email: {CORRECTIONS_EMAIL}\n  form: {CORRECTIONS_FORM}\n")
     org = ORGANIZATION.format(uscc=make_uscc(subject="MJ0099001")).replace("org-silver-age", ORG)
     (datasets / "organizations" / f"{ORG}.yaml").write_text(org.replace("inc-chaoyang-base", INC), encoding="utf-8")
     (datasets / "organizations" / f"{FILED}.yaml").write_text(
@@ -292,8 +298,43 @@ def test_organization_listing_has_name_region_track_status_and_fields(site):
     page = site.page("organizations/")
     row = page[page.index(f'href="{ORG}/"'):]
     row = row[: row.index("</tr>")]
-    for text in ("朝阳区银龄互助会", "建外街道", "在民政部门登记", "正常", "养老照护"):
+    for text in ("朝阳区银龄互助会", "建外街道", "在民政部门登记", "养老照护"):
         assert text in row
+
+
+def test_listing_cards_leave_out_what_every_card_would_repeat(site):
+    listing = site.page("organizations/")
+    status_cells = re.findall(r'<td data-label="状态">(.*?)</td>', listing, re.S)
+    # The usual status says nothing; another one is what a reader must see.
+    assert "正常" not in "".join(status_cells)
+    assert any("停止活动" in cell for cell in status_cells)
+    # A township's page lists its own organizations: the region column is hidden there only.
+    assert 'class="shequ-list shequ-cards shequ-one-place"' in site.page("regions/110105001/")
+    assert "shequ-one-place" not in site.page("regions/110105/") and "shequ-one-place" not in listing
+
+
+def test_record_pages_offer_corrections_by_email_and_form_beside_the_repository(site):
+    from urllib.parse import parse_qs, urlsplit as split
+
+    for prefix, subject_start, guide in (("", "纠错：", "../../guides/add-or-correct-a-record/"),
+                                         ("en/", "Correction: ", "../../guides/add-or-correct-a-record/")):
+        page = site.page(f"{prefix}organizations/{ORG}/")
+        actions = page[page.index('class="shequ-actions"'):]
+        actions = actions[: actions.index("</p>")]
+        hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', actions)]
+        mailto = next(h for h in hrefs if h.startswith("mailto:"))
+        parts = split(mailto)
+        assert parts.path == CORRECTIONS_EMAIL
+        fields = parse_qs(parts.query)
+        assert set(fields) == {"subject", "body"}
+        assert fields["subject"][0].startswith(subject_start) and ORG in fields["subject"][0]
+        assert ORG in fields["body"][0] and f"/{prefix}organizations/{ORG}/" in fields["body"][0]
+        assert CORRECTIONS_FORM in hrefs and guide in hrefs
+        assert any("/edit/main/datasets/organizations/" in h for h in hrefs)
+    # A hostile name cannot add a header or a recipient: every character is percent-encoded.
+    hostile = site.page(f"organizations/{HOSTILE}/")
+    mailto = html.unescape(re.search(r'href="(mailto:[^"]+)"', hostile).group(1))
+    assert mailto.count("?") == 1 and mailto.count("&") == 1 and "<" not in mailto and " " not in mailto
 
 
 def test_regions_drill_down_from_province_to_township_with_counts(site):

@@ -188,3 +188,36 @@ def test_a_management_track_page_leads_to_the_directory_filtered_to_it(visit):
         results = page.locator(".shequ-result").all_inner_texts()
         assert results and all(("备案" in r) or ("filed" in r.casefold()) for r in results), results
     assert not visit.page_errors and not visit.console_errors, visit.page_errors + visit.console_errors
+
+
+#: One page of every type, by its path in the Chinese tree; each is also opened in English.
+PAGE_TYPES = ["", "organizations/", f"organizations/{ORG}/", f"organizations/{HOSTILE}/", "incubators/",
+              f"incubators/{INC}/", "regions/", "regions/11/", "regions/110105/", "regions/110105001/",
+              "topics/", "topics/fields-of-activity/elderly-care/", "topics/management-tracks/filed/", "policy/",
+              "policy/opinions-2016/", "policy/opinions-2016/3.1/", "policy/glossary/", "statistics/", "data/",
+              "guides/start-an-organization/", "guides/add-or-correct-a-record/"]
+#: What a page may be wider than the screen by: nothing.
+WIDER = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                 && getComputedStyle(e).position !== 'fixed')
+    .slice(0, 3).map(e => e.tagName + '.' + e.className)"""
+
+
+@pytest.mark.parametrize("width", [360, 390])
+@pytest.mark.parametrize("script", [True, False], ids=["js", "no-js"])
+def test_no_page_scrolls_sideways_on_a_phone(browser, base_url, width, script):
+    """Every page type, in both languages, fits a small phone: a table becomes cards or
+    scrolls inside its own box, and menus stay inside the screen."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=script,
+                                  locale="zh-CN", service_workers="block")
+    page = context.new_page()
+    wide = []
+    try:
+        for path in [*PAGE_TYPES, *(f"en/{p}" for p in PAGE_TYPES), "404.html"]:
+            response = page.goto(base_url + path, wait_until="load")
+            assert response is not None and response.ok, path
+            if page.evaluate("document.documentElement.scrollWidth") > width:
+                wide.append(f"{path}: {page.evaluate(WIDER)}")
+    finally:
+        context.close()
+    assert not wide, "\n".join(wide)

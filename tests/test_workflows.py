@@ -145,7 +145,11 @@ def test_deploy_workflow_builds_on_main_then_deploys_with_the_pages_actions():
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in build["steps"] if "uses" in s] == [
-        "actions/checkout", "actions/setup-python", "actions/upload-pages-artifact"]
+        "actions/checkout", "actions/setup-python", "actions/configure-pages", "actions/upload-pages-artifact"]
+    # The build knows the site's address, so the 404 page works under a project's subpath.
+    [site_build] = [s for s in build["steps"] if "mkdocs build" in s.get("run", "")]
+    assert "steps.pages.outputs.base_url" in site_build["env"]["SITE_URL"]
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/configure-pages", "actions/deploy-pages"]
     assert "mkdocs build -f mkdocs.deploy.yml" in run_lines(workflow)
 

@@ -312,17 +312,25 @@ def _new_command(record_type: str):
     schemas = _flag_schemas()
 
     def command(project_dir: str, seed: str | None, interactive: bool | None, **fields) -> None:
-        from shequ.tools.scaffold import Question, ask_missing, create_record, describe
+        from shequ.tools.scaffold import Question, WrongAnswer, ask_missing, check_answer, create_record, describe
 
         project = _project(project_dir)
         values = {k: v for k, v in fields.items() if v not in (None, ())}
         if interactive is None:
             interactive = sys.stdin.isatty()
         if interactive:
-            def ask(question: Question, terms: list[tuple[str, str]]):
-                for code, label in terms:
+            def ask(question: Question, choices: list[tuple[str, str]]):
+                # A long list (a national divisions table) would scroll the question away.
+                for code, label in choices if len(choices) <= 80 else ():
                     echo(f"  {code:28} {label}")
-                return click.prompt(question.text, default=question.default)
+
+                def checked(answer: str) -> str:
+                    try:
+                        return check_answer(question, answer, choices)
+                    except WrongAnswer as exc:
+                        raise click.BadParameter(str(exc)) from None  # click says why and asks again
+
+                return click.prompt(question.text, default=question.default, value_proc=checked)
             values = ask_missing(project, dataset, values, ask)
         settings = _settings()
         created = create_record(project, dataset, values, seed=seed or settings.seed, today=settings.today())

@@ -482,6 +482,12 @@ PACKAGE_URL = _rule(
     "A link in package.yaml is not a full http(s) address, or holds a quote, angle bracket, space, backslash or "
     "control character that could break out of an HTML attribute.", "write a full address such as https://example.org/",
     _edit(PACKAGE, "homepage: https://github.com/shequ-project/shequ", 'homepage: "https://example.org/x\\"><img src=x>"'))
+PACKAGE_CORRECTIONS = _rule(
+    "package.corrections", "Correction channel that cannot be offered",
+    "corrections in package.yaml names where readers send corrections: 'email', a plain e-mail address, and/or "
+    "'form', a full http(s) address of a web form. Anything else could change the link or break the page.",
+    "write corrections: {email: corrections@example.org, form: https://example.org/form}",
+    _edit(PACKAGE, "demonstration: true", 'demonstration: true\ncorrections: {email: "x@example.org?bcc=all@example.org"}'))
 
 # --- site configuration (mkdocs.yml), citation and docs -----------------------------------------
 

@@ -523,6 +523,9 @@
     m.facets.forEach(function (f) { LISTS[f.name] = f.list; TITLES[f.name] = f.title; });
     var labels = {};
     try { labels = JSON.parse(box.getAttribute("data-labels") || "{}"); } catch (e) { labels = {}; }
+    // The value most organizations have, by field (shequ/render/model.py): results leave it out.
+    var usual = {};
+    try { usual = JSON.parse(box.getAttribute("data-usual") || "{}"); } catch (e) { usual = {}; }
     var state = {};
     var seq = 0;
 
@@ -536,9 +539,21 @@
     q.autocomplete = "off";
     qLabel.appendChild(q);
     form.appendChild(qLabel);
-    // The facets fold away on a phone, where they would fill the screen.
+    // The facets fold away on a phone, where they would fill the screen, and once there is a
+    // query, so that the first result shows without scrolling; a reader who opens or closes
+    // them keeps that choice.
     var facets = el("details", "shequ-directory__facets");
-    facets.open = !window.matchMedia || !window.matchMedia("(max-width: 44.9375em)").matches;
+    var phone = !!window.matchMedia && window.matchMedia("(max-width: 44.9375em)").matches;
+    var toggledByReader = false;
+    facets.addEventListener("toggle", function () { if (!settingFold) toggledByReader = true; });
+    var settingFold = false;
+    function fold(open) {
+      if (toggledByReader || facets.open === open) return;
+      settingFold = true;
+      facets.open = open;
+      // The toggle event fires after this task: forget the flag only then.
+      setTimeout(function () { settingFold = false; });
+    }
     var summary = el("summary", null, t("Filter and sort"));
     facets.appendChild(summary);
     var grid = el("div", "shequ-directory__grid");
@@ -600,6 +615,12 @@
       if (state.sort) params.set("sort", state.sort);
       var query = params.toString();
       history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+      // The language menu leads to the same directory in the other language: with the same
+      // query and filters (codes, the same in every language).
+      document.querySelectorAll("a[hreflang]").forEach(function (a) {
+        var href = a.getAttribute("href").split("?")[0];
+        a.setAttribute("href", href + (query ? "?" + query : ""));
+      });
     }
 
     // Each facet's value(s) for an organization, as codes.
@@ -700,7 +721,7 @@
       var line = el("span", "shequ-result__line");
       if (doc.region) line.appendChild(el("span", "shequ-result__region", doc.region));
       doc.shown.forEach(function (item) {
-        if (!item.value) return;
+        if (!item.value || usual[item.field.field] === item.value) return;
         var shown = item.field.facet ? label(item.field.facet, item.value)
           : item.field.sort === "founded" ? formatted(t("Founded {date}"), { date: item.value }) : item.value;
         line.appendChild(el("span", "shequ-result__facet", shown));
@@ -754,8 +775,11 @@
         FACETS.forEach(function (f) { fill(f, tally.counts[f]); });
         fillSort();
         var selected = FACETS.filter(function (f) { return state[f]; });
-        summary.textContent = t("Filter and sort") +
-          (selected.length ? formatted(t(" ({n})"), { n: selected.length }) : "");
+        summary.textContent = selected.length
+          ? formatted(tn("Filter and sort: {n} filter", "Filter and sort: {n} filters", selected.length),
+            { n: selected.length })
+          : t("Filter and sort");
+        fold(!phone && !state.q);
         var results = order(tally.results, loaded[1]);
         var n = results.length;
         status.textContent = formatted(tn("{n} organization", "{n} organizations", n), { n: n });

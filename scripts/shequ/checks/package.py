@@ -14,7 +14,7 @@ from shequ.report import Problem, did_you_mean
 REQUIRED = ("name", "title", "version", "created", "licenses")
 #: title_zh and description_zh are the Chinese title and description the site's Chinese pages show.
 OPTIONAL = ("title_zh", "description", "description_zh", "demonstration", "homepage", "repository", "keywords",
-            "sources", "contributors")
+            "sources", "contributors", "corrections")
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 #: Top-level keys that hold text (published in datapackage.json, shown on the site).
@@ -62,10 +62,53 @@ def check(sources: Sources) -> Iterator[Problem]:
         yield Problem(rules.PACKAGE_DEMONSTRATION, "the Chinese title must say '演示数据' while demo data ships",
                       file, ("title_zh",))
     yield from _types(meta, file)
+    if meta.get("corrections") is not None:
+        for path, message, hint in correction_problems(meta["corrections"]):
+            yield Problem(rules.PACKAGE_CORRECTIONS, message, file, path, hint=hint)
     licenses = meta.get("licenses")
     for i, licence in enumerate(licenses if isinstance(licenses, list) else []):
         if not isinstance(licence, dict) or not (licence.get("name") or licence.get("path")):
             yield Problem(rules.PACKAGE_LICENSES, "each licence needs a name or a path", file, ("licenses", i))
+
+
+#: Where readers without a GitHub account send corrections: an e-mail address (a mailto: link
+#: with the record filled in) and/or the address of a web form. Both are optional.
+CORRECTION_CHANNELS = ("email", "form")
+#: An address a mailto: link can hold as it is: no spaces, quotes, '?', '&' or angle brackets
+#: that would change the link or break out of the attribute.
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+
+
+def correction_problems(corrections) -> Iterator[tuple[tuple, str, str]]:
+    """What is wrong with ``corrections`` in package.yaml: (field path, message, hint)."""
+    if not isinstance(corrections, dict):
+        yield ("corrections",), f"must be a mapping of {' and/or '.join(CORRECTION_CHANNELS)}, not {_kind(corrections)}", \
+            "write e.g. corrections: {email: corrections@example.org}"
+        return
+    for key in corrections:
+        if key not in CORRECTION_CHANNELS:
+            yield ("corrections", key), f"unknown correction channel '{key}'", \
+                did_you_mean(str(key), list(CORRECTION_CHANNELS)) or f"known channels: {', '.join(CORRECTION_CHANNELS)}"
+    email = corrections.get("email")
+    if email is not None and not (isinstance(email, str) and EMAIL.match(email)):
+        yield ("corrections", "email"), f"{email!r} is not a plain e-mail address", \
+            "write one address such as corrections@example.org, without a name, spaces or '?'"
+    form = corrections.get("form")
+    if form is not None:
+        why = url_problem(form)
+        if why:
+            yield ("corrections", "form"), why, "a full address such as https://example.org/form"
+
+
+def correction_channels(meta: dict | None) -> dict[str, str]:
+    """The correction channels of package.yaml that pass the checks, by name (``email``, ``form``).
+    A value that fails is left out, so a page never shows it even if the checks were skipped."""
+    corrections = (meta or {}).get("corrections")
+    if not isinstance(corrections, dict):
+        return {}
+    wrong = {path[1] for path, _, _ in correction_problems(corrections) if len(path) > 1}
+    return {key: corrections[key] for key in CORRECTION_CHANNELS
+            if corrections.get(key) is not None and key not in wrong}
 
 
 def _is_text(value) -> bool:

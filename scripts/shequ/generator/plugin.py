@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,9 @@ from shequ.report import printable
 from shequ.settings import Settings
 
 log = logging.getLogger("mkdocs.plugins.shequ")
+
+#: An element's id in a generated page (the templates quote every attribute with ").
+_ANCHOR_ID = re.compile(r'\sid="([^"<>]+)"')
 
 #: The template of the pages the plugin renders itself when MkDocs writes them (long listings).
 DEFERRED_TEMPLATE = "shequ-deferred.html"
@@ -88,10 +92,12 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         self.build = None
 
     def on_serve(self, server, *, config, builder):
+        from shequ.generator.live import show_build_errors
+
         if self.build is not None and self.build.sources is not None:
             server.watch(str(self.build.sources.project.datasets))
             server.watch(str(self.build.sources.project.root / "CITATION.cff"))
-        return server
+        return show_build_errors(server)
 
     def on_config(self, config):
         with _as_build_error():
@@ -158,7 +164,12 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             return html
         dress(page, generated)
         if generated.deferred is None:
+            # MkDocs checks links to anchors against the ids its Markdown saw; a generated
+            # page has none, so every link to one of its sections was reported missing.
+            page.present_anchor_ids = set(_ANCHOR_ID.findall(generated.body))
             return generated.body
+        # A listing is rendered only when written, after MkDocs checks anchors: not checked.
+        page.present_anchor_ids = None
         if self.build.settings.plain_render:
             with _as_build_error():
                 return self.build.render_body(generated)

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 
 from shequ.publish.identifiers import organization_identifier
+from shequ.render.corrections import correction_links
 from shequ.render.html import http_url
 from shequ.render.model import Entry
 from shequ.render.page import GeneratedFile, GeneratedPage, Renderer, paginated
@@ -110,6 +111,7 @@ def organization(renderer: Renderer, org: Entry) -> GeneratedPage:
         support_fields=_child_fields(renderer, "organization_support"),
         source_fields=_child_fields(renderer, "organization_sources"),
         edit_url=renderer.edit_url(org.file),
+        corrections=correction_links(renderer, org),
         ld=organization_jsonld(renderer, org),
     )
     return GeneratedPage(path, record_title(renderer, org), body, renderer.edit_url(org.file))
@@ -129,6 +131,7 @@ def incubator(renderer: Renderer, inc: Entry) -> GeneratedPage:
         incubated_path=incubated_path(inc) if len(incubated) > INCUBATED_ON_PAGE else None,
         source_fields=_child_fields(renderer, "incubator_sources"),
         edit_url=renderer.edit_url(inc.file),
+        corrections=correction_links(renderer, inc),
         ld=incubator_jsonld(renderer, inc),
     )
     return GeneratedPage(path, record_title(renderer, inc), body, renderer.edit_url(inc.file))
@@ -156,10 +159,10 @@ def incubated_listing(renderer: Renderer, inc: Entry) -> list[GeneratedPage]:
 
 def organization_listing(renderer: Renderer) -> list[GeneratedPage]:
     orgs = sorted_records(renderer, renderer.directory.organizations)
-    from shequ.render.facets import facet_labels
+    from shequ.render.facets import facet_labels, usual_values
 
     pages = paginated(renderer, "organizations.html", "organizations/", renderer.tc("directory", "Organizations"),
-                      orgs, facets=facet_labels(renderer.directory))
+                      orgs, facets=facet_labels(renderer.directory), usual=usual_values())
     pages[0].in_nav = True
     return pages
 

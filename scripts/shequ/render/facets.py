@@ -16,3 +16,10 @@ def facet_labels(directory) -> dict:
     """Chinese and English labels of the facets' codes, for the directory's script."""
     return {f.facet: {code: [t.label_zh, t.label_en] for code, t in directory.terms.get(f.vocabulary, {}).items()}
             for f in facets(directory)}
+
+
+def usual_values() -> dict:
+    """The values the directory's results leave out, as listings do (:data:`~shequ.render.model.USUAL_VALUES`)."""
+    from shequ.render.model import USUAL_VALUES
+
+    return dict(USUAL_VALUES)

@@ -33,6 +33,10 @@ PROVISION_SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$")
 #: Division names that only stand for "the districts of this city" and add nothing to a short label.
 PLACEHOLDER_DIVISIONS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
+#: The value most organizations have, by field: a listing that repeats it on every card says
+#: nothing, so listings and directory results show the field only when it differs.
+USUAL_VALUES = {"status": "active"}
+
 LEVELS = ("province", "prefecture", "county", "township")
 LEVEL_LABELS = {"province": N_("Province"), "prefecture": N_("Prefecture"),
                 "county": N_("County"), "township": N_("Township / sub-district")}
@@ -192,6 +196,10 @@ class Directory:
         """The term, or a stand-in that shows the bare code (the checks catch unknown codes)."""
         found = self.terms.get(vocabulary, {}).get(code)
         return found or Term(vocabulary, code, code, code)
+
+    def unusual(self, key: str, value) -> bool:
+        """Whether a listing should show ``value`` of field ``key``: not when it is the usual one."""
+        return bool(value) and USUAL_VALUES.get(key) != value
 
     def has_page(self, term: Term) -> bool:
         return term.vocabulary in self.topic_vocabularies and term.code in self.terms.get(term.vocabulary, {})

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 
 from shequ.tools.jsonschemas import modeline
 from shequ.project import RECORD_DATASETS, Project
-from shequ.report import Problem
+from shequ.report import Problem, did_you_mean
 from shequ.sources.tables import LAYOUT, Schemas
 from shequ.tools.yamlwriter import record_yaml
 
@@ -289,12 +289,12 @@ def create_record(project: Project, dataset: str, values: dict[str, Any], *, see
 
 
 def vocabulary_terms(project: Project, name: str) -> list[tuple[str, str]]:
-    """(code, "中文 English") of each term of a vocabulary."""
+    """(code, "中文 / English") of each term of a vocabulary."""
     from shequ.sources.yamlfiles import load_mapping
 
     data, _ = load_mapping(project, project.vocabularies / f"{name}.yaml")
     terms = (data or {}).get("terms") or []
-    return [(t["code"], f"{t.get('label_zh', '')} {t.get('label_en', '')}".strip())
+    return [(t["code"], " / ".join(label for label in (t.get("label_zh"), t.get("label_en")) if label))
             for t in terms if isinstance(t, dict) and isinstance(t.get("code"), str)]
 
 
@@ -342,11 +342,61 @@ def questions(project: Project, dataset: str, values: dict[str, Any]) -> Iterabl
         yield Question(key, f"{key} ({label})", field.get("vocabulary"), default=DEFAULTS[dataset].get(key))
 
 
+class WrongAnswer(ValueError):
+    """An answer to a question that cannot go into the record: the message says why and what fits."""
+
+
+def division_choices(project: Project) -> list[tuple[str, str]]:
+    """(code, "name, level") of each division in the project's divisions table, for the
+    ``division`` question: the codes a record may use without ``shequ divisions import``."""
+    from shequ.sources.divisions import read_table
+
+    rows = read_table(project.divisions_table)
+    return [(code, f"{row['name']} ({row['level']})") for code, row in sorted(rows.items())]
+
+
+def choices_for(project: Project, question: Question) -> list[tuple[str, str]]:
+    """The valid answers to show before ``question``: a vocabulary's codes with their Chinese and
+    English labels, or the divisions table's codes. Empty: any text will do."""
+    if question.vocabulary:
+        return vocabulary_terms(project, question.vocabulary)
+    if question.key == "division":
+        return division_choices(project)
+    return []
+
+
+def check_answer(question: Question, answer: str, choices: list[tuple[str, str]]) -> str:
+    """The answer as the record takes it, or :class:`WrongAnswer`. A code must be one of
+    ``choices``; a label typed instead of its code (备案, Filed) is taken as that code."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise WrongAnswer("an answer is needed")
+    if not choices:
+        return answer
+    codes = [code for code, _ in choices]
+    by_label = {}
+    for code, label in choices:
+        # A term's whole Chinese or English label, or a division's name without its level.
+        for name in [label, *label.split(" / "), label.rsplit(" (", 1)[0]]:
+            by_label.setdefault(name.strip().casefold(), code)
+    parts = split_list([answer]) if question.many else [answer]
+    picked = []
+    for part in parts:
+        code = part if part in codes else by_label.get(part.casefold())
+        if code is None:
+            hint = did_you_mean(part, codes)
+            what = "a division code in the divisions table" if question.key == "division" else "one of the codes"
+            extra = " (import it first with 'shequ divisions import', see CONTRIBUTING.md)" \
+                if question.key == "division" else ""
+            raise WrongAnswer(f"'{part}' is not {what}{extra}; {hint or 'choose one of the codes listed above'}")
+        picked.append(code)
+    return ", ".join(picked) if question.many else picked[0]
+
+
 def ask_missing(project: Project, dataset: str, values: dict[str, Any],
                 ask: Callable[[Question, list[tuple[str, str]]], Any]) -> dict[str, Any]:
     """Fill what ``values`` lacks by asking: ``ask(question, terms)`` returns the answer."""
     values = dict(values)
     for question in questions(project, dataset, values):
-        terms = vocabulary_terms(project, question.vocabulary) if question.vocabulary else []
-        values[question.key] = ask(question, terms)
+        values[question.key] = ask(question, choices_for(project, question))
     return values
