@@ -39,6 +39,7 @@ class Division:
     name: str
     level: str
     parent: str | None
+    name_en: str | None = None  # made by 'shequ divisions import'; None in a table without the column
 
 
 @dataclass
