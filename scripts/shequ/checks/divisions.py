@@ -16,7 +16,7 @@ PARENT_LENGTH = {4: 2, 6: 4, 9: 6}
 def check(sources: Sources) -> Iterator[Problem]:
     table = sources.tables["divisions"]
     for row, origin in zip(table.rows, table.origins):
-        code, _, level, parent = row
+        code, _, level, parent = row[:4]
         if not code or not code.isdigit() or len(code) not in LEVEL_OF_LENGTH:
             continue  # reported by the structure rules
         if level != LEVEL_OF_LENGTH[len(code)]:

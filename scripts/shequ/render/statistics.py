@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from shequ.render.messages import N_
 from shequ.render.model import Directory
 from shequ.render.page import GeneratedPage, Renderer
+from shequ.render.tilemap import tile_map
 
 #: Chart geometry, in SVG units (the chart scales to the width of its column).
 WIDTH = 360
@@ -91,7 +92,7 @@ def charts(directory: Directory, renderer: Renderer | None = None) -> list[Chart
               [Bar(str(y), str(y), n) for y, n in sorted(years.items())],
               N_("Organizations without a founding date are left out.")),
         Chart("regions", N_("Region"),
-              sorted((Bar(r.name, "", r.organizations, r.path) for r in regions),
+              sorted((Bar(r.name, r.name_en, r.organizations, r.path) for r in regions),
                      key=lambda b: (-b.count, renderer.sort_key(b.label_zh) if renderer else (), b.link))),
     ]
     return [c.layout() for c in out]
@@ -101,6 +102,8 @@ def statistics(renderer: Renderer) -> GeneratedPage:
     path = "statistics/"
     found = charts(renderer.directory, renderer)
     body = renderer.render("statistics.html", path, charts=found, width=WIDTH, label_height=LABEL_HEIGHT,
-                           bar_height=BAR_HEIGHT, total=len(renderer.directory.organizations))
-    toc = [(c.id, renderer.t(c.title)) for c in found]
+                           bar_height=BAR_HEIGHT, total=len(renderer.directory.organizations),
+                           tile_map=tile_map(renderer.directory, renderer.lang))
+    toc = [("shequ-tilemap-title", renderer.t("Organizations by province"))]
+    toc += [(c.id, renderer.t(c.title)) for c in found]
     return GeneratedPage(path, renderer.t("Statistics"), body, toc=toc, in_nav=True)
