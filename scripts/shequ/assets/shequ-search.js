@@ -278,33 +278,63 @@
     return words.filter(function (w, i) { return words.indexOf(w) === i; });
   }
 
+  // A credit code, whole or its first characters (at least the six of its registration
+  // type and prefecture), finds its organizations in u/<first six>.json.gz, which lists
+  // [the rest of the code, id] for the codes that start so (see directory.py).
+  var CODE = /^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{4}[0-9A-HJ-NPQRTUWXY]{0,12}$/;
+  var codeFiles = {};
+
+  function codeLike(query) {
+    return CODE.test((query || "").replace(/\s+/g, "").toUpperCase());
+  }
+
+  function codeSearch(query, m) {
+    var code = (query || "").replace(/\s+/g, "").toUpperCase();
+    if (!m.uscc_prefix || !CODE.test(code)) return Promise.resolve(null);
+    var head = code.slice(0, m.uscc_prefix);
+    var rest = code.slice(m.uscc_prefix);
+    return cached(codeFiles, head, DIRECTORY + "u/" + head + ".json.gz").then(function (list) {
+      var ids = list.filter(function (e) { return e[0].indexOf(rest) === 0; }).map(function (e) { return e[1]; });
+      if (!ids.length) return null;
+      ids.sort(function (a, b) { return a - b; });
+      var named = new Uint8Array(m.count);
+      ids.forEach(function (id) { named[id] = 1; });
+      return { ids: ids, named: named, words: 1, code: true };
+    }, function () { return null; });  // no organization's code starts so: no file
+  }
+
   // The organizations that hold every word of the query: {ids, named, words}, ids by
-  // relevance (how many words their names hold), then by name. null: no words.
+  // relevance (how many words their names hold), then by name; a credit code's
+  // organizations alone ({code: true}). null: no words.
   function orgSearch(query) {
     var words = directoryWords((query || "").trim());
     if (!words.length) return Promise.resolve(null);
     return manifest().then(function (m) {
-      return Promise.all(words.map(function (w) {
-        var n = fnv1a(w) % m.shards;
-        return cached(shards, n, DIRECTORY + "t/" + n + ".json.gz").then(function (shard) {
-          // 1: a word many organizations hold, in a file of its own.
-          if (shard[w] === 1) return cached(shards, "w/" + w, DIRECTORY + "t/w/" + w + ".json.gz");
-          return shard[w] || null;
-        });
-      })).then(function (lists) {
-        var matched = new Uint8Array(m.count);
-        var named = new Uint8Array(m.count);
-        var ids = [];
-        if (lists.every(Boolean)) {
-          lists.forEach(function (pair) {
-            decodeIds(pair[0]).forEach(function (id) { matched[id]++; named[id]++; });
-            decodeIds(pair[1]).forEach(function (id) { matched[id]++; });
-          });
-          for (var id = 0; id < m.count; id++) if (matched[id] === words.length) ids.push(id);
-          ids.sort(function (a, b) { return named[b] - named[a] || a - b; });
-        }
-        return { ids: ids, named: named, words: words.length };
+      return codeSearch(query, m).then(function (found) { return found || wordSearch(words, m); });
+    });
+  }
+
+  function wordSearch(words, m) {
+    return Promise.all(words.map(function (w) {
+      var n = fnv1a(w) % m.shards;
+      return cached(shards, n, DIRECTORY + "t/" + n + ".json.gz").then(function (shard) {
+        // 1: a word many organizations hold, in a file of its own.
+        if (shard[w] === 1) return cached(shards, "w/" + w, DIRECTORY + "t/w/" + w + ".json.gz");
+        return shard[w] || null;
       });
+    })).then(function (lists) {
+      var matched = new Uint8Array(m.count);
+      var named = new Uint8Array(m.count);
+      var ids = [];
+      if (lists.every(Boolean)) {
+        lists.forEach(function (pair) {
+          decodeIds(pair[0]).forEach(function (id) { matched[id]++; named[id]++; });
+          decodeIds(pair[1]).forEach(function (id) { matched[id]++; });
+        });
+        for (var id = 0; id < m.count; id++) if (matched[id] === words.length) ids.push(id);
+        ids.sort(function (a, b) { return named[b] - named[a] || a - b; });
+      }
+      return { ids: ids, named: named, words: words.length };
     });
   }
 
@@ -319,7 +349,7 @@
           var d = {};
           m.fields.forEach(function (name, i) { d[name] = row[i]; });
           var english = LANG === "en";
-          return { href: new URL(PREFIX + d.path, root).href, title: (english && d.name_en) || d.name, region: d.place,
+          return { href: new URL(PREFIX + d.path, root).href, title: (english && d.name_en) || d.name, region: (english && d.place_en) || d.place,
                    shown: m.results.map(function (r) { return { field: r, value: d[r.field] }; }),
                    text: english && d.snippet_en !== undefined ? d.snippet_en : d.snippet_zh,
                    kind: t("Organization") };
@@ -366,7 +396,14 @@
       typed = 0;
       panel.removeAttribute("data-shequ-done");
       if (!query) { close(); return; }
-      Promise.all([search(query), orgSearch(query).catch(function () { return null; })]).then(function (found) {
+      // A query that looks like a credit code asks the organizations first: their code is
+      // what it means, and the pages need not load (a region's code may share its digits).
+      var asked = codeLike(query)
+        ? orgSearch(query).catch(function () { return null; }).then(function (orgs) {
+            return orgs && orgs.code ? [{ results: [] }, orgs] : search(query).then(function (pages) { return [pages, orgs]; });
+          })
+        : Promise.all([search(query), orgSearch(query).catch(function () { return null; })]);
+      asked.then(function (found) {
         var pages = found[0].results;
         var orgs = found[1];
         return Promise.all(pages.slice(0, PAGE).map(function (r) { return r.data(); })).then(function (top) {
@@ -574,7 +611,7 @@
     }
 
     function label(facet, code) {
-      if (REGION_LENGTH[facet]) return (m.regions || {})[code] || code;
+      if (REGION_LENGTH[facet]) return (LANG === "en" && (m.regions_en || {})[code]) || (m.regions || {})[code] || code;
       var pair = (labels[facet] || {})[code];  // [Chinese, English]
       return pair ? (LANG === "en" && pair[1]) || pair[0] || code : code;
     }

@@ -13,6 +13,9 @@ have an index of their own in ``directory-index/``, which the same script reads:
   per word;
 - ``d/<chunk>.json.gz``: 16 organizations a file, what a result shows; ids follow the
   names' order, so sorting by name is sorting by id;
+- ``u/<first six characters>.json.gz``: the organizations whose credit code starts with
+  those characters, as [the rest of the code, id]: a code or its first characters finds
+  its organization with one small file;
 - ``facets.json.gz``: one column per facet (county, track, legal form, status, fields
   and populations as bit sets, founding date), which the directory counts in the
   browser; only /organizations/ loads it.
@@ -38,6 +41,8 @@ DIRECTORY = "directory-index"
 #: The version of this format, in the manifest: a script that reads another version ignores the index.
 FORMAT = 1
 DOCS_PER_CHUNK = 16
+#: Characters of a credit code that name its file in u/: registration type and prefecture.
+USCC_PREFIX = 6
 #: Characters of ids above which a word has a file of its own.
 HEAVY_WORD = 2048
 
@@ -81,7 +86,8 @@ def _org_text(directory, org, searchable: list) -> tuple[str, str, str, str]:
     name_en = values.get("name_en") or ""
     alternate = org.lists.get("alternate_names", [])
     names = " ".join([org.name, name_en, *alternate])
-    place = " ".join(r.name for r in directory.region_path(values.get("division")))
+    regions = directory.region_path(values.get("division"))
+    place = " ".join([*(r.name for r in regions), *(r.name_en for r in regions if r.name_en)])
     terms, extra = [], []
     for f in searchable:
         found = org.lists.get(f.key, []) if f.is_list else [values.get(f.key)]
@@ -91,9 +97,9 @@ def _org_text(directory, org, searchable: list) -> tuple[str, str, str, str]:
         else:
             extra += [str(v) for v in found]
     other = " ".join([place, *extra, *(term_labels(t) for t in terms)])
-    short = directory.short_place(values.get("division"))
     snippets = {}
     for lang in language.LANGUAGES:
+        short = directory.short_place(values.get("division"), lang)
         other_name = name_en if lang == language.DEFAULT else org.name if name_en else ""
         parts = [other_name, *alternate, short, *(term_label(t, lang) for t in terms)]
         snippets[lang] = ". ".join(p for p in parts if p)
@@ -136,7 +142,11 @@ def write_directory_index(site: Path, directory) -> int:
     facet_codes = {f.facet: {code: i for i, code in enumerate(directory.terms.get(f.vocabulary, {}))} for f in facets}
     counties: dict[str, int] = {}
     columns: dict[str, list] = {"county": [], **{f.facet: [] for f in facets}, **({sort.sort: []} if sort else {})}
+    by_code: dict[str, list] = {}
     for i, org in enumerate(orgs):
+        uscc = org.values.get("uscc")
+        if isinstance(uscc, str) and len(uscc) > USCC_PREFIX:
+            by_code.setdefault(uscc[:USCC_PREFIX], []).append([uscc[USCC_PREFIX:], i])
         names, other, snippet_zh, snippet_en = _org_text(directory, org, searchable)
         in_name = directory_words(names)
         for word in in_name:
@@ -146,7 +156,8 @@ def write_directory_index(site: Path, directory) -> int:
         values = org.values
         shown = [_shown(values.get(f.key)) for f in results]
         docs.append([org.path, org.name, directory.short_place(values.get("division")), *shown,
-                     snippet_zh, values.get("name_en") or "", snippet_en])
+                     snippet_zh, values.get("name_en") or "", snippet_en,
+                     directory.short_place(values.get("division"), "en")])
         division = values.get("division") or ""
         county = division[:6] if len(division) >= 6 else ""
         columns["county"].append(counties.setdefault(county, len(counties)))
@@ -180,14 +191,19 @@ def write_directory_index(site: Path, directory) -> int:
         buckets[fnv1a(word) % shards][word] = pair
     for n, bucket in enumerate(buckets):
         (output / "t" / f"{n}.json.gz").write_bytes(_gz(bucket))
+    (output / "u").mkdir()
+    for head, entries in sorted(by_code.items()):
+        # Codes are [0-9A-Z] (their pattern in the schema): safe as file names.
+        (output / "u" / f"{head}.json.gz").write_bytes(_gz(sorted(entries)))
     for start in range(0, len(docs), DOCS_PER_CHUNK):
         (output / "d" / f"{start // DOCS_PER_CHUNK}.json.gz").write_bytes(_gz(docs[start:start + DOCS_PER_CHUNK]))
-    regions = {}
+    regions, regions_en = {}, {}
     for code in counties:
         for level_code in (code[:2], code[:4], code):
             region = directory.regions.get(level_code)
             if level_code and region is not None:
                 regions[level_code] = region.name
+                regions_en[level_code] = region.label("en")
     (output / "facets.json.gz").write_bytes(_gz({"counties": list(counties), **columns}))
     # Each organization's place in English order, which only a sort by name on an English page loads.
     english = sorted(range(len(orgs)),
@@ -198,8 +214,10 @@ def write_directory_index(site: Path, directory) -> int:
     (output / "order-en.json.gz").write_bytes(_gz(rank))
     manifest = {
         "format": FORMAT, "count": len(orgs), "shards": shards, "chunk": DOCS_PER_CHUNK, "regions": regions,
+        "regions_en": regions_en, "uscc_prefix": USCC_PREFIX,
         # What each result in d/ holds, by position; the script reads them by these names.
-        "fields": ["path", "name", "place", *(f.key for f in results), "snippet_zh", "name_en", "snippet_en"],
+        "fields": ["path", "name", "place", *(f.key for f in results), "snippet_zh", "name_en", "snippet_en",
+                   "place_en"],
         # The filters in their order: name, the record's field, a list of codes or one code, its title.
         "facets": [{"name": f.facet, "field": f.key, "list": f.is_list, "title": _title(directory, f)}
                    for f in facets],
