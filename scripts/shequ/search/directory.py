@@ -97,6 +97,8 @@ def _org_text(directory, org, searchable: list) -> tuple[str, str, str, str]:
         else:
             extra += [str(v) for v in found]
     other = " ".join([place, *extra, *(term_labels(t) for t in terms)])
+    # Near terms (datasets/reference/synonyms.yaml): 长者关爱 is found by 老年人 and 关怀.
+    other = f"{other} {directory.sources.synonyms.expand(f'{names} {other}')}"
     snippets = {}
     for lang in language.LANGUAGES:
         short = directory.short_place(values.get("division"), lang)

@@ -209,7 +209,17 @@ def glossary_records(directory) -> Iterator[Record]:
 
 def model_records(directory) -> Iterator[Record]:
     """What Pagefind indexes from the model rather than from HTML, in both languages. The
-    organizations have an index of their own (:func:`write_directory_index`)."""
+    organizations have an index of their own (:func:`write_directory_index`). A record that
+    uses a term of a synonym group also carries the tokens of the group's other terms."""
+    synonyms = directory.sources.synonyms
+    for record in _model_records(directory):
+        extra = synonyms.expand(f"{record.title} {record.subtitle} {record.content} {record.hidden}")
+        if extra:
+            record.hidden = f"{record.hidden} {extra}".strip()
+        yield record
+
+
+def _model_records(directory) -> Iterator[Record]:
     for inc in directory.incubators:
         yield from incubator_records(directory, inc)
     for region in directory.regions.values():

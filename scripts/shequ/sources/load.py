@@ -18,6 +18,7 @@ from shequ.report import Problem
 from shequ.sources.docs import DocsFolder, load_docs
 from shequ.sources.siteconfig import SiteConfig, load_site_config
 from shequ.sources.yamlfiles import Record, load_all_records, load_mapping
+from shequ.sources.synonyms import Synonyms, load_synonyms
 from shequ.sources.tables import Origin, Schemas, Table, read_csv_table, record_tables
 
 VOCABULARY_KEYS = ("title_en", "title_zh", "terms")
@@ -58,6 +59,8 @@ class Sources:
     site_config: SiteConfig | None = None
     citation: dict | None = None
     docs: DocsFolder | None = None
+    #: Near terms search joins (datasets/reference/synonyms.yaml).
+    synonyms: Synonyms = field(default_factory=Synonyms)
 
     def by_id(self, dataset: str) -> dict[str, Record]:
         return {r.id: r for r in self.records[dataset]}
@@ -150,8 +153,10 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     problems += found
     docs, found = load_docs(project, docs_folder(site_config)) if site_config is not None else (None, [])
     problems += found
+    synonyms, found = load_synonyms(project)
+    problems += found
     return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems,
-                   site_config, citation, docs)
+                   site_config, citation, docs, synonyms)
 
 
 def load_citation(project: Project) -> tuple[dict | None, list[Problem]]:
