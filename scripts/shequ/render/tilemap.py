@@ -12,45 +12,20 @@ outline that stands out from the page (at least 3:1).
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
-#: code → (column, row, short Chinese name, short English name, two-letter code as in ISO 3166-2:CN).
-GRID = {
-    "23": (6, 0, "黑龙江", "Heilongjiang", "HL"),
-    "65": (0, 1, "新疆", "Xinjiang", "XJ"),
-    "62": (1, 1, "甘肃", "Gansu", "GS"),
-    "64": (2, 1, "宁夏", "Ningxia", "NX"),
-    "15": (3, 1, "内蒙古", "Inner Mongolia", "NM"),
-    "11": (4, 1, "北京", "Beijing", "BJ"),
-    "21": (5, 1, "辽宁", "Liaoning", "LN"),
-    "22": (6, 1, "吉林", "Jilin", "JL"),
-    "54": (0, 2, "西藏", "Xizang", "XZ"),
-    "63": (1, 2, "青海", "Qinghai", "QH"),
-    "61": (2, 2, "陕西", "Shaanxi", "SN"),
-    "14": (3, 2, "山西", "Shanxi", "SX"),
-    "13": (4, 2, "河北", "Hebei", "HE"),
-    "12": (5, 2, "天津", "Tianjin", "TJ"),
-    "51": (1, 3, "四川", "Sichuan", "SC"),
-    "50": (2, 3, "重庆", "Chongqing", "CQ"),
-    "41": (3, 3, "河南", "Henan", "HA"),
-    "37": (4, 3, "山东", "Shandong", "SD"),
-    "53": (1, 4, "云南", "Yunnan", "YN"),
-    "52": (2, 4, "贵州", "Guizhou", "GZ"),
-    "42": (3, 4, "湖北", "Hubei", "HB"),
-    "34": (4, 4, "安徽", "Anhui", "AH"),
-    "32": (5, 4, "江苏", "Jiangsu", "JS"),
-    "31": (6, 4, "上海", "Shanghai", "SH"),
-    "45": (2, 5, "广西", "Guangxi", "GX"),
-    "43": (3, 5, "湖南", "Hunan", "HN"),
-    "36": (4, 5, "江西", "Jiangxi", "JX"),
-    "33": (5, 5, "浙江", "Zhejiang", "ZJ"),
-    "44": (3, 6, "广东", "Guangdong", "GD"),
-    "35": (4, 6, "福建", "Fujian", "FJ"),
-    "71": (5, 6, "台湾", "Taiwan", "TW"),
-    "46": (2, 7, "海南", "Hainan", "HI"),
-    "82": (3, 7, "澳门", "Macao", "MO"),
-    "81": (4, 7, "香港", "Hong Kong", "HK"),
-}
+
+def _read_grid() -> dict[str, tuple[int, int, str, str, str]]:
+    with (Path(__file__).parent / "tilegrid.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["code"]: (int(r["column"]), int(r["row"]), r["short_zh"], r["short_en"], r["abbreviation"])
+                for r in csv.DictReader(fh)}
+
+
+#: code → (column, row, short Chinese name, short English name, two-letter code as in
+#: ISO 3166-2:CN), from tilegrid.csv beside this module (data, not interface text).
+GRID = _read_grid()
 COLUMNS = 1 + max(c for c, *_ in GRID.values())
 ROWS = 1 + max(r for _, r, *_ in GRID.values())
 #: Tile size and gap, in SVG units.

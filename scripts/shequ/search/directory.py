@@ -16,13 +16,15 @@ have an index of their own in ``directory-index/``, which the same script reads:
 - ``u/<first six characters>.json.gz``: the organizations whose credit code starts with
   those characters, as [the rest of the code, id]: a code or its first characters finds
   its organization with one small file;
+- ``s/<first letter><length>.json.gz``: the Latin words the site knows, most used first,
+  for "did you mean" when a query finds nothing;
 - ``facets.json.gz``: one column per facet (county, track, legal form, status, fields
   and populations as bit sets, founding date), which the directory counts in the
   browser; only /organizations/ loads it.
 
 Words are the bigram tokens of the Chinese text (as for Pagefind, plus every single
-character, for one-character queries), and the English words, lower case, without a
-plural "s".
+character, for one-character queries), the English words, lower case, without a
+plural "s", and the pinyin words of the names (pairs of syllables, :func:`pinyin_words`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from pathlib import Path
 
 from shequ.render import language
 from shequ.search.records import term_label, term_labels
-from shequ.search.tokens import directory_words, fnv1a
+from shequ.search.tokens import MARKER, PINYIN_MARKER, directory_words, english_words, fnv1a, pinyin_words
 
 DIRECTORY = "directory-index"
 #: The version of this format, in the manifest: a script that reads another version ignores the index.
@@ -124,6 +126,33 @@ def _title(directory, facet) -> list[str]:
     return [f.title_zh, f.title] if f else [facet.key, facet.key]
 
 
+def spelling_key(word: str) -> str:
+    """The file of ``s/`` that holds a word: its first letter and its length (``senior`` → ``s6``)."""
+    return f"{word[0]}{len(word)}"
+
+
+def _write_spelling(output: Path, directory, postings: dict) -> None:
+    """The Latin words search knows, for "did you mean": ``s/<first letter><length>.json.gz``,
+    most used first. A word one edit from a query word has its first letter (unless the edit
+    is there) and a length one less, equal or one more: three small files."""
+    counts: dict[str, int] = {}
+    for word, (names, others) in postings.items():
+        if not word.startswith((MARKER, PINYIN_MARKER)):
+            counts[word] = len(names) + len(others)
+    names = [r.name_en for r in directory.regions.values()]
+    names += [i.values.get("name_en") or "" for i in directory.incubators]
+    names += [t.label_en for terms in directory.terms.values() for t in terms.values()]
+    for word in english_words(" ".join(names)):
+        counts[word] = counts.get(word, 0) + 1
+    files: dict[str, list[str]] = {}
+    for word in sorted(counts, key=lambda w: (-counts[w], w)):
+        if len(word) >= 3 and word.isascii() and word.isalpha():
+            files.setdefault(spelling_key(word), []).append(word)
+    (output / "s").mkdir()
+    for key, words in sorted(files.items()):
+        (output / "s" / f"{key}.json.gz").write_bytes(_gz(words))
+
+
 def write_directory_index(site: Path, directory) -> int:
     """Write the organizations' index into ``site/directory-index/``; the number of files."""
     output = Path(site) / DIRECTORY
@@ -150,7 +179,7 @@ def write_directory_index(site: Path, directory) -> int:
         if isinstance(uscc, str) and len(uscc) > USCC_PREFIX:
             by_code.setdefault(uscc[:USCC_PREFIX], []).append([uscc[USCC_PREFIX:], i])
         names, other, snippet_zh, snippet_en = _org_text(directory, org, searchable)
-        in_name = directory_words(names)
+        in_name = directory_words(names) | pinyin_words(names)
         for word in in_name:
             postings.setdefault(word, ([], []))[0].append(i)
         for word in directory_words(other) - in_name:
@@ -206,6 +235,7 @@ def write_directory_index(site: Path, directory) -> int:
             if level_code and region is not None:
                 regions[level_code] = region.name
                 regions_en[level_code] = region.label("en")
+    _write_spelling(output, directory, postings)
     (output / "facets.json.gz").write_bytes(_gz({"counties": list(counties), **columns}))
     # Each organization's place in English order, which only a sort by name on an English page loads.
     english = sorted(range(len(orgs)),
@@ -216,7 +246,7 @@ def write_directory_index(site: Path, directory) -> int:
     (output / "order-en.json.gz").write_bytes(_gz(rank))
     manifest = {
         "format": FORMAT, "count": len(orgs), "shards": shards, "chunk": DOCS_PER_CHUNK, "regions": regions,
-        "regions_en": regions_en, "uscc_prefix": USCC_PREFIX,
+        "regions_en": regions_en, "uscc_prefix": USCC_PREFIX, "spelling": True,
         # What each result in d/ holds, by position; the script reads them by these names.
         "fields": ["path", "name", "place", *(f.key for f in results), "snippet_zh", "name_en", "snippet_en",
                    "place_en"],
