@@ -431,7 +431,7 @@
           var i = words.indexOf(word.toLowerCase());
           if (i < 0 || fixed[i] === words[i]) return word;
           changed = true;
-          return fixed[i];
+          return /^[A-Z]/.test(word) ? fixed[i].charAt(0).toUpperCase() + fixed[i].slice(1) : fixed[i];
         });
         return changed ? text : null;
       });
@@ -496,11 +496,11 @@
       typed = 0;
       panel.removeAttribute("data-shequ-done");
       if (!query) { close(); return; }
-      lookup(query, null);
+      lookup(query, null, false);
 
-      // The results of ``query``; ``corrected``: the query typed, which found nothing and
-      // which ``query`` corrects ("did you mean").
-      function lookup(query, corrected) {
+      // The results of ``query``; ``corrected``: the query typed, which ``query`` corrects
+      // ("did you mean"); ``exact``: no correction (the reader asked for the query as typed).
+      function lookup(query, corrected, exact) {
         // A query that looks like a credit code asks the organizations first: their code is
         // what it means, and the pages need not load (a region's code may share its digits).
         var asked = codeLike(query)
@@ -511,31 +511,28 @@
         asked.then(function (found) {
           var pages = found[0].results;
           var orgs = found[1];
-          return Promise.all(pages.slice(0, PAGE).map(function (r) { return r.data(); })).then(function (top) {
+          // No organization holds the words: a word the site does not know, one edit from
+          // one it does, is probably a typo ("did you mean"); the pages may still match it.
+          var check = !exact && !corrected && !(orgs && orgs.ids.length) && /[A-Za-z]{3}/.test(query);
+          return Promise.all([Promise.all(pages.slice(0, PAGE).map(function (r) { return r.data(); })),
+                              check ? suggest(query) : null]).then(function (loaded) {
+            var top = loaded[0];
             if (mine !== seq) return;
+            if (loaded[1]) { lookup(loaded[1], query, false); return; }
             panel.textContent = "";
             panel.hidden = false;
             place();
             input.setAttribute("aria-expanded", "true");
             var items = merge(query, pages, top, orgs);
             var count = items.length;
-            if (!count && !corrected) {
-              // Nothing found: a word one edit from a known one is probably a typo.
-              return suggest(query).then(function (better) {
-                if (mine !== seq) return;
-                if (better) { lookup(better, query); return; }
-                panel.appendChild(el("p", "shequ-search__count", t("No results")));
-                panel.setAttribute("data-shequ-ms", String(Math.round(performance.now() - started)));
-                panel.setAttribute("data-shequ-done", query);
-              });
-            }
             if (corrected) {
-              var note = el("p", "shequ-search__suggestion", t("Did you mean:") + " ");
-              var again = el("button", "shequ-search__again", query);
+              var note = el("p", "shequ-search__suggestion",
+                formatted(t("Did you mean “{query}”? Its results are shown."), { query: query }) + " ");
+              var again = el("button", "shequ-search__again",
+                formatted(t("Search for “{query}” instead"), { query: corrected }));
               again.type = "button";
-              again.addEventListener("click", function () { input.value = query; run(); });
+              again.addEventListener("click", function () { lookup(corrected, null, true); });
               note.appendChild(again);
-              note.appendChild(document.createTextNode(" " + formatted(t("(no results for “{query}”)"), { query: corrected })));
               panel.appendChild(note);
             }
             panel.appendChild(el("p", "shequ-search__count",
