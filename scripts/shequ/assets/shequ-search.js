@@ -562,8 +562,14 @@
     // organizations that hold the words elsewhere (place, fields, populations).
     function merge(query, pages, top, orgs) {
       var needle = query.toLowerCase();
+      var sylls = syllables(query);
+      var joined = sylls ? sylls.join("") : null;
       var lead = 0;
-      top.slice(0, 5).forEach(function (d, i) { if (title(d).toLowerCase().indexOf(needle) >= 0) lead = i + 1; });
+      top.slice(0, 5).forEach(function (d, i) {
+        // A region's names in both languages and its pinyin (meta "names"), besides its title.
+        var names = (title(d) + " " + ((d.meta && d.meta.names) || "")).toLowerCase();
+        if (names.indexOf(needle) >= 0 || (joined && names.indexOf(joined) >= 0)) lead = i + 1;
+      });
       function page(d) { return function () { return Promise.resolve(pageItem(d)); }; }
       function later(r) { return function () { return r.data().then(pageItem); }; }
       function org(id) { return function () { return orgDocs([id]).then(function (docs) { return docs[0]; }); }; }

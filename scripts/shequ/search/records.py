@@ -175,6 +175,7 @@ def region_records(directory, region) -> list[Record]:
         level_text = messages.of(lang).t(level)
         out.append(Record(region.path, title, "region",
                           f"{trail} {title} {region.code}. {level_text}. {place_words(region)}", trail, filters,
+                          meta={"names": " ".join(n for n in (region.name, region.name_en, place_words(region)) if n)},
                           subtitle=subtitle, lang=lang))
     _hide_chinese(out)
     return out
