@@ -185,11 +185,11 @@ def test_the_table_lists_the_divisions_the_data_uses_with_their_ancestors(projec
     rows = table_rows(project)
     assert [r["code"] for r in rows] == ["11", "1101", "110105", "110105003", "44", "4403", "440305"]
     assert rows[3] == {"code": "110105003", "name": "呼家楼街道", "level": "township", "parent": "110105",
-                       "urban_communities": "", "rural_communities": ""}  # no village list given
+                       "name_en": "Hujialou Subdistrict", "urban_communities": "", "rural_communities": ""}  # no village list given
     assert rows[0]["parent"] == "" and rows[1]["level"] == "prefecture"
     assert result.rows == 7 and result.added == [r["code"] for r in rows] and result.ok
     raw = project.divisions_table.read_bytes()
-    assert raw.startswith(b"code,name,level,parent,urban_communities,rural_communities\n") and b"\r" not in raw
+    assert raw.startswith(b"code,name,level,parent,name_en,urban_communities,rural_communities\n") and b"\r" not in raw
     assert "市辖区".encode("utf-8") in raw
 
 

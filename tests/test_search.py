@@ -172,7 +172,8 @@ def test_record_titles_follow_the_language_and_long_listings_are_not_results(sit
     chinese, english = fragments[f"/incubators/{INC}/"], fragments[f"/en/incubators/{INC}/"]
     assert chinese["meta"]["title"] == "朝阳区社区社会组织孵化基地"
     assert english["meta"]["title"] == "Chaoyang Community Organization Incubation Base"
-    assert chinese["meta"]["region"] == english["meta"]["region"] == "北京市 朝阳区"
+    assert chinese["meta"]["region"] == "北京市 朝阳区"
+    assert english["meta"]["region"] == "Chaoyang District, Beijing Municipality"  # the divisions' English names
     # Pagefind marks its Chinese word breaks with U+200B
     assert "Chaoyang Community Organization Incubation Base" in chinese["content"].replace("\u200b", "")
     assert "朝阳区社区社会组织孵化基地" in english["content"]
@@ -440,7 +441,7 @@ def test_a_chinese_query_finds_the_chinese_page_and_an_english_query_the_english
         assert {"/en/incubators/inc-chaoyang-base/", "/en/guides/find-support/"} <= found, token
     # and an English name typed on a Chinese page finds the record (its English name is below the title).
     assert "/incubators/inc-chaoyang-base/" in pagefind_urls(folder, "zh", "chaoyang")
-    # Regions have only Chinese names; on English pages their pinyin finds them.
+    # Regions are found by their pinyin as one word too.
     assert "/en/regions/110105/" in pagefind_urls(folder, "en", "chaoyangqu")
 
 

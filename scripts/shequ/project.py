@@ -57,6 +57,11 @@ class Project:
         return self.datasets / "reference" / "divisions.csv"
 
     @property
+    def synonyms_file(self) -> Path:
+        """Near terms that search joins (长者, 老年人…); optional."""
+        return self.datasets / "reference" / "synonyms.yaml"
+
+    @property
     def package_file(self) -> Path:
         return self.datasets / "package.yaml"
 

@@ -210,6 +210,12 @@ VOCABULARY_TERMS = _rule(
     "A vocabulary's terms must be a list of mappings, each with code, label_en, label_zh and provision.",
     "write one mapping per term",
     _edit("datasets/vocabularies/fields_of_activity.yaml", "terms:\n", "terms:\n  - elderly-care\n"))
+SYNONYMS_GROUPS = _rule(
+    "synonyms.groups", "Synonym groups malformed",
+    "datasets/reference/synonyms.yaml must hold 'groups', a list of groups, each a list of at least two "
+    "different terms (text).",
+    "write each group as a list of terms, e.g. [长者, 老年人, 老人]",
+    _write("datasets/reference/synonyms.yaml", "groups:\n  - 长者\n"))
 DIVISIONS_MISSING_TABLE = _rule(
     "divisions.missing-table", "Divisions table missing",
     "datasets/reference/divisions.csv, the table of administrative divisions, is missing.",

@@ -77,6 +77,47 @@
     }).split(/\s+/).filter(Boolean).join(" ");
   }
 
+  // Pinyin ------------------------------------------------------------------------------------
+
+  // Every syllable of Hanyu Pinyin, toneless, ü as u (the tests check it against pypinyin's).
+  var SYLLABLES = {};
+  "a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong bu ca cai can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di dia dian diao die din ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng fiao fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang lao le lei len leng li lia lian liang liao lie lin ling liu lo long lou lu luan lue lun luo ma mai man mang mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nia nian niang niao nie nin ning niu nong nou nu nuan nue nun nuo o ou pa pai pan pang pao pei pen peng pi pian piao pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao she shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta tai tan tang tao te tei teng ti tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo wong wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo".split(" ").forEach(function (s) { SYLLABLES[s] = 1; });
+  var PINYIN_MARKER = "zp";
+
+  // A query typed in pinyin as its syllables, or null: tone marks and tone numbers dropped,
+  // ü (or v) as u, spaces and apostrophes kept as boundaries; each part split into the
+  // fewest syllables ("yinling huzhu", "yín líng", "yin2ling2" → yin ling …).
+  function syllables(query) {
+    if (!query || new RegExp(HAN.source).test(query)) return null;
+    var plain = query.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/v/g, "u");
+    var out = [];
+    var parts = plain.replace(/([a-z])[1-5]/g, "$1 ").split(/[\s'\u2019-]+/).filter(Boolean);
+    for (var p = 0; p < parts.length; p++) {
+      var part = parts[p];
+      if (!/^[a-z]+$/.test(part)) return null;
+      var best = [[]];
+      for (var i = 1; i <= part.length; i++) {
+        best[i] = null;
+        for (var j = Math.max(0, i - 6); j < i; j++) {
+          if (best[j] && SYLLABLES[part.slice(j, i)] && (!best[i] || best[j].length + 1 < best[i].length)) {
+            best[i] = best[j].concat([part.slice(j, i)]);
+          }
+        }
+      }
+      if (!best[part.length]) return null;
+      out = out.concat(best[part.length]);
+    }
+    return out.length > 1 ? out : null;
+  }
+
+  // The pinyin words of syllables, as directory.py indexes names: every other pair, and the last.
+  function pinyinWords(sylls) {
+    var out = [];
+    for (var i = 0; i + 1 < sylls.length; i += 2) out.push(PINYIN_MARKER + sylls[i] + sylls[i + 1]);
+    if (sylls.length % 2) out.push(PINYIN_MARKER + sylls[sylls.length - 2] + sylls[sylls.length - 1]);
+    return out;
+  }
+
   // Pagefind ---------------------------------------------------------------------------------
 
   var loading = null;
@@ -93,6 +134,9 @@
 
   function search(query, options) {
     return pagefind().then(function (pf) {
+      // Pinyin with tones or spaces goes as one word: regions carry theirs so (pudongxinqu).
+      var sylls = syllables((query || "").trim());
+      if (sylls && /[\s'\u2019\d]|[^\x00-\x7f]/.test(query.trim())) query = sylls.join("");
       var terms = cjkTokens((query || "").trim());
       return pf.search(terms || null, options || {});
     });
@@ -278,34 +322,120 @@
     return words.filter(function (w, i) { return words.indexOf(w) === i; });
   }
 
+  // A credit code, whole or its first characters (at least the six of its registration
+  // type and prefecture), finds its organizations in u/<first six>.json.gz, which lists
+  // [the rest of the code, id] for the codes that start so (see directory.py).
+  var CODE = /^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{4}[0-9A-HJ-NPQRTUWXY]{0,12}$/;
+  var codeFiles = {};
+
+  function codeLike(query) {
+    return CODE.test((query || "").replace(/\s+/g, "").toUpperCase());
+  }
+
+  function codeSearch(query, m) {
+    var code = (query || "").replace(/\s+/g, "").toUpperCase();
+    if (!m.uscc_prefix || !CODE.test(code)) return Promise.resolve(null);
+    var head = code.slice(0, m.uscc_prefix);
+    var rest = code.slice(m.uscc_prefix);
+    return cached(codeFiles, head, DIRECTORY + "u/" + head + ".json.gz").then(function (list) {
+      var ids = list.filter(function (e) { return e[0].indexOf(rest) === 0; }).map(function (e) { return e[1]; });
+      if (!ids.length) return null;
+      ids.sort(function (a, b) { return a - b; });
+      var named = new Uint8Array(m.count);
+      ids.forEach(function (id) { named[id] = 1; });
+      return { ids: ids, named: named, words: 1, code: true };
+    }, function () { return null; });  // no organization's code starts so: no file
+  }
+
   // The organizations that hold every word of the query: {ids, named, words}, ids by
-  // relevance (how many words their names hold), then by name. null: no words.
+  // relevance (how many words their names hold), then by name; a credit code's
+  // organizations alone ({code: true}). null: no words.
   function orgSearch(query) {
     var words = directoryWords((query || "").trim());
     if (!words.length) return Promise.resolve(null);
     return manifest().then(function (m) {
-      return Promise.all(words.map(function (w) {
-        var n = fnv1a(w) % m.shards;
-        return cached(shards, n, DIRECTORY + "t/" + n + ".json.gz").then(function (shard) {
-          // 1: a word many organizations hold, in a file of its own.
-          if (shard[w] === 1) return cached(shards, "w/" + w, DIRECTORY + "t/w/" + w + ".json.gz");
-          return shard[w] || null;
-        });
-      })).then(function (lists) {
-        var matched = new Uint8Array(m.count);
-        var named = new Uint8Array(m.count);
-        var ids = [];
-        if (lists.every(Boolean)) {
-          lists.forEach(function (pair) {
-            decodeIds(pair[0]).forEach(function (id) { matched[id]++; named[id]++; });
-            decodeIds(pair[1]).forEach(function (id) { matched[id]++; });
-          });
-          for (var id = 0; id < m.count; id++) if (matched[id] === words.length) ids.push(id);
-          ids.sort(function (a, b) { return named[b] - named[a] || a - b; });
-        }
-        return { ids: ids, named: named, words: words.length };
+      return codeSearch(query, m).then(function (found) { return found || wordSearch(words, m); }).then(function (found) {
+        // Nothing by its words: the query may be a Chinese name typed in pinyin.
+        var sylls = found.ids.length ? null : syllables(query);
+        return sylls ? wordSearch(pinyinWords(sylls), m) : found;
       });
     });
+  }
+
+  function wordSearch(words, m) {
+    return Promise.all(words.map(function (w) {
+      var n = fnv1a(w) % m.shards;
+      return cached(shards, n, DIRECTORY + "t/" + n + ".json.gz").then(function (shard) {
+        // 1: a word many organizations hold, in a file of its own.
+        if (shard[w] === 1) return cached(shards, "w/" + w, DIRECTORY + "t/w/" + w + ".json.gz");
+        return shard[w] || null;
+      });
+    })).then(function (lists) {
+      var matched = new Uint8Array(m.count);
+      var named = new Uint8Array(m.count);
+      var ids = [];
+      if (lists.every(Boolean)) {
+        lists.forEach(function (pair) {
+          decodeIds(pair[0]).forEach(function (id) { matched[id]++; named[id]++; });
+          decodeIds(pair[1]).forEach(function (id) { matched[id]++; });
+        });
+        for (var id = 0; id < m.count; id++) if (matched[id] === words.length) ids.push(id);
+        ids.sort(function (a, b) { return named[b] - named[a] || a - b; });
+      }
+      return { ids: ids, named: named, words: words.length };
+    });
+  }
+
+  // "Did you mean": the Latin words of a query that the site does not know, each replaced by
+  // the most used known word one edit away (a letter added, dropped, changed, or two
+  // neighbours swapped), from s/<first letter><length>.json.gz (see directory.py). null:
+  // every word is known, or one has no near word.
+  var spellingFiles = {};
+
+  function oneEdit(a, b) {
+    if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+    var i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    if (a.length === b.length) {
+      return a.slice(i + 1) === b.slice(i + 1) ||
+        (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+    }
+    return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  function spellingList(key) {
+    return cached(spellingFiles, key, DIRECTORY + "s/" + key + ".json.gz").catch(function () { return []; });
+  }
+
+  function suggest(query) {
+    return manifest().then(function (m) {
+      if (!m.spelling) return null;
+      var words = (query.toLowerCase().match(/[a-z]+/g) || []).filter(function (w) { return w.length >= 3; });
+      if (!words.length || new RegExp(HAN.source).test(query)) return null;
+      return Promise.all(words.map(function (w) {
+        var keys = [w.length - 1, w.length, w.length + 1].map(function (n) { return w[0] + n; });
+        return Promise.all(keys.map(spellingList)).then(function (lists) {
+          if (lists[1].indexOf(w) >= 0 || (w.length > 3 && /s$/.test(w) && lists[0].indexOf(w.slice(0, -1)) >= 0)) {
+            return w;  // known (a plural "s" is dropped when indexing)
+          }
+          var best = null;
+          lists.forEach(function (list) {  // each list is most used first
+            for (var i = 0; i < list.length && !best; i++) if (oneEdit(w, list[i])) best = list[i];
+          });
+          return best;
+        });
+      })).then(function (fixed) {
+        if (fixed.some(function (f) { return !f; })) return null;
+        var changed = false;
+        var text = query.replace(/[A-Za-z]+/g, function (word) {
+          var i = words.indexOf(word.toLowerCase());
+          if (i < 0 || fixed[i] === words[i]) return word;
+          changed = true;
+          return /^[A-Z]/.test(word) ? fixed[i].charAt(0).toUpperCase() + fixed[i].slice(1) : fixed[i];
+        });
+        return changed ? text : null;
+      });
+    }).catch(function () { return null; });
   }
 
   // What a result shows, for organization ids.
@@ -319,7 +449,7 @@
           var d = {};
           m.fields.forEach(function (name, i) { d[name] = row[i]; });
           var english = LANG === "en";
-          return { href: new URL(PREFIX + d.path, root).href, title: (english && d.name_en) || d.name, region: d.place,
+          return { href: new URL(PREFIX + d.path, root).href, title: (english && d.name_en) || d.name, region: (english && d.place_en) || d.place,
                    shown: m.results.map(function (r) { return { field: r, value: d[r.field] }; }),
                    text: english && d.snippet_en !== undefined ? d.snippet_en : d.snippet_zh,
                    kind: t("Organization") };
@@ -366,35 +496,64 @@
       typed = 0;
       panel.removeAttribute("data-shequ-done");
       if (!query) { close(); return; }
-      Promise.all([search(query), orgSearch(query).catch(function () { return null; })]).then(function (found) {
-        var pages = found[0].results;
-        var orgs = found[1];
-        return Promise.all(pages.slice(0, PAGE).map(function (r) { return r.data(); })).then(function (top) {
+      lookup(query, null, false);
+
+      // The results of ``query``; ``corrected``: the query typed, which ``query`` corrects
+      // ("did you mean"); ``exact``: no correction (the reader asked for the query as typed).
+      function lookup(query, corrected, exact) {
+        // A query that looks like a credit code asks the organizations first: their code is
+        // what it means, and the pages need not load (a region's code may share its digits).
+        var asked = codeLike(query)
+          ? orgSearch(query).catch(function () { return null; }).then(function (orgs) {
+              return orgs && orgs.code ? [{ results: [] }, orgs] : search(query).then(function (pages) { return [pages, orgs]; });
+            })
+          : Promise.all([search(query), orgSearch(query).catch(function () { return null; })]);
+        asked.then(function (found) {
+          var pages = found[0].results;
+          var orgs = found[1];
+          // No organization holds the words: a word the site does not know, one edit from
+          // one it does, is probably a typo ("did you mean"); the pages may still match it.
+          var check = !exact && !corrected && !(orgs && orgs.ids.length) && /[A-Za-z]{3}/.test(query);
+          return Promise.all([Promise.all(pages.slice(0, PAGE).map(function (r) { return r.data(); })),
+                              check ? suggest(query) : null]).then(function (loaded) {
+            var top = loaded[0];
+            if (mine !== seq) return;
+            if (loaded[1]) { lookup(loaded[1], query, false); return; }
+            panel.textContent = "";
+            panel.hidden = false;
+            place();
+            input.setAttribute("aria-expanded", "true");
+            var items = merge(query, pages, top, orgs);
+            var count = items.length;
+            if (corrected) {
+              var note = el("p", "shequ-search__suggestion",
+                formatted(t("Did you mean “{query}”? Its results are shown."), { query: query }) + " ");
+              var again = el("button", "shequ-search__again",
+                formatted(t("Search for “{query}” instead"), { query: corrected }));
+              again.type = "button";
+              again.addEventListener("click", function () { lookup(corrected, null, true); });
+              note.appendChild(again);
+              panel.appendChild(note);
+            }
+            panel.appendChild(el("p", "shequ-search__count",
+              count ? formatted(tn("{n} result", "{n} results", count), { n: count }) : t("No results")));
+            var list = el("ol", "shequ-search__list");
+            panel.appendChild(list);
+            return more(items, 0, list, query, mine).then(function () {
+              if (mine !== seq) return;
+              // For the tests and the benchmark: which query is shown, and how long it took
+              // from the keystroke to the first results on screen.
+              panel.setAttribute("data-shequ-ms", String(Math.round(performance.now() - started)));
+              panel.setAttribute("data-shequ-done", query);
+            });
+          });
+        }).catch(function () {
           if (mine !== seq) return;
           panel.textContent = "";
           panel.hidden = false;
-          place();
-          input.setAttribute("aria-expanded", "true");
-          var items = merge(query, pages, top, orgs);
-          var count = items.length;
-          panel.appendChild(el("p", "shequ-search__count",
-            count ? formatted(tn("{n} result", "{n} results", count), { n: count }) : t("No results")));
-          var list = el("ol", "shequ-search__list");
-          panel.appendChild(list);
-          return more(items, 0, list, query, mine).then(function () {
-            if (mine !== seq) return;
-            // For the tests and the benchmark: which query is shown, and how long it took
-            // from the keystroke to the first results on screen.
-            panel.setAttribute("data-shequ-ms", String(Math.round(performance.now() - started)));
-            panel.setAttribute("data-shequ-done", query);
-          });
+          panel.appendChild(el("p", "shequ-search__count", t("Search is not available here")));
         });
-      }).catch(function () {
-        if (mine !== seq) return;
-        panel.textContent = "";
-        panel.hidden = false;
-        panel.appendChild(el("p", "shequ-search__count", t("Search is not available here")));
-      });
+      }
     }
 
     // One list from both indexes: Pagefind's first results up to the last of its first
@@ -403,8 +562,14 @@
     // organizations that hold the words elsewhere (place, fields, populations).
     function merge(query, pages, top, orgs) {
       var needle = query.toLowerCase();
+      var sylls = syllables(query);
+      var joined = sylls ? sylls.join("") : null;
       var lead = 0;
-      top.slice(0, 5).forEach(function (d, i) { if (title(d).toLowerCase().indexOf(needle) >= 0) lead = i + 1; });
+      top.slice(0, 5).forEach(function (d, i) {
+        // A region's names in both languages and its pinyin (meta "names"), besides its title.
+        var names = (title(d) + " " + ((d.meta && d.meta.names) || "")).toLowerCase();
+        if (names.indexOf(needle) >= 0 || (joined && names.indexOf(joined) >= 0)) lead = i + 1;
+      });
       function page(d) { return function () { return Promise.resolve(pageItem(d)); }; }
       function later(r) { return function () { return r.data().then(pageItem); }; }
       function org(id) { return function () { return orgDocs([id]).then(function (docs) { return docs[0]; }); }; }
@@ -589,7 +754,7 @@
     }
 
     function label(facet, code) {
-      if (REGION_LENGTH[facet]) return (m.regions || {})[code] || code;
+      if (REGION_LENGTH[facet]) return (LANG === "en" && (m.regions_en || {})[code]) || (m.regions || {})[code] || code;
       var pair = (labels[facet] || {})[code];  // [Chinese, English]
       return pair ? (LANG === "en" && pair[1]) || pair[0] || code : code;
     }

@@ -49,11 +49,15 @@ from shequ.project import RECORD_DATASETS, Project
 from shequ.publish.package import PublishError, PublishResult
 from shequ.render import (Directory, GeneratedPage, Renderer, Settings as RenderSettings, catalogue, home_jsonld,
                           language, listing_pages, read_package)
+from shequ.render.tilemap import tile_map
 from shequ.report import Report
 from shequ.settings import Settings
 from shequ.sources.load import Sources, load
 from shequ.sources.releases import history as release_history
 from shequ.sources.tables import SchemaError
+
+#: Where a page of docs/ asks for the tile-grid map (see SiteBuild.fill_insets).
+TILE_MAP_MARKER = "<!-- shequ:tile-map -->"
 
 
 class SiteBuildError(ShequError):
@@ -253,6 +257,17 @@ class SiteBuild:
                     pages.append(page)
                     stage.advance()
         return pages
+
+    def fill_insets(self, html: str, url: str) -> str:
+        """A page of ``docs/`` with its insets drawn: ``<!-- shequ:tile-map -->`` becomes the
+        tile-grid map of the provinces (:mod:`shequ.render.tilemap`) in the page's language."""
+        if TILE_MAP_MARKER not in html or not self.renderers:
+            return html
+        renderer = self.renderers[language.language_of(url)]
+        with self._rendering():
+            drawn = renderer.render("tilemap.html", language.neutral(url),
+                                    tile_map=tile_map(renderer.directory, renderer.lang))
+        return html.replace(TILE_MAP_MARKER, drawn)
 
     def render_body(self, generated: GeneratedPage) -> str:
         """A deferred listing's body, rendered now; timed as render time, less any wait for the package."""

@@ -16,7 +16,8 @@ PARENT_LENGTH = {4: 2, 6: 4, 9: 6}
 def check(sources: Sources) -> Iterator[Problem]:
     table = sources.tables["divisions"]
     for row, origin in zip(table.rows, table.origins):
-        code, _, level, parent, urban, rural = row
+        code, _, level, parent = row[:4]
+        urban, rural = row[5:7]
         if not code or not code.isdigit() or len(code) not in LEVEL_OF_LENGTH:
             continue  # reported by the structure rules
         if (urban or rural) and len(code) != 9:

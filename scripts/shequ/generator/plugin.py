@@ -161,7 +161,8 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     def on_page_content(self, html: str, *, page, config, files) -> str:
         generated = self.generated.get(page.file.src_uri)
         if generated is None:
-            return html
+            with _as_build_error():
+                return self.build.fill_insets(html, page.url)
         dress(page, generated)
         if generated.deferred is None:
             # MkDocs checks links to anchors against the ids its Markdown saw; a generated

@@ -194,8 +194,8 @@ def _address(renderer: Renderer, entry: Entry) -> dict:
     if entry.values.get("address"):
         address["streetAddress"] = entry.values["address"]
     if path:
-        address["addressRegion"] = path[0].name
-    locality = [r.name for r in path[1:] if r.level in ("county", "township")]
+        address["addressRegion"] = path[0].label(renderer.lang)
+    locality = [r.label(renderer.lang) for r in path[1:] if r.level in ("county", "township")]
     if locality:
         address["addressLocality"] = " ".join(locality)
     return address

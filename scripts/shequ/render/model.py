@@ -131,10 +131,15 @@ class Region:
     children: list[str] = field(default_factory=list)
     organizations: int = 0  # in this division and below
     incubators: int = 0
+    name_en: str = ""  # the divisions table's English name (pinyin and translated generic term)
 
     @property
     def path(self) -> str:
         return f"regions/{division_segment(self.code)}/"
+
+    def label(self, lang: str) -> str:
+        """The name for a page in ``lang``: the English name on English pages, where there is one."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 class Directory:
@@ -216,7 +221,7 @@ class Directory:
             d: Division | None = divisions.get(code)
             if d is None:
                 return None
-            region = used[code] = Region(d.code, d.name, d.level, d.parent)
+            region = used[code] = Region(d.code, d.name, d.level, d.parent, name_en=d.name_en or "")
             if d.parent:
                 parent = add(d.parent)
                 if parent is not None:
@@ -244,9 +249,13 @@ class Directory:
         """The region and its ancestors, top first."""
         return [self.regions[d.code] for d in self.sources.division_path(code or "") if d.code in self.regions]
 
-    def short_place(self, code: str | None) -> str:
-        """A compact place name, e.g. '北京市 朝阳区 建外街道'."""
-        names = [r.name for r in self.region_path(code) if r.name not in PLACEHOLDER_DIVISIONS]
+    def short_place(self, code: str | None, lang: str = "zh") -> str:
+        """A compact place name, e.g. '北京市 朝阳区 建外街道'; in English, smallest first,
+        'Jianwai Subdistrict, Chaoyang District, Beijing Municipality'."""
+        regions = [r for r in self.region_path(code) if r.name not in PLACEHOLDER_DIVISIONS]
+        if lang == "en" and regions and all(r.name_en for r in regions):
+            return ", ".join(r.name_en for r in reversed(regions))
+        names = [r.name for r in regions]
         return " ".join(names) if names else (code or "")
 
     @cached_property

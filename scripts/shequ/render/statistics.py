@@ -17,6 +17,7 @@ from shequ.render.coverage import TARGET_PROVISION, TARGET_RURAL, TARGET_URBAN, 
 from shequ.render.messages import N_
 from shequ.render.model import Directory
 from shequ.render.page import GeneratedPage, Renderer
+from shequ.render.tilemap import tile_map
 
 #: Chart geometry, in SVG units (the chart scales to the width of its column).
 WIDTH = 360
@@ -92,7 +93,7 @@ def charts(directory: Directory, renderer: Renderer | None = None) -> list[Chart
               [Bar(str(y), str(y), n) for y, n in sorted(years.items())],
               N_("Organizations without a founding date are left out.")),
         Chart("regions", N_("Region"),
-              sorted((Bar(r.name, "", r.organizations, r.path) for r in regions),
+              sorted((Bar(r.name, r.name_en, r.organizations, r.path) for r in regions),
                      key=lambda b: (-b.count, renderer.sort_key(b.label_zh) if renderer else (), b.link))),
     ]
     return [c.layout() for c in out]
@@ -108,8 +109,9 @@ def statistics(renderer: Renderer) -> GeneratedPage:
     body = renderer.render("statistics.html", path, charts=found, width=WIDTH, label_height=LABEL_HEIGHT,
                            bar_height=BAR_HEIGHT, total=len(directory.organizations),
                            coverage_total=covered.get(""), coverage_rows=coverage_rows,
-                           targets=(TARGET_URBAN, TARGET_RURAL),
+                           targets=(TARGET_URBAN, TARGET_RURAL), tile_map=tile_map(directory, renderer.lang),
                            target_provision=directory.provision_path(TARGET_PROVISION))
-    toc = [(c.id, renderer.t(c.title)) for c in found]
+    toc = [("shequ-tilemap-title", renderer.t("Organizations by province"))]
+    toc += [(c.id, renderer.t(c.title)) for c in found]
     toc.append(("targets", renderer.t("Against the 2017 targets")))
     return GeneratedPage(path, renderer.t("Statistics"), body, toc=toc, in_nav=True)

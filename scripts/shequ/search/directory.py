@@ -13,13 +13,18 @@ have an index of their own in ``directory-index/``, which the same script reads:
   per word;
 - ``d/<chunk>.json.gz``: 16 organizations a file, what a result shows; ids follow the
   names' order, so sorting by name is sorting by id;
+- ``u/<first six characters>.json.gz``: the organizations whose credit code starts with
+  those characters, as [the rest of the code, id]: a code or its first characters finds
+  its organization with one small file;
+- ``s/<first letter><length>.json.gz``: the Latin words the site knows, most used first,
+  for "did you mean" when a query finds nothing;
 - ``facets.json.gz``: one column per facet (county, track, legal form, status, fields
   and populations as bit sets, founding date), which the directory counts in the
   browser; only /organizations/ loads it.
 
 Words are the bigram tokens of the Chinese text (as for Pagefind, plus every single
-character, for one-character queries), and the English words, lower case, without a
-plural "s".
+character, for one-character queries), the English words, lower case, without a
+plural "s", and the pinyin words of the names (pairs of syllables, :func:`pinyin_words`).
 """
 
 from __future__ import annotations
@@ -32,12 +37,14 @@ from pathlib import Path
 
 from shequ.render import language
 from shequ.search.records import term_label, term_labels
-from shequ.search.tokens import directory_words, fnv1a
+from shequ.search.tokens import MARKER, PINYIN_MARKER, directory_words, english_words, fnv1a, pinyin_words
 
 DIRECTORY = "directory-index"
 #: The version of this format, in the manifest: a script that reads another version ignores the index.
 FORMAT = 1
 DOCS_PER_CHUNK = 16
+#: Characters of a credit code that name its file in u/: registration type and prefecture.
+USCC_PREFIX = 6
 #: Characters of ids above which a word has a file of its own.
 HEAVY_WORD = 2048
 
@@ -81,7 +88,8 @@ def _org_text(directory, org, searchable: list) -> tuple[str, str, str, str]:
     name_en = values.get("name_en") or ""
     alternate = org.lists.get("alternate_names", [])
     names = " ".join([org.name, name_en, *alternate])
-    place = " ".join(r.name for r in directory.region_path(values.get("division")))
+    regions = directory.region_path(values.get("division"))
+    place = " ".join([*(r.name for r in regions), *(r.name_en for r in regions if r.name_en)])
     terms, extra = [], []
     for f in searchable:
         found = org.lists.get(f.key, []) if f.is_list else [values.get(f.key)]
@@ -91,9 +99,11 @@ def _org_text(directory, org, searchable: list) -> tuple[str, str, str, str]:
         else:
             extra += [str(v) for v in found]
     other = " ".join([place, *extra, *(term_labels(t) for t in terms)])
-    short = directory.short_place(values.get("division"))
+    # Near terms (datasets/reference/synonyms.yaml): 长者关爱 is found by 老年人 and 关怀.
+    other = f"{other} {directory.sources.synonyms.expand(f'{names} {other}')}"
     snippets = {}
     for lang in language.LANGUAGES:
+        short = directory.short_place(values.get("division"), lang)
         other_name = name_en if lang == language.DEFAULT else org.name if name_en else ""
         parts = [other_name, *alternate, short, *(term_label(t, lang) for t in terms)]
         snippets[lang] = ". ".join(p for p in parts if p)
@@ -116,6 +126,33 @@ def _title(directory, facet) -> list[str]:
     return [f.title_zh, f.title] if f else [facet.key, facet.key]
 
 
+def spelling_key(word: str) -> str:
+    """The file of ``s/`` that holds a word: its first letter and its length (``senior`` → ``s6``)."""
+    return f"{word[0]}{len(word)}"
+
+
+def _write_spelling(output: Path, directory, postings: dict) -> None:
+    """The Latin words search knows, for "did you mean": ``s/<first letter><length>.json.gz``,
+    most used first. A word one edit from a query word has its first letter (unless the edit
+    is there) and a length one less, equal or one more: three small files."""
+    counts: dict[str, int] = {}
+    for word, (names, others) in postings.items():
+        if not word.startswith((MARKER, PINYIN_MARKER)):
+            counts[word] = len(names) + len(others)
+    names = [r.name_en for r in directory.regions.values()]
+    names += [i.values.get("name_en") or "" for i in directory.incubators]
+    names += [t.label_en for terms in directory.terms.values() for t in terms.values()]
+    for word in english_words(" ".join(names)):
+        counts[word] = counts.get(word, 0) + 1
+    files: dict[str, list[str]] = {}
+    for word in sorted(counts, key=lambda w: (-counts[w], w)):
+        if len(word) >= 3 and word.isascii() and word.isalpha():
+            files.setdefault(spelling_key(word), []).append(word)
+    (output / "s").mkdir()
+    for key, words in sorted(files.items()):
+        (output / "s" / f"{key}.json.gz").write_bytes(_gz(words))
+
+
 def write_directory_index(site: Path, directory) -> int:
     """Write the organizations' index into ``site/directory-index/``; the number of files."""
     output = Path(site) / DIRECTORY
@@ -136,9 +173,13 @@ def write_directory_index(site: Path, directory) -> int:
     facet_codes = {f.facet: {code: i for i, code in enumerate(directory.terms.get(f.vocabulary, {}))} for f in facets}
     counties: dict[str, int] = {}
     columns: dict[str, list] = {"county": [], **{f.facet: [] for f in facets}, **({sort.sort: []} if sort else {})}
+    by_code: dict[str, list] = {}
     for i, org in enumerate(orgs):
+        uscc = org.values.get("uscc")
+        if isinstance(uscc, str) and len(uscc) > USCC_PREFIX:
+            by_code.setdefault(uscc[:USCC_PREFIX], []).append([uscc[USCC_PREFIX:], i])
         names, other, snippet_zh, snippet_en = _org_text(directory, org, searchable)
-        in_name = directory_words(names)
+        in_name = directory_words(names) | pinyin_words(names)
         for word in in_name:
             postings.setdefault(word, ([], []))[0].append(i)
         for word in directory_words(other) - in_name:
@@ -146,7 +187,8 @@ def write_directory_index(site: Path, directory) -> int:
         values = org.values
         shown = [_shown(values.get(f.key)) for f in results]
         docs.append([org.path, org.name, directory.short_place(values.get("division")), *shown,
-                     snippet_zh, values.get("name_en") or "", snippet_en])
+                     snippet_zh, values.get("name_en") or "", snippet_en,
+                     directory.short_place(values.get("division"), "en")])
         division = values.get("division") or ""
         county = division[:6] if len(division) >= 6 else ""
         columns["county"].append(counties.setdefault(county, len(counties)))
@@ -180,14 +222,20 @@ def write_directory_index(site: Path, directory) -> int:
         buckets[fnv1a(word) % shards][word] = pair
     for n, bucket in enumerate(buckets):
         (output / "t" / f"{n}.json.gz").write_bytes(_gz(bucket))
+    (output / "u").mkdir()
+    for head, entries in sorted(by_code.items()):
+        # Codes are [0-9A-Z] (their pattern in the schema): safe as file names.
+        (output / "u" / f"{head}.json.gz").write_bytes(_gz(sorted(entries)))
     for start in range(0, len(docs), DOCS_PER_CHUNK):
         (output / "d" / f"{start // DOCS_PER_CHUNK}.json.gz").write_bytes(_gz(docs[start:start + DOCS_PER_CHUNK]))
-    regions = {}
+    regions, regions_en = {}, {}
     for code in counties:
         for level_code in (code[:2], code[:4], code):
             region = directory.regions.get(level_code)
             if level_code and region is not None:
                 regions[level_code] = region.name
+                regions_en[level_code] = region.label("en")
+    _write_spelling(output, directory, postings)
     (output / "facets.json.gz").write_bytes(_gz({"counties": list(counties), **columns}))
     # Each organization's place in English order, which only a sort by name on an English page loads.
     english = sorted(range(len(orgs)),
@@ -198,8 +246,10 @@ def write_directory_index(site: Path, directory) -> int:
     (output / "order-en.json.gz").write_bytes(_gz(rank))
     manifest = {
         "format": FORMAT, "count": len(orgs), "shards": shards, "chunk": DOCS_PER_CHUNK, "regions": regions,
+        "regions_en": regions_en, "uscc_prefix": USCC_PREFIX, "spelling": True,
         # What each result in d/ holds, by position; the script reads them by these names.
-        "fields": ["path", "name", "place", *(f.key for f in results), "snippet_zh", "name_en", "snippet_en"],
+        "fields": ["path", "name", "place", *(f.key for f in results), "snippet_zh", "name_en", "snippet_en",
+                   "place_en"],
         # The filters in their order: name, the record's field, a list of codes or one code, its title.
         "facets": [{"name": f.facet, "field": f.key, "list": f.is_list, "title": _title(directory, f)}
                    for f in facets],

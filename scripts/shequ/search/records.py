@@ -20,6 +20,7 @@ from shequ.render import language, messages
 from shequ.render.messages import N_
 from shequ.render.facets import REGION_FACETS
 from shequ.search.tokens import HAN, cjk_tokens
+from shequ.sources.romanize import plain_pinyin
 
 #: What a result is, shown beside it in the page's language: kind → (Chinese, English).
 KINDS = {
@@ -134,9 +135,9 @@ def incubator_records(directory, inc) -> list[Record]:
     sort = {"name": inc.name}
     if values.get("opened"):
         sort["founded"] = values["opened"].isoformat()
-    place = directory.short_place(values.get("division"))
     out = []
     for lang in language.LANGUAGES:
+        place = directory.short_place(values.get("division"), lang)
         text = _entry_text(directory, inc, lang)
         title, subtitle = _named(inc.name, values.get("name_en"), lang)
         sort = {**sort, "name": title}
@@ -154,28 +155,30 @@ def _hide_chinese(records: list[Record]) -> None:
             record.hidden = f"{chinese.title} {chinese.content}"
 
 
-def _romanized(name: str) -> str:
-    """A Chinese place name in pinyin, one word (朝阳区 → Chaoyangqu), for English readers."""
-    from pypinyin import lazy_pinyin
-
-    return "".join(lazy_pinyin(name)).capitalize() if HAN.search(name or "") else ""
+def place_words(region) -> str:
+    """What finds a region besides its names: the pinyin of its Chinese name as one word
+    (浦东新区 → pudongxinqu), so that pinyin typed with or without spaces finds it."""
+    return plain_pinyin(region.name) if HAN.search(region.name or "") else ""
 
 
 def region_records(directory, region) -> list[Record]:
     from shequ.render.model import LEVEL_LABELS
 
-    trail = [r.name for r in directory.region_path(region.code)[:-1]]
+    path = directory.region_path(region.code)[:-1]
     level = LEVEL_LABELS.get(region.level, region.level)
-    level_zh, level_en = messages.of("zh").t(level), messages.of("en").t(level)
     filters = _region_filters(directory, region.code)
-    zh = Record(region.path, region.name, "region", f"{' '.join(trail)} {region.name} {region.code}. {level_zh}.",
-                " ".join(trail), filters)
-    # Regions have only their Chinese names; an English reader may type their pinyin.
-    en = Record(region.path, region.name, "region",
-                f"{' '.join(trail)} {region.name} {region.code}. {level_en}.", " ".join(trail), filters,
-                subtitle=_romanized(region.name), lang="en")
-    _hide_chinese([zh, en])
-    return [zh, en]
+    out = []
+    # Both records hold both names and the pinyin: "Pudong" finds 浦东新区 on the Chinese site too.
+    for lang in language.LANGUAGES:
+        trail = " ".join(r.label(lang) for r in path)
+        title, subtitle = _named(region.name, region.name_en, lang)
+        level_text = messages.of(lang).t(level)
+        out.append(Record(region.path, title, "region",
+                          f"{trail} {title} {region.code}. {level_text}. {place_words(region)}", trail, filters,
+                          meta={"names": " ".join(n for n in (region.name, region.name_en, place_words(region)) if n)},
+                          subtitle=subtitle, lang=lang))
+    _hide_chinese(out)
+    return out
 
 
 def topic_records(directory) -> Iterator[Record]:
@@ -207,7 +210,17 @@ def glossary_records(directory) -> Iterator[Record]:
 
 def model_records(directory) -> Iterator[Record]:
     """What Pagefind indexes from the model rather than from HTML, in both languages. The
-    organizations have an index of their own (:func:`write_directory_index`)."""
+    organizations have an index of their own (:func:`write_directory_index`). A record that
+    uses a term of a synonym group also carries the tokens of the group's other terms."""
+    synonyms = directory.sources.synonyms
+    for record in _model_records(directory):
+        extra = synonyms.expand(f"{record.title} {record.subtitle} {record.content} {record.hidden}")
+        if extra:
+            record.hidden = f"{record.hidden} {extra}".strip()
+        yield record
+
+
+def _model_records(directory) -> Iterator[Record]:
     for inc in directory.incubators:
         yield from incubator_records(directory, inc)
     for region in directory.regions.values():

@@ -93,6 +93,32 @@ def directory_words(text: str) -> set[str]:
     return words
 
 
+#: Every pinyin word starts with this: a pair of neighbouring syllables, toneless (银龄 → zpyinling).
+PINYIN_MARKER = "zp"
+_SYLLABLE = re.compile(r"^([a-zü]+)[1-5]?$")
+
+
+def pinyin_words(text: str) -> set[str]:
+    """The pinyin words of the Han characters in ``text``: each pair of neighbouring
+    syllables as one word, toneless, ü as u, marked with :data:`PINYIN_MARKER`
+    (银龄互助 → zpyinling zplinghu zphuzhu). ``shequ-search.js`` makes the same words
+    of a query typed in pinyin, with or without tones and spaces.
+
+    >>> sorted(pinyin_words("银龄互助"))
+    ['zphuzhu', 'zplinghu', 'zpyinling']
+    """
+    from shequ.render.language import pinyin
+
+    words: set[str] = set()
+    for run in HAN.findall(text or ""):
+        found = [_SYLLABLE.match(s) for s in pinyin(run).split()]
+        syllables = [m.group(1).replace("ü", "u").replace("v", "u") if m else "" for m in found]
+        for a, b in zip(syllables, syllables[1:]):
+            if a and b:
+                words.add(PINYIN_MARKER + a + b)
+    return words
+
+
 def fnv1a(text: str) -> int:
     h = 0x811C9DC5
     for byte in text.encode("utf-8"):

@@ -1,9 +1,12 @@
 """The division importer: the project's divisions table, built from the official lists.
 
-The project keeps ``datasets/reference/divisions.csv`` (``code,name,level,parent``)
+The project keeps ``datasets/reference/divisions.csv`` (``code,name,level,parent,name_en``)
 with only the administrative divisions its data uses, each with all its
 ancestors. Codes and names always come from an official list, never from a
 record: this module reads the national lists and copies the rows the data needs.
+The English name is made from the Chinese one (:mod:`shequ.sources.romanize`); a
+maintainer may correct it in the table, and the import keeps the correction until
+the Chinese name changes.
 
 Formats read (see ``../shared/reference/divisions/SOURCES.md``), told apart by
 their first line:
@@ -42,6 +45,7 @@ from typing import Iterable, Iterator
 
 from shequ.errors import ShequError
 from shequ.project import RECORD_DATASETS, Project
+from shequ.sources.romanize import english_name
 from shequ.sources.yamlfiles import record_files
 
 #: Level of a division by the length of its code.
@@ -49,7 +53,7 @@ LEVELS = {2: "province", 4: "prefecture", 6: "county", 9: "township"}
 #: Length of the parent code, by the length of a code.
 PARENT_LENGTH = {4: 2, 6: 4, 9: 6}
 #: Columns of the project's divisions table (as in datasets/schemas/divisions.schema.json).
-COLUMNS = ("code", "name", "level", "parent", "urban_communities", "rural_communities")
+COLUMNS = ("code", "name", "level", "parent", "name_en", "urban_communities", "rural_communities")
 #: The header of NBS's village-level list, and its urban-rural classes: a first digit 1 is
 #: urban (城镇), 2 rural (乡村), as NBS's rules for dividing urban and rural areas set out.
 VILLAGE_HEADER = ("统计用区划代码", "城乡分类代码", "名称")
@@ -383,6 +387,7 @@ def read_table(path: Path) -> dict[str, dict[str, str]]:
                                           path, reader.line_num)
             rows[code] = {"code": code, "name": (row.get("name") or "").strip(),
                           "level": LEVELS[len(code)], "parent": parent_code(code),
+                          "name_en": (row.get("name_en") or "").strip(),
                           "urban_communities": (row.get("urban_communities") or "").strip(),
                           "rural_communities": (row.get("rural_communities") or "").strip()}
     except csv.Error as exc:
@@ -502,7 +507,7 @@ def import_divisions(project: Project, files: list[Path], prefixes: list[str] = 
         d = official.get(code)
         if d is not None and d.name != row["name"]:
             result.renamed.append((code, row["name"], d.name))
-            row["name"] = d.name
+            row["name"], row["name_en"] = d.name, ""
 
     missing_parents: dict[str, str] = {}
     for code in sorted(wanted):
@@ -516,13 +521,17 @@ def import_divisions(project: Project, files: list[Path], prefixes: list[str] = 
                 if d is None:
                     missing_parents.setdefault(code, child)
                 else:
-                    table[code] = {"code": code, "name": d.name, "level": d.level, "parent": d.parent}
+                    table[code] = {"code": code, "name": d.name, "level": d.level, "parent": d.parent,
+                                   "name_en": ""}
                     result.added.append(code)
             child, code = code, parent_code(code)
     for code, child in sorted(missing_parents.items()):
         result.missing_parents.append(code)
         result.warnings.append(f"{code}, the parent of {child}, is in none of the lists given; "
                                "add the list of that level (e.g. the NBS cities list for 4-digit codes)")
+    for row in table.values():
+        if not row["name_en"]:
+            row["name_en"] = english_name(row["name"])
     for code, row in table.items():
         if code in communities:
             row["urban_communities"], row["rural_communities"] = map(str, communities[code])

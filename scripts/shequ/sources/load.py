@@ -19,6 +19,7 @@ from shequ.report import Problem
 from shequ.sources.docs import DocsFolder, load_docs
 from shequ.sources.siteconfig import SiteConfig, load_site_config
 from shequ.sources.yamlfiles import Record, load_all_records, load_mapping
+from shequ.sources.synonyms import Synonyms, load_synonyms
 from shequ.sources.tables import Origin, Schemas, Table, read_csv_table, record_tables
 
 VOCABULARY_KEYS = ("title_en", "title_zh", "terms")
@@ -40,6 +41,7 @@ class Division:
     name: str
     level: str
     parent: str | None
+    name_en: str | None = None  # made by 'shequ divisions import'; None in a table without the column
     # For townships, from NBS's village-level list: residents' and villagers' committees,
     # classed urban or rural. Text as in the table; empty when unknown.
     urban_communities: str | None = None
@@ -70,6 +72,8 @@ class Sources:
     site_config: SiteConfig | None = None
     citation: dict | None = None
     docs: DocsFolder | None = None
+    #: Near terms search joins (datasets/reference/synonyms.yaml).
+    synonyms: Synonyms = field(default_factory=Synonyms)
 
     def published_values(self) -> Iterator[tuple[str, tuple, int | None, object]]:
         """(file, path, line, value) of every plain value in the published sources other than the
@@ -195,8 +199,10 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     problems += found
     docs, found = load_docs(project, docs_folder(site_config)) if site_config is not None else (None, [])
     problems += found
+    synonyms, found = load_synonyms(project)
+    problems += found
     return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems,
-                   site_config, citation, docs)
+                   site_config, citation, docs, synonyms)
 
 
 def load_citation(project: Project) -> tuple[dict | None, list[Problem]]:
