@@ -4,6 +4,7 @@ finds Chinese words, and coded columns show their labels."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import shutil
 import sqlite3
@@ -38,7 +39,10 @@ def get_json(package: Path, path: str):
         assert response.status_code == 200, (path, response.text[:500])
         return response.json()
 
-    return asyncio.run(fetch())
+    # In a thread of its own: a worker that shares a Playwright browser has an event loop
+    # running in this one, and asyncio.run refuses to start a second.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fetch()).result()
 
 
 def test_search_for_a_two_character_chinese_word_narrows_the_organizations(package):

@@ -104,8 +104,8 @@ def test_both_fields_are_in_every_published_format(extended):
 
     sheet = load_workbook(folder / "shequ.xlsx", read_only=True)["organizations"]
     table = [[c for c in r] for r in sheet.iter_rows(values_only=True)]
-    header = table[0]
-    [mine] = [r for r in table[1:] if r[header.index("id")] == ORG]
+    header = table[1]  # row 1 holds the Chinese titles, row 2 the field names
+    [mine] = [r for r in table[2:] if r[header.index("id")] == ORG]
     assert mine[header.index("motto")] == MOTTO and mine[header.index("meeting_cadence")] == "weekly"
     # The roles steer the project's code; the published schema keeps to the standard.
     descriptor = (folder / "datapackage.json").read_text(encoding="utf-8")

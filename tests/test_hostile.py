@@ -364,8 +364,8 @@ def _check_published_text(case: dict, root: Path) -> None:
         rows = {row["id"]: row for row in csv.DictReader(io.StringIO((data / f"{dataset}.csv").read_text("utf-8")))}
         row = rows[record["id"]]
         sheet = workbook[dataset]
-        header = [c.value for c in sheet[1]]
-        [xlsx_row] = [r for r in sheet.iter_rows(min_row=2) if r[header.index("id")].value == record["id"]]
+        header = [c.value for c in sheet[2]]  # row 1: the Chinese titles; row 2: the field names
+        [xlsx_row] = [r for r in sheet.iter_rows(min_row=3) if r[header.index("id")].value == record["id"]]
         for column in MAIN_TEXT_COLUMNS[dataset]:
             value = record.get(column)
             if not isinstance(value, str):

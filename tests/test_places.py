@@ -110,7 +110,7 @@ def test_the_import_makes_english_names_and_keeps_corrections(mini, tmp_path):
     table = read_table(project.divisions_table)
     assert table["310115"]["name_en"] == "Pudong New Area"
     assert table["110105001"]["name_en"] == "Jianwai Subdistrict"
-    assert project.divisions_table.read_text(encoding="utf-8").startswith("code,name,level,parent,name_en\n")
+    assert project.divisions_table.read_text(encoding="utf-8").startswith("code,name,level,parent,name_en,urban_communities,rural_communities\n")
     # A maintainer's correction stays …
     text = project.divisions_table.read_text(encoding="utf-8").replace("Jianwai Subdistrict", "Jianguomenwai")
     project.divisions_table.write_text(text, encoding="utf-8")

@@ -37,6 +37,7 @@ MOBILE = re.compile(rf"{_START}{_PREFIX}1[3-9](?:{_SEP}?[0-9]){{9}}{_END}")
 IDENTITY = re.compile(rf"{_START}[0-9](?:{_SEP}?[0-9]){{16}}{_SEP}?[0-9Xx]{_END}")
 OLD_IDENTITY = re.compile(rf"{_START}[0-9](?:{_SEP}?[0-9]){{14}}{_END}")
 _SEPARATORS = re.compile(_SEP)
+_LEADING_PREFIX = re.compile(_PREFIX)
 # Digits of any script, and the enclosed ones (①, ⑴, ⒈) that NFKC turns into digits.
 _ENCLOSED = r"\u2460-\u249b\u24ea-\u24ff\u2776-\u2793"
 # A value with fewer than 11 digits holds neither number: one cheap search spares the rest.
@@ -58,6 +59,13 @@ def _suspect(value) -> bool:
     return _ELEVEN_DIGITS.search(value if isinstance(value, str) else str(value)) is not None
 
 
+def _one_separator(number: str) -> bool:
+    """People group a number with one kind of separator (138-1234-5678, 138 1234 5678); digits
+    joined by a mix of them ("16-1.11-1.47", an SVG path or a list of decimals) are not one."""
+    local = number[_LEADING_PREFIX.match(number).end():]
+    return len(set(_SEPARATORS.findall(local))) <= 1
+
+
 def is_identity_number(candidate: str) -> bool:
     """True for an 18-digit resident identity number (check digit, birth date and place),
     or a 15-digit one of the first generation (birth date and place; it has no check digit)."""
@@ -74,7 +82,7 @@ def personal_data(value: str) -> list[tuple[str, str, str]]:
         return []
     text = typed_form(value)
     out = []
-    if MOBILE.search(text):
+    if any(_one_separator(m.group()) for m in MOBILE.finditer(text)):
         out.append((rules.PRIVACY_MOBILE, "looks like a personal mobile number",
                     "publish only an organization's landline or service number"))
     candidates = IDENTITY.findall(text) + OLD_IDENTITY.findall(text)

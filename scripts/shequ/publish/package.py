@@ -524,7 +524,7 @@ def _check_json_twin(folder: Path, resource: dict, twin: dict) -> list[str]:
             if len(problems) >= 20:
                 break
         if not problems:
-            if not closed or more:
+            if not closed or (more and count):  # "[" then "]": an empty table
                 problem("json", "the array is not closed after its last row")
             if next(reader, None) is not None:
                 problem("rows", f"fewer rows than {twin['path']}")
