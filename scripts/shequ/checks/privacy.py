@@ -66,6 +66,11 @@ def _one_separator(number: str) -> bool:
     return len(set(_SEPARATORS.findall(local))) <= 1
 
 
+def mobile_numbers(text: str) -> list[str]:
+    """The personal mobile numbers written in ``text`` (in its typed form)."""
+    return [m.group() for m in MOBILE.finditer(text) if _one_separator(m.group())]
+
+
 def is_identity_number(candidate: str) -> bool:
     """True for an 18-digit resident identity number (check digit, birth date and place),
     or a 15-digit one of the first generation (birth date and place; it has no check digit)."""
@@ -82,7 +87,7 @@ def personal_data(value: str) -> list[tuple[str, str, str]]:
         return []
     text = typed_form(value)
     out = []
-    if any(_one_separator(m.group()) for m in MOBILE.finditer(text)):
+    if mobile_numbers(text):
         out.append((rules.PRIVACY_MOBILE, "looks like a personal mobile number",
                     "publish only an organization's landline or service number"))
     candidates = IDENTITY.findall(text) + OLD_IDENTITY.findall(text)
