@@ -304,11 +304,10 @@ def test_the_build_refuses_theme_overrides_that_link_outside_the_project(site_pr
 
 
 @pytest.mark.browser
-def test_the_issue_payload_in_material_templates_runs_nothing_in_chromium(site_project):
+def test_the_issue_payload_in_material_templates_runs_nothing_in_chromium(site_project, browser):
     """Defence in depth: even a value the checks never saw (as if they had a gap) is text once
     escaped at its source, in Material's own copyright partial and in an attribute as its
     base template prints the description."""
-    from playwright.sync_api import sync_playwright
 
     from shequ.generator.config import escape_shown_values
 
@@ -319,15 +318,15 @@ def test_the_issue_payload_in_material_templates_runs_nothing_in_chromium(site_p
     env = config.theme.get_env()
     html = env.from_string('<meta name="description" content="{{ config.site_description }}">'
                            '{% include "partials/copyright.html" %}').render(config=config)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page, dialogs = browser.new_page(), []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.set_content(f"<html><head></head><body>{html}</body></html>")
-            page.wait_for_timeout(200)
-            assert dialogs == [] and page.evaluate("document.querySelectorAll('img, script').length") == 0
-            assert page.inner_text(".md-copyright__highlight") == payload
-            assert page.get_attribute("meta[name=description]", "content") == payload
-        finally:
-            browser.close()
+    # The worker's shared Chromium (conftest): a second Playwright in one process is refused.
+    context = browser.new_context()
+    try:
+        page, dialogs = context.new_page(), []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.set_content(f"<html><head></head><body>{html}</body></html>")
+        page.wait_for_timeout(200)
+        assert dialogs == [] and page.evaluate("document.querySelectorAll('img, script').length") == 0
+        assert page.inner_text(".md-copyright__highlight") == payload
+        assert page.get_attribute("meta[name=description]", "content") == payload
+    finally:
+        context.close()
