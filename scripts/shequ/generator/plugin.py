@@ -36,7 +36,7 @@ from shequ.errors import ShequError
 from shequ.generator.config import (ShequConfig, add_assets, add_pages, guard_files, guard_shown_values, prepare_theme,
                                     render_settings, set_repository)
 from shequ.generator.material import Languages, ThemeShells, dress
-from shequ.render.html import CompactLoader, theme_globals
+from shequ.render.html import CompactLoader, bytecode_cache, theme_globals
 from shequ.report import printable
 from shequ.settings import Settings
 
@@ -143,8 +143,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     def on_env(self, env, *, config, files):
         # The interface text of the overrides (search box, demonstration notice, 404 page).
         env.globals.update(theme_globals())
-        # The interface text of the overrides (search box, demonstration notice, 404 page).
-        env.globals.update(theme_globals())
+        env.bytecode_cache = bytecode_cache()
         # The theme's templates without their indentation: every page a fifth smaller, read the same.
         if self.build.settings.compact_templates and not isinstance(env.loader, CompactLoader):
             env.loader = CompactLoader(env.loader, trim_blocks=env.trim_blocks)
