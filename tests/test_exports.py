@@ -117,18 +117,77 @@ def _errors(validator, instance) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(instance)][:10]
 
 
-def test_hsds_file_is_a_page_of_the_hsds_api_organization_list(data, hsds_registry, demo_csv):
-    page = load(data / hsds.FILE)
-    assert _errors(_page_validator(hsds_registry), page) == []
-    assert page["total_items"] == page["size"] == len(page["contents"]) == len(demo_csv["organizations"])
-    assert (page["first_page"], page["last_page"], page["empty"]) == (True, True, False)
+def hsds_pages(data: Path) -> list[tuple[str, dict]]:
+    """Every HSDS page, as the index lists them: (province, page)."""
+    index = load(data / hsds.INDEX)
+    return [(entry["province"], load(data / hsds.FOLDER / path))
+            for entry in index["provinces"] for path in entry["pages"]]
+
+
+def hsds_organizations(data: Path) -> list[dict]:
+    return [org for _, page in hsds_pages(data) for org in page["contents"]]
+
+
+def test_hsds_pages_are_pages_of_the_hsds_api_organization_list_by_province(data, hsds_registry, demo_csv):
+    validator = _page_validator(hsds_registry)
+    index = load(data / hsds.INDEX)
+    by_province = {}
+    for org in demo_csv["organizations"]:
+        by_province.setdefault(org["division"][:2], []).append(org)
+    assert [e["province"] for e in index["provinces"]] == sorted(by_province)
+    assert index["total_items"] == len(demo_csv["organizations"])
+    pages = hsds_pages(data)
+    for province, page in pages:
+        assert _errors(validator, page) == [], province
+        assert page["total_items"] == len(by_province[province])
+        assert page["size"] == len(page["contents"]) and page["empty"] is False
+        # Each organization sits in the pages of its own province.
+        assert {o["locations"][0]["external_identifier"][:2] for o in page["contents"]} == {province}
+    assert sorted(o["name"] for o in hsds_organizations(data)) == sorted(o["name"] for o in demo_csv["organizations"])
+    # The index answers what the HSDS API's root answers.
+    api = load(HSDS / "openapi.json")
+    root = api["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert _errors(Draft202012Validator(root, format_checker=FormatChecker()), index) == []
+    assert index["version"] == "3.0"
+
+
+def test_a_province_with_more_organizations_than_a_page_has_numbered_pages_in_order(site, data, tmp_path,  # noqa: F811
+                                                                                  hsds_registry):
+    """The demo's provinces fit in one page each; with pages of 5, the same organizations
+    come in order over numbered pages whose envelopes say which they are."""
+    from shequ.project import Project
+    from shequ.publish.package import prepare_tables
+    from shequ.sources.load import load as load_sources
+
+    tables = prepare_tables(load_sources(Project.at(site.root)))
+    resources = hsds.write(tmp_path, tables, page_size=5)
+    assert [r["name"] for r in resources] == ["hsds-index", "hsds-organizations"]
+    written = hsds_pages(tmp_path)
+    assert [o["id"] for _, page in written for o in page["contents"]] == \
+        [o["id"] for o in hsds_organizations(data)]
+    validator = _page_validator(hsds_registry)
+    for entry in load(tmp_path / hsds.INDEX)["provinces"]:
+        pages = [load(tmp_path / hsds.FOLDER / path) for path in entry["pages"]]
+        assert entry["total_pages"] == len(pages) == -(-entry["total_items"] // 5)
+        assert [p["page_number"] for p in pages] == list(range(1, len(pages) + 1))
+        assert [(p["first_page"], p["last_page"]) for p in pages] == \
+            [(i == 0, i == len(pages) - 1) for i in range(len(pages))]
+        assert all(p["total_pages"] == len(pages) and p["size"] <= 5 and _errors(validator, p) == [] for p in pages)
+    assert any(len(e["pages"]) > 1 for e in load(tmp_path / hsds.INDEX)["provinces"])
+    listed = [path for r in resources if isinstance(r["path"], list) for path in r["path"]]
+    assert sorted(listed) == sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("page-*.json"))
+
+
+def test_hsds_pagination_covers_every_item_once():
+    assert hsds.paginate(0, 5) == []
+    assert hsds.paginate(10, 5) == [(0, 5), (5, 10)]
+    assert hsds.paginate(11, 5) == [(0, 5), (5, 10), (10, 11)]
 
 
 def test_every_hsds_organization_and_service_validates_against_the_hsds_schemas(data, hsds_registry):
     organization = _hsds_validator(hsds_registry, "organization.json")
     service = _hsds_validator(hsds_registry, "service.json")
-    page = load(data / hsds.FILE)
-    for item in page["contents"]:
+    for item in hsds_organizations(data):
         # The compiled organization view nests the services; the canonical organization
         # schema does not list them, so each service is checked on its own.
         services = item.get("services", [])
@@ -142,7 +201,7 @@ def test_hsds_schemas_catch_what_the_export_must_not_do(data, hsds_registry):
     """The validation is not vacuous: a missing required field, an invented one and an id that
     is not a UUID each fail."""
     organization = _hsds_validator(hsds_registry, "organization.json")
-    item = {k: v for k, v in load(data / hsds.FILE)["contents"][0].items() if k != "services"}
+    item = {k: v for k, v in hsds_organizations(data)[0].items() if k != "services"}
     assert _errors(organization, item) == []
     assert _errors(organization, {k: v for k, v in item.items() if k != "description"})
     assert _errors(organization, {**item, "province": "31"})
@@ -150,7 +209,7 @@ def test_hsds_schemas_catch_what_the_export_must_not_do(data, hsds_registry):
 
 
 def test_hsds_holds_services_by_field_locations_by_division_and_identifiers(data, demo_csv):
-    page = {o["name"]: o for o in load(data / hsds.FILE)["contents"]}
+    page = {o["name"]: o for o in hsds_organizations(data)}
     divisions = {d["code"]: d for d in demo_csv["divisions"]}
     fields = {}
     for row in demo_csv["organization_classifications"]:
@@ -274,7 +333,10 @@ def test_without_pyarrow_the_package_has_no_parquet_and_the_build_says_how_to_ge
 
 def test_exports_are_listed_in_datapackage_json(data):
     names = {r["name"]: r for r in load(data / "datapackage.json")["resources"]}
-    assert names["hsds-organizations"]["path"] == hsds.FILE
+    assert names["hsds-index"]["path"] == hsds.INDEX
+    index = load(data / hsds.INDEX)
+    assert names["hsds-organizations"]["path"] == [f"{hsds.FOLDER}/{page}" for entry in index["provinces"]
+                                                   for page in entry["pages"]]
     assert names["360giving-grants"]["path"] == threesixtygiving.FILE
     assert "organizations-parquet" in names
 
@@ -282,5 +344,6 @@ def test_exports_are_listed_in_datapackage_json(data):
 def test_export_descriptions_are_messages_so_the_data_page_has_them_in_every_language():
     from shequ.render.downloads import FILE_DESCRIPTIONS
 
-    assert hsds.DESCRIPTION in FILE_DESCRIPTIONS
+    assert hsds.DESCRIPTION in FILE_DESCRIPTIONS and hsds.INDEX_DESCRIPTION in FILE_DESCRIPTIONS
+    assert parquet.PARTITIONED_DESCRIPTION in FILE_DESCRIPTIONS
     assert threesixtygiving.DESCRIPTION in FILE_DESCRIPTIONS
