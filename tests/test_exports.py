@@ -16,7 +16,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conftest import REPO
-from shequ.publish import hsds, parquet, threesixtygiving
+from shequ.publish import hsds, parquet, tablerows, threesixtygiving
 from shequ.publish.identifiers import organization_identifier, stable_uuid
 from test_site import site  # noqa: F401 - the demo site, built once per run
 
@@ -52,6 +52,47 @@ def test_organization_identifier_is_org_id_style_with_the_credit_code_or_the_pro
     assert organization_identifier("org-2hkzg7kr", "51310115MJ74678924") == "CN-USCI-51310115MJ74678924"
     assert organization_identifier("org-2hkzg7kr", None) == "SHEQU-org-2hkzg7kr"
     assert organization_identifier("org-2hkzg7kr", "") == "SHEQU-org-2hkzg7kr"
+
+
+def test_a_deployment_sets_its_own_prefix_and_every_export_uses_it(mini, tmp_path):
+    """SHEQU is the project's own, unregistered prefix: a deployment names its own in
+    package.yaml, and the org_id column, HSDS and 360Giving all take it."""
+    from shequ.project import Project
+    from shequ.publish.package import prepare_tables
+    from shequ.sources.load import load as load_sources
+
+    package_yaml = mini.root / "datasets" / "package.yaml"
+    package_yaml.write_text(package_yaml.read_text(encoding="utf-8") + "identifier_prefix: XX-TEST\n",
+                            encoding="utf-8")
+    sources = load_sources(Project.at(mini.root))
+    tables = prepare_tables(sources)
+    organizations = list(tablerows.records(tables["organizations"]))
+    assert {o["org_id"] for o in organizations} == {organization_identifier(o["id"], o["uscc"], "XX-TEST")
+                                                    for o in organizations}
+    assert any(o["org_id"].startswith("XX-TEST-") for o in organizations)
+    assert not any(o["org_id"].startswith("SHEQU-") for o in organizations)
+    hsds.write(tmp_path, tables, local="XX-TEST")
+    org_ids = {o["name"]: o["org_id"] for o in organizations}
+    for item in hsds_organizations(tmp_path):
+        ids = {i["identifier_type"]: i for i in item["organization_identifiers"]}
+        assert ids["org-id identifier"]["identifier"] == org_ids.pop(item["name"])
+    assert org_ids == {}
+    for grant in threesixtygiving.grants(tables, "XX-TEST"):
+        assert grant["id"].startswith("360G-XX-TEST-")
+        assert grant["fundingOrganization"][0]["id"].startswith("360G-XX-TEST-funder-")
+
+
+@pytest.mark.parametrize("value", ["shequ", "X", "SHEQU-", "A-B-C-D", "CN-USCI", "X\"><script>", 7])
+def test_an_identifier_prefix_that_is_not_a_plain_code_is_refused(value):
+    from shequ.checks.package import prefix_problem
+    from shequ.errors import ShequError
+    from shequ.publish.identifiers import USCC_SCHEME, local_scheme
+
+    assert prefix_problem(value)
+    with pytest.raises(ShequError, match="identifier_prefix"):
+        local_scheme({"identifier_prefix": value})  # the second barrier, if the checks were skipped
+    assert local_scheme({}) == "SHEQU" and local_scheme({"identifier_prefix": "CN-XYZ"}) == "CN-XYZ"
+    assert prefix_problem(USCC_SCHEME)
 
 
 def test_derived_uuids_are_rfc4122_version_5_uuids_of_the_project_namespace():

@@ -97,10 +97,11 @@ def page_envelope(total: int, number: int, pages: int, size: int) -> dict:
             "first_page": number == 1, "last_page": number == pages, "empty": total == 0}
 
 
-def write(folder: Path, tables: dict, page_size: int = PAGE_SIZE) -> list[dict]:
+def write(folder: Path, tables: dict, page_size: int = PAGE_SIZE, local: str = LOCAL_SCHEME) -> list[dict]:
     """Write the HSDS pages and their index into ``folder``; return their resources for
-    ``datapackage.json`` (the index, then the pages as one resource of several files)."""
-    builder = _Builder(tables)
+    ``datapackage.json`` (the index, then the pages as one resource of several files).
+    ``local``: the deployment's identifier prefix (:func:`~shequ.publish.identifiers.local_scheme`)."""
+    builder = _Builder(tables, local)
     divisions = Divisions(tables["divisions"])
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     by_province: dict[str, list[dict]] = {}
@@ -141,7 +142,8 @@ def write(folder: Path, tables: dict, page_size: int = PAGE_SIZE) -> list[dict]:
 
 
 class _Builder:
-    def __init__(self, tables: dict):
+    def __init__(self, tables: dict, local: str = LOCAL_SCHEME):
+        self.local = local
         self.labels = Labels(tables["vocabulary_terms"])
         self.divisions = Divisions(tables["divisions"])
         self.classifications = by_organization(tables["organization_classifications"])
@@ -224,13 +226,13 @@ class _Builder:
                         "identifier_scheme": USCC_SCHEME, "identifier_type": "Unified Social Credit Code (统一社会信用代码)",
                         "identifier": org["uscc"]})
         out.append({"id": stable_uuid("organization_identifier", org["id"], LOCAL_SCHEME), "organization_id": oid,
-                    "identifier_scheme": LOCAL_SCHEME, "identifier_type": "Shequ record id",
+                    "identifier_scheme": self.local, "identifier_type": "Shequ record id",
                     "identifier": org["id"]})
         # The org-id style identifier as a whole, as other datasets join on it.
         out.append({"id": stable_uuid("organization_identifier", org["id"], "org-id"), "organization_id": oid,
-                    "identifier_scheme": organization_scheme(org.get("uscc")),
+                    "identifier_scheme": organization_scheme(org.get("uscc"), self.local),
                     "identifier_type": "org-id identifier",
-                    "identifier": organization_identifier(org["id"], org.get("uscc"))})
+                    "identifier": organization_identifier(org["id"], org.get("uscc"), self.local)})
         return out
 
     def _services(self, org: dict, oid: str) -> list[dict]:
