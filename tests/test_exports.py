@@ -352,6 +352,27 @@ def test_duckdb_reads_the_parquet_in_place_with_the_types_of_the_schemas(data, d
                                             if s["amount_cny"]))
 
 
+def test_pandas_reads_the_parquet_folder_with_codes_as_text_and_dates_as_dates(data, demo_csv):
+    """As the Exchange formats guide shows it: only the province, which is in the folder
+    names and not in the files, needs its type named."""
+    import datetime as dt
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    frame = pd.read_parquet(data / "parquet" / "organizations",
+                            partitioning=ds.partitioning(pa.schema([("province", pa.string())]), flavor="hive"))
+    by_id = {row["id"]: row for row in frame.to_dict("records")}
+    assert len(by_id) == len(demo_csv["organizations"])
+    for org in demo_csv["organizations"]:
+        row = by_id[org["id"]]
+        assert (row["division"], row["province"]) == (org["division"], org["division"][:2])
+        assert (row["uscc"] if isinstance(row["uscc"], str) else "") == org["uscc"]
+        if org["founded"]:
+            assert row["founded"] == dt.date.fromisoformat(org["founded"])
+
+
 def test_parquet_resources_list_every_file_with_bytes_and_hash(data):
     descriptor = load(data / "datapackage.json")
     resources = [r for r in descriptor["resources"] if r["format"] == "parquet"]

@@ -408,6 +408,14 @@ def test_data_dictionary_comes_from_the_table_schemas(site):
             assert f"<code>{field['name']}</code>" in dictionary
             assert str(escape(field[key])) in text, (path, field["name"])
         assert "<code>social-group</code>" in dictionary  # a vocabulary field's allowed values
+    # The exports in the dictionary, each with the schema of its standard (from datapackage.json).
+    descriptor = json.loads((site.site / "data/datapackage.json").read_text(encoding="utf-8"))
+    standards = {r["conformsTo"] for r in descriptor["resources"] if r.get("conformsTo")}
+    assert len(standards) == 2  # HSDS and 360Giving
+    for path in ("data/", "en/data/"):
+        dictionary = site.page(path)[site.page(path).index('id="dictionary"'):]
+        assert "<code>hsds/</code>" in dictionary and "<code>360giving-grants.json</code>" in dictionary
+        assert all(f'href="{url}"' in dictionary for url in standards)
 
 
 def test_data_page_has_dataset_jsonld_with_a_download_per_file(site):

@@ -244,6 +244,30 @@ DOWNLOADS_TOC = (("files", N_("Files")), ("releases", N_("Releases")), ("cite", 
                  ("dictionary", N_("Data dictionary")))
 
 
+@dataclass
+class Export:
+    """A file in an exchange standard's shape, for the data dictionary: where it is, what it
+    holds and the schema it follows."""
+
+    path: str
+    description: str
+    description_zh: str
+    schema_url: str | None
+
+
+def exports(package: Package) -> list[Export]:
+    """The resources that follow a standard's schema (``conformsTo``: HSDS, 360Giving)."""
+    out = []
+    for resource in package.descriptor.get("resources", []):
+        if not resource.get("conformsTo"):
+            continue
+        paths = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
+        where = _common_folder(paths) if len(paths) > 1 else paths[0]
+        description = resource.get("description", "")
+        out.append(Export(where, description, _description_zh(description), http_url(resource["conformsTo"])))
+    return out
+
+
 def _title(renderer: Renderer) -> str:
     return renderer.t(DOWNLOADS_TITLE)
 
@@ -270,6 +294,7 @@ def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
         package_description_zh=_package_zh(renderer, "description"),
         vocabularies=renderer.directory.vocabularies,
         ld=dataset_jsonld(renderer, package),
+        exports=exports(package),
         repository=repository,
         release_files=release_files,
         latest={name: f"{repository.rstrip('/')}/releases/latest/download/{name}" for name in release_files}
