@@ -134,11 +134,12 @@ def test_every_resource_states_the_bytes_and_hash_of_its_file(package):
     resources = descriptor(package)["resources"]
     # Only the files that describe the others are not resources: the descriptor itself,
     # the checksums, and the zip of everything (which holds the descriptor).
-    # A resource of several files (the Parquet partitions) has a list of paths and no single hash.
+    # A resource of several files (the Parquet partitions, the HSDS pages) has a list of paths and the
+    # hash of their bytes one after the other (tests/test_exports.py).
     single = [r for r in resources if isinstance(r["path"], str)]
-    parts = {path.split("/", 1)[0] for r in resources if isinstance(r["path"], list) for path in r["path"]}
+    parts = {path for r in resources if isinstance(r["path"], list) for path in r["path"]}
     assert {r["path"] for r in single} | parts | {"datapackage.json", "SHA256SUMS", "shequ-data.zip"} == \
-        {p.name for p in package.iterdir() if p.name != MARKER}
+        {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file() and p.name != MARKER}
     for resource in single:
         data = (package / resource["path"]).read_bytes()
         assert resource["bytes"] == len(data), resource["name"]
@@ -156,9 +157,10 @@ def test_csv_for_excel_zip_holds_each_table_with_a_utf8_byte_order_mark(package)
 def test_everything_zip_holds_every_other_file_and_is_in_the_checksums(package):
     with zipfile.ZipFile(package / "shequ-data.zip") as zf:
         names = zf.namelist()
-        # Every file of the package's folder; the Parquet partitions repeat the tables in a folder of their own.
-        assert sorted(names) == sorted(p.name for p in package.iterdir() if p.is_file()
+        # Every file of the package, those in folders (Parquet partitions, HSDS pages) under their paths.
+        assert sorted(names) == sorted(p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()
                                        and p.name not in ("shequ-data.zip", "SHA256SUMS", MARKER))
+        assert any(name.startswith("parquet/") for name in names) and any(name.startswith("hsds/") for name in names)
         for name in names:
             assert zf.read(name) == (package / name).read_bytes(), name
     sums = dict(line.split("  ")[::-1] for line in (package / "SHA256SUMS").read_text().splitlines())

@@ -293,6 +293,44 @@ def test_the_data_page_links_shared_files_from_either_language(mini, tmp_path):
     assert "每个表格一个工作表" in zh_page.body and "Every table as a sheet" in en_page.body
 
 
+def test_without_pyarrow_nothing_names_parquet_and_the_data_page_says_why(mini, tmp_path, monkeypatch):
+    """pyarrow is an optional extra: a build without it has no Parquet files, and neither the
+    descriptor, the zip, the checksums, the catalogue nor the page refers to one."""
+    import zipfile
+
+    import rdflib
+
+    from shequ.build.pipeline import validate
+    from shequ.project import Project
+    from shequ.publish import parquet
+    from shequ.publish.package import write_package
+    from shequ.render.downloads import catalogue, downloads, read_package
+
+    monkeypatch.setattr(parquet, "_arrow", lambda: None)
+    sources, _ = validate(Project.at(mini.root))
+    data = tmp_path / "data"
+    data.mkdir()
+    write_package(sources, data)
+    assert not (data / "parquet").exists()
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    paths = [p for r in descriptor["resources"] for p in (r["path"] if isinstance(r["path"], list) else [r["path"]])]
+    assert all((data / p).is_file() for p in paths) and not any("parquet" in p for p in paths)
+    with zipfile.ZipFile(data / "shequ-data.zip") as zf:
+        assert not any("parquet" in name for name in zf.namelist())
+    assert "parquet" not in (data / "SHA256SUMS").read_text(encoding="utf-8")
+    package = read_package(data)
+    zh, en = both_renderers(mini)
+    for page in (downloads(zh, package).body, en.page(downloads(en, package)).body):
+        assert 'pip install "shequ[parquet]"' in page.replace("&#34;", '"').replace("&quot;", '"')
+    ttl = catalogue(zh, package).data.decode("utf-8")
+    assert "# No Parquet distribution: " in ttl and "PARQUET" not in ttl and "vnd.apache.parquet" not in ttl
+    graph = rdflib.Graph().parse(data=ttl, format="turtle", publicID="https://example.org/data/catalog.ttl")
+    downloads_named = [str(u).removeprefix("https://example.org/data/")
+                       for u in graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/dcat#downloadURL"))]
+    assert downloads_named and all((data / name).is_file() for name in downloads_named)
+    assert any(name.startswith("hsds/") for name in downloads_named)
+
+
 def test_listing_rows_rendered_once_read_as_rows_rendered_for_each_page(mini, monkeypatch):
     from shequ.render.directory import organization_listing
     from shequ.render.page import Renderer

@@ -374,17 +374,25 @@ def test_data_page_lists_every_published_file_with_its_facts(site):
     data = site.site / "data"
     descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
     rows = {r["path"]: r.get("rows") for r in descriptor["resources"] if isinstance(r["path"], str)}
-    for path in sorted(data.iterdir()):
-        if path.name in ("index.html", "catalog.ttl") or path.is_dir():  # parquet/: see test_exports.py
+    nested = 0
+    for path in sorted(data.rglob("*")):
+        name = path.relative_to(data).as_posix()
+        if name in ("index.html", "catalog.ttl") or path.is_dir():
             continue
-        assert f'href="{path.name}"' in page, path.name
+        nested += "/" in name
+        assert f'href="{name}"' in page, name
         # The hash is there, folded away (on a phone, hashes were most of the page).
         assert f'<summary>SHA-256</summary><code>{hashlib.sha256(path.read_bytes()).hexdigest()}</code>' in page, \
-            path.name
-        assert f'data-bytes="{path.stat().st_size}"' in page, path.name
+            name
+        assert f'data-bytes="{path.stat().st_size}"' in page, name
         if rows.get(path.name) is not None:
             cell = page[page.index(f'href="{path.name}"'):]
             assert f'<td class="shequ-number" data-label="行数">{rows[path.name]:,}</td>' in cell[: cell.index("</tr>")]
+    assert nested > 10  # the Parquet partitions and the HSDS pages, under their folders
+    # A table's Parquet files are one row, with the table's rows (the CSV's count).
+    cell = page[page.index("<code>parquet/organizations/</code>"):]
+    assert f'data-label="行数">{rows["organizations.csv"]:,}</td>' in cell[: cell.index("</tr>")]
+    assert "shequ[parquet]" not in page  # no note that Parquet is missing
     assert descriptor["version"] in page
     assert "Creative Commons Attribution 4.0 International" in page
     assert "Shequ contributors (2026)" in page  # how to cite, from CITATION.cff
@@ -400,6 +408,14 @@ def test_data_dictionary_comes_from_the_table_schemas(site):
             assert f"<code>{field['name']}</code>" in dictionary
             assert str(escape(field[key])) in text, (path, field["name"])
         assert "<code>social-group</code>" in dictionary  # a vocabulary field's allowed values
+    # The exports in the dictionary, each with the schema of its standard (from datapackage.json).
+    descriptor = json.loads((site.site / "data/datapackage.json").read_text(encoding="utf-8"))
+    standards = {r["conformsTo"] for r in descriptor["resources"] if r.get("conformsTo")}
+    assert len(standards) == 2  # HSDS and 360Giving
+    for path in ("data/", "en/data/"):
+        dictionary = site.page(path)[site.page(path).index('id="dictionary"'):]
+        assert "<code>hsds/</code>" in dictionary and "<code>360giving-grants.json</code>" in dictionary
+        assert all(f'href="{url}"' in dictionary for url in standards)
 
 
 def test_data_page_has_dataset_jsonld_with_a_download_per_file(site):
@@ -421,12 +437,13 @@ def test_dcat_catalogue_describes_every_file(site):
     dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
     dct = rdflib.namespace.DCTERMS
     xsd = rdflib.namespace.XSD
-    # The Parquet partitions (a folder) are described in datapackage.json; see test_exports.py.
-    files = sorted(p.name for p in (site.site / "data").iterdir()
+    data = site.site / "data"
+    files = sorted(p.relative_to(data).as_posix() for p in data.rglob("*")
                    if p.is_file() and p.name not in ("index.html", "catalog.ttl"))
     distributions = list(graph.subjects(rdflib.RDF.type, dcat.Distribution))
-    downloads = sorted(str(url).rsplit("/", 1)[-1] for d in distributions for url in graph.objects(d, dcat.downloadURL))
-    assert downloads == files  # every file, each in one distribution
+    downloads = sorted(str(url).removeprefix("https://example.org/data/")
+                       for d in distributions for url in graph.objects(d, dcat.downloadURL))
+    assert downloads == files  # every file, those in folders too, each in one distribution
     # One distribution per format of the tables, not one per table file.
     by_format = {}
     for distribution in distributions:
@@ -434,6 +451,16 @@ def test_dcat_catalogue_describes_every_file(site):
             len(list(graph.objects(distribution, dcat.downloadURL))))
     csv_iri = "http://publications.europa.eu/resource/authority/file-type/CSV"
     assert by_format[csv_iri] == [sum(1 for f in files if f.endswith(".csv"))]
+    # Every Parquet partition in one distribution, with the EU file type and the IANA media type.
+    parquet_iri = "http://publications.europa.eu/resource/authority/file-type/PARQUET"
+    assert by_format[parquet_iri] == [sum(1 for f in files if f.endswith(".parquet"))]
+    [parquet] = [d for d in distributions if str(graph.value(d, dct.format)) == parquet_iri]
+    assert str(graph.value(parquet, dcat.mediaType)) == \
+        "https://www.iana.org/assignments/media-types/application/vnd.apache.parquet"
+    # The HSDS pages and their index in one distribution, reached through the index.
+    [paged] = [d for d in distributions if any("hsds/" in str(u) for u in graph.objects(d, dcat.downloadURL))]
+    assert str(graph.value(paged, dcat.accessURL)) == "https://example.org/data/hsds/index.json"
+    assert len(list(graph.objects(paged, dcat.downloadURL))) == sum(1 for f in files if f.startswith("hsds/"))
     assert len(distributions) < len(files) - 10
     # What DCAT-AP asks of each value: IRIs for format and media type, a typed byte size.
     for distribution in distributions:

@@ -495,6 +495,14 @@ PACKAGE_CORRECTIONS = _rule(
     "write corrections: {email: corrections@example.org, form: https://example.org/form}",
     _edit(PACKAGE, "demonstration: true", 'demonstration: true\ncorrections: {email: "x@example.org?bcc=all@example.org"}'))
 
+PACKAGE_IDENTIFIER_PREFIX = _rule(
+    "package.identifier-prefix", "Identifier prefix that cannot be used",
+    "identifier_prefix in package.yaml is the org-id prefix of organizations without a credit code (SHEQU by "
+    "default, which no register knows). It must be capitals and digits in parts joined by '-', and not CN-USCI, "
+    "the register of credit codes.",
+    "write e.g. identifier_prefix: CN-XYZ, a prefix org-id.guide registered for your records",
+    _edit(PACKAGE, "demonstration: true", 'demonstration: true\nidentifier_prefix: "X\\"><script>"'))
+
 # --- site configuration (mkdocs.yml), citation and docs -----------------------------------------
 
 CONFIG_TYPE = _rule(

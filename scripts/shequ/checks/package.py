@@ -14,8 +14,16 @@ from shequ.report import Problem, did_you_mean
 REQUIRED = ("name", "title", "version", "created", "licenses")
 #: title_zh and description_zh are the Chinese title and description the site's Chinese pages show.
 OPTIONAL = ("title_zh", "description", "description_zh", "demonstration", "homepage", "repository", "keywords",
-            "sources", "contributors", "corrections")
+            "sources", "contributors", "corrections", "identifier_prefix")
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+#: What ``identifier_prefix`` (the org-id prefix of organizations without a credit code,
+#: shequ.publish.identifiers) may be: capitals and digits in up to three parts joined by
+#: '-', as org-id.guide's codes are (GB-COH, XI-IATI). It goes into identifiers, files and
+#: pages, so nothing else is let through.
+IDENTIFIER_PREFIX = re.compile(r"^[A-Z][A-Z0-9]{1,15}(?:-[A-Z0-9]{1,15}){0,2}$")
+#: Prefixes a deployment may not take: org-id.guide's register of Unified Social Credit
+#: Codes (shequ.publish.identifiers.USCC_SCHEME), whose identifiers name other organizations.
+RESERVED_PREFIXES = ("CN-USCI",)
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 #: Top-level keys that hold text (published in datapackage.json, shown on the site).
 TEXT = ("name", "title", "title_zh", "description", "description_zh", "version")
@@ -62,6 +70,12 @@ def check(sources: Sources) -> Iterator[Problem]:
         yield Problem(rules.PACKAGE_DEMONSTRATION, "the Chinese title must say '演示数据' while demo data ships",
                       file, ("title_zh",))
     yield from _types(meta, file)
+    if "identifier_prefix" in meta:
+        problem = prefix_problem(meta["identifier_prefix"])
+        if problem:
+            yield Problem(rules.PACKAGE_IDENTIFIER_PREFIX, problem, file, ("identifier_prefix",),
+                          hint="capitals and digits, parts joined by '-' (SHEQU, CN-XYZ); ideally a prefix "
+                               "org-id.guide has registered for your records")
     if meta.get("corrections") is not None:
         for path, message, hint in correction_problems(meta["corrections"]):
             yield Problem(rules.PACKAGE_CORRECTIONS, message, file, path, hint=hint)
@@ -69,6 +83,15 @@ def check(sources: Sources) -> Iterator[Problem]:
     for i, licence in enumerate(licenses if isinstance(licenses, list) else []):
         if not isinstance(licence, dict) or not (licence.get("name") or licence.get("path")):
             yield Problem(rules.PACKAGE_LICENSES, "each licence needs a name or a path", file, ("licenses", i))
+
+
+def prefix_problem(value: object) -> str | None:
+    """Why ``value`` cannot be an identifier prefix, or None."""
+    if not isinstance(value, str) or not IDENTIFIER_PREFIX.match(value):
+        return f"{str(value)[:40]!r} is not a prefix of capitals and digits such as SHEQU or CN-XYZ"
+    if value in RESERVED_PREFIXES:
+        return f"{value} is the register of Unified Social Credit Codes, whose identifiers name other organizations"
+    return None
 
 
 #: Where readers without a GitHub account send corrections: an e-mail address (a mailto: link

@@ -5,8 +5,9 @@
   data tools (frictionless, pandas, DuckDB) expect the plain UTF-8 of the package's own CSV
   files, so the BOM copies are a separate download, named for what they are for.
 - ``shequ-data.zip``: every file of the package in one download, apart from ``SHA256SUMS``
-  (which lists the zip's own hash) and the zip itself. ``datapackage.json`` inside it holds
-  the size and hash of every other file, so ``frictionless validate`` checks an unpacked copy.
+  (which lists the zip's own hash) and the zip itself, those in folders (``parquet/``,
+  ``hsds/``) under their paths. ``datapackage.json`` inside it holds the size and hash of
+  every other file, so ``frictionless validate`` checks an unpacked copy.
 
 Entries carry a fixed time and mode, so the same files give the same bytes.
 """
@@ -49,10 +50,13 @@ def write_excel_csv_zip(folder: Path, csv_names: list[str]) -> Path:
 
 
 def write_everything_zip(folder: Path) -> Path:
-    """Every file of ``folder`` but SHA256SUMS, in one zip."""
+    """Every file of ``folder`` and its subfolders but SHA256SUMS, in one zip, each under
+    its path in the package (``parquet/organizations/province=11/part-0.parquet``)."""
     path = folder / EVERYTHING_ZIP
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name not in (EVERYTHING_ZIP, "SHA256SUMS"))
+    skipped = {EVERYTHING_ZIP, "SHA256SUMS"}
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.relative_to(folder).as_posix() not in skipped)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for file in files:
-            _add(zf, file.name, file)
+        for name in names:
+            _add(zf, name, folder / name)
     return path

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from shequ.publish import hsds, parquet, threesixtygiving
+from shequ.publish.identifiers import local_scheme
 
 
 def _issued(sources) -> str:
@@ -22,7 +23,7 @@ def _issued(sources) -> str:
 
 #: (name, writer): a writer takes the folder, the published tables and the sources.
 EXPORTS: tuple[tuple[str, Callable], ...] = (
-    ("hsds", lambda folder, tables, sources: hsds.write(folder, tables)),
+    ("hsds", lambda folder, tables, sources: hsds.write(folder, tables, local=local_scheme(sources.package))),
     ("360giving", lambda folder, tables, sources: threesixtygiving.write(folder, tables, sources.package,
                                                                           _issued(sources))),
     ("parquet", lambda folder, tables, sources: parquet.write(folder, tables)),

@@ -1,14 +1,25 @@
-"""The Open Referral HSDS 3.0 export: ``hsds-organizations.json``.
+"""The Open Referral HSDS 3.0 export: ``hsds/``, the organizations in pages by province.
 
 Why this shape: since 3.0 the canonical form of HSDS is JSON, *dereferenced* (related
 objects embedded, not referred to by id), and valid against the official JSON Schemas.
 HSDS defines no file that holds many records; the nearest thing a consumer already reads
-is the API's paginated list (the ``Page`` envelope of the HSDS API reference). So the
-export is one page holding every organization, each in the organization-oriented
-compiled view (``schema/compiled/organization.json``): services, locations with their
-addresses, contacts and phones nested inside it. One JSON file per HSDS table is not an
-HSDS serialization (the tabular one is CSV plus HSDS's own ``datapackage.json``), and a
-consumer would have to join it back together.
+is the API's paginated list: ``GET /organizations?page=N&per_page=M`` answers with the
+``Page`` envelope of the HSDS API reference (``total_items``, ``total_pages``,
+``page_number``, ``size`` (the entities on this page), ``first_page``, ``last_page``,
+``empty``) around ``contents``. Each file here is one such page, each organization in the
+organization-oriented compiled view (``schema/compiled/organization.json``): services,
+locations with their addresses, contacts and phones nested inside it. One JSON file per
+HSDS table is not an HSDS serialization (the tabular one is CSV plus HSDS's own
+``datapackage.json``), and a consumer would have to join it back together.
+
+Layout (about 6 KB per organization, so one national file would be some 15 GB)::
+
+    hsds/index.json                     what the API's root answers, and every page by province
+    hsds/province=11/page-1.json        organizations of Beijing, the first PAGE_SIZE
+    hsds/province=44/page-2.json        ... a province with more has more pages
+
+Each province is its own paginated list (``total_items`` counts the province's
+organizations), as the API would answer a request filtered to it.
 
 The mapping:
 
@@ -37,11 +48,21 @@ from pathlib import Path
 
 from shequ.publish.identifiers import (LOCAL_SCHEME, USCC_SCHEME, organization_identifier, organization_scheme,
                                        stable_uuid)
-from shequ.publish.tablerows import Divisions, Labels, by_organization, records
+from shequ.catalogues import N_
+from shequ.publish.tablerows import Divisions, Labels, by_organization, province_code, records
 
-FILE = "hsds-organizations.json"
-DESCRIPTION = ("Open Referral HSDS 3.0: every organization with its services, location and contacts, "
-               "as one page of the HSDS API's organization list.")
+FOLDER = "hsds"
+INDEX = f"{FOLDER}/index.json"
+#: Organizations per page: about 6 KB each, so a page stays under some 30 MB.
+PAGE_SIZE = 5000
+#: The HSDS version, and the API reference whose root response and pages these files follow.
+VERSION = "3.0"
+OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
+COMPILED_ORGANIZATION = "https://github.com/openreferral/specification/blob/3.0/schema/compiled/organization.json"
+DESCRIPTION = N_("Open Referral HSDS 3.0: every organization with its services, location and contacts, "
+                 "as pages of the HSDS API's organization list, by province.")
+INDEX_DESCRIPTION = N_("Open Referral HSDS 3.0: the list of the organization pages, by province.")
+
 
 #: The project's own vocabularies, as HSDS taxonomies.
 TAXONOMIES = {
@@ -56,30 +77,73 @@ SERVICE_STATUS = {"active": "active", "suspended": "inactive", "dissolved": "def
 PLACEHOLDER_PREFECTURES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
-def write(folder: Path, tables: dict) -> list[dict]:
-    """Write the HSDS file into ``folder``; return its resource for ``datapackage.json``."""
-    builder = _Builder(tables)
+def page_path(province: str, number: int) -> str:
+    """The path of a page in the package, e.g. ``hsds/province=11/page-1.json``."""
+    return f"{FOLDER}/province={province}/page-{number}.json"
+
+
+def paginate(count: int, page_size: int = PAGE_SIZE) -> list[tuple[int, int]]:
+    """The (start, end) of each page of ``count`` items, in order.
+
+    >>> paginate(5, 2)
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    return [(start, min(start + page_size, count)) for start in range(0, count, page_size)]
+
+
+def page_envelope(total: int, number: int, pages: int, size: int) -> dict:
+    """The HSDS API's ``Page`` fields of page ``number`` (from 1) of ``pages``."""
+    return {"total_items": total, "total_pages": pages, "page_number": number, "size": size,
+            "first_page": number == 1, "last_page": number == pages, "empty": total == 0}
+
+
+def write(folder: Path, tables: dict, page_size: int = PAGE_SIZE, local: str = LOCAL_SCHEME) -> list[dict]:
+    """Write the HSDS pages and their index into ``folder``; return their resources for
+    ``datapackage.json`` (the index, then the pages as one resource of several files).
+    ``local``: the deployment's identifier prefix (:func:`~shequ.publish.identifiers.local_scheme`)."""
+    builder = _Builder(tables, local)
+    divisions = Divisions(tables["divisions"])
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    count = len(tables["organizations"].rows)
-    page = {"total_items": count, "total_pages": 1, "page_number": 1, "size": count,
-            "first_page": True, "last_page": True, "empty": count == 0}
-    with (folder / FILE).open("w", encoding="utf-8", newline="\n") as fh:
-        # The envelope's fields first, then one organization per line, so the file
-        # streams and diffs line by line.
-        fh.write(encode(page)[:-1] + ',"contents":[')
-        for i, org in enumerate(records(tables["organizations"])):
-            fh.write(("\n" if i == 0 else ",\n") + encode(builder.organization(org)))
-        fh.write("\n]}\n" if count else "]}\n")
-    return [{
-        "name": "hsds-organizations", "type": "file", "path": FILE, "format": "json",
-        "mediatype": "application/json", "encoding": "utf-8",
-        "conformsTo": "https://github.com/openreferral/specification/blob/3.0/schema/compiled/organization.json",
-        "description": DESCRIPTION,
-    }]
+    by_province: dict[str, list[dict]] = {}
+    for org in records(tables["organizations"]):
+        by_province.setdefault(province_code(org["division"]), []).append(org)
+    index = {"version": VERSION, "openapi_url": OPENAPI_URL, "per_page": page_size,
+             "total_items": sum(len(orgs) for orgs in by_province.values()), "provinces": []}
+    paths = []
+    for province in sorted(by_province):
+        orgs = by_province[province]
+        bounds = paginate(len(orgs), page_size)
+        pages = [page_path(province, n) for n in range(1, len(bounds) + 1)]
+        for number, ((start, end), path) in enumerate(zip(bounds, pages), start=1):
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("w", encoding="utf-8", newline="\n") as fh:
+                # The envelope's fields first, then one organization per line, so the file
+                # streams and diffs line by line.
+                fh.write(encode(page_envelope(len(orgs), number, len(bounds), end - start))[:-1] + ',"contents":[')
+                for i, org in enumerate(orgs[start:end]):
+                    fh.write(("\n" if i == 0 else ",\n") + encode(builder.organization(org)))
+                fh.write("\n]}\n")
+        index["provinces"].append({"province": province, "name": divisions.name(province) or "",
+                                   "total_items": len(orgs), "total_pages": len(pages),
+                                   # Relative to the index, as the API's own links are to its root.
+                                   "pages": [p.removeprefix(FOLDER + "/") for p in pages]})
+        paths += pages
+    (folder / INDEX).parent.mkdir(parents=True, exist_ok=True)
+    (folder / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8",
+                                newline="\n")
+    resources = [{"name": "hsds-index", "type": "file", "path": INDEX, "format": "json",
+                  "mediatype": "application/json", "encoding": "utf-8", "description": INDEX_DESCRIPTION}]
+    if paths:  # a resource needs at least one file: with no organization, the index says so alone
+        resources.append({"name": "hsds-organizations", "type": "file", "path": paths, "format": "json",
+                          "mediatype": "application/json", "encoding": "utf-8",
+                          "conformsTo": COMPILED_ORGANIZATION, "description": DESCRIPTION})
+    return resources
 
 
 class _Builder:
-    def __init__(self, tables: dict):
+    def __init__(self, tables: dict, local: str = LOCAL_SCHEME):
+        self.local = local
         self.labels = Labels(tables["vocabulary_terms"])
         self.divisions = Divisions(tables["divisions"])
         self.classifications = by_organization(tables["organization_classifications"])
@@ -162,13 +226,13 @@ class _Builder:
                         "identifier_scheme": USCC_SCHEME, "identifier_type": "Unified Social Credit Code (统一社会信用代码)",
                         "identifier": org["uscc"]})
         out.append({"id": stable_uuid("organization_identifier", org["id"], LOCAL_SCHEME), "organization_id": oid,
-                    "identifier_scheme": LOCAL_SCHEME, "identifier_type": "Shequ record id",
+                    "identifier_scheme": self.local, "identifier_type": "Shequ record id",
                     "identifier": org["id"]})
         # The org-id style identifier as a whole, as other datasets join on it.
         out.append({"id": stable_uuid("organization_identifier", org["id"], "org-id"), "organization_id": oid,
-                    "identifier_scheme": organization_scheme(org.get("uscc")),
+                    "identifier_scheme": organization_scheme(org.get("uscc"), self.local),
                     "identifier_type": "org-id identifier",
-                    "identifier": organization_identifier(org["id"], org.get("uscc"))})
+                    "identifier": organization_identifier(org["id"], org.get("uscc"), self.local)})
         return out
 
     def _services(self, org: dict, oid: str) -> list[dict]:

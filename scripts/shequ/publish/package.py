@@ -34,7 +34,7 @@ from shequ.catalogues import N_, NC_
 from shequ.errors import ShequError
 from shequ.publish import bundles, datasette, xlsx
 from shequ.publish.exports import write_exports
-from shequ.publish.identifiers import organization_identifier
+from shequ.publish.identifiers import local_scheme, organization_identifier
 from shequ.sources.load import Sources
 from shequ.sources.tables import TABLE_ORDER, typed, without_roles
 
@@ -75,24 +75,25 @@ def published_schema(sources: Sources, name: str) -> dict:
 ORG_ID = "org_id"
 
 
-def _org_id_field() -> dict:
+def _org_id_field(local: str) -> dict:
     title = N_("Organization identifier (org-id)")
     description = N_("CN-USCI- and the Unified Social Credit Code where the organization has one; "
-                     "otherwise SHEQU- and the record id, which never changes.")
+                     "otherwise {prefix}- and the record id, which never changes.")
     zh = catalogues.translations("zh").gettext
     return {"name": ORG_ID, "type": "string", "title": title, "title_zh": zh(title),
-            "description": description, "description_zh": zh(description),
+            "description": description.format(prefix=local), "description_zh": zh(description).format(prefix=local),
             "constraints": {"required": True, "unique": True}}
 
 
-def _with_org_id(schema: dict, rows: list[list]) -> None:
+def _with_org_id(schema: dict, rows: list[list], local: str) -> None:
     """Adds the derived column org_id after uscc (in place): the identifier that exchange
-    formats (360Giving, HSDS, IATI) use for an organization."""
+    formats (360Giving, HSDS, IATI) use for an organization; ``local``, the prefix of those
+    without a credit code."""
     names = [f["name"] for f in schema["fields"]]
     uscc, record_id = names.index("uscc"), names.index("id")
-    schema["fields"].insert(uscc + 1, _org_id_field())
+    schema["fields"].insert(uscc + 1, _org_id_field(local))
     for row in rows:
-        row.insert(uscc + 1, organization_identifier(row[record_id], row[uscc]))
+        row.insert(uscc + 1, organization_identifier(row[record_id], row[uscc], local))
 
 
 def prepare_tables(sources: Sources) -> dict[str, PublishedTable]:
@@ -111,7 +112,7 @@ def prepare_tables(sources: Sources) -> dict[str, PublishedTable]:
         else:
             rows.sort(key=lambda r: tuple(_sort_key(r[i]) for i in key_index))
         if name == "organizations":
-            _with_org_id(schema, rows)
+            _with_org_id(schema, rows, local_scheme(sources.package))
         out[name] = PublishedTable(name, schema, rows)
     return out
 

@@ -32,11 +32,19 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
+from shequ.catalogues import N_
 from shequ.publish.tablerows import province_code
 
 FOLDER = "parquet"
 PART = "part-0.parquet"
 INSTALL_HINT = 'Parquet files not written: pyarrow is not installed (pip install "shequ[parquet]")'
+#: IANA registered application/vnd.apache.parquet in 2024
+#: (https://www.iana.org/assignments/media-types/application/vnd.apache.parquet); the EU's
+#: file-type authority table has PARQUET (render/downloads.py, for DCAT).
+MEDIATYPE = "application/vnd.apache.parquet"
+PARTITIONED_DESCRIPTION = N_("The table as Parquet with the types of its schema, one file per province "
+                             "(hive-style province=NN folders).")
+SINGLE_DESCRIPTION = N_("The table as Parquet with the types of its schema, in one file.")
 
 #: Tables whose rows belong to an organization or incubator, and the column that names it.
 _OWNER = {"organization_": ("organizations", "organization_id"), "incubator_": ("incubators", "incubator_id")}
@@ -114,8 +122,7 @@ def write(folder: Path, tables: dict) -> list[dict]:
             paths.append(sub.as_posix())
         resources.append({
             "name": f"{name}-parquet", "type": "file", "path": paths, "format": "parquet",
-            "mediatype": "application/vnd.apache.parquet",
-            "description": (f"The {name} table as Parquet, partitioned by province (hive-style province=NN folders)."
-                            if provinces is not None else f"The {name} table as Parquet."),
+            "mediatype": MEDIATYPE,
+            "description": PARTITIONED_DESCRIPTION if provinces is not None else SINGLE_DESCRIPTION,
         })
     return resources

@@ -17,6 +17,9 @@ Two things the sources do not hold, and how the export fills them:
 
 A recipient's id is its org-id style identifier (:mod:`shequ.publish.identifiers`).
 Grant ids are ``360G-SHEQU-<record id>-support-<position>``, stable as the record is.
+``SHEQU`` here is the deployment's prefix (``identifier_prefix`` of ``package.yaml``,
+:func:`~shequ.publish.identifiers.local_scheme`); 360Giving gives each publisher its own
+``360G-`` prefix on request, which a deployment that publishes to it should set there.
 """
 
 from __future__ import annotations
@@ -24,19 +27,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shequ.publish.identifiers import name_key, organization_identifier
+from shequ.publish.identifiers import LOCAL_SCHEME, local_scheme, name_key, organization_identifier
 from shequ.publish.tablerows import Divisions, Labels, by_organization, records
 
 FILE = "360giving-grants.json"
 DESCRIPTION = ("360Giving Data Standard 1.4: support with an amount as grants, the organization as "
                "recipient and the provider as funder.")
 SCHEMA_VERSION = "1.4"
-PREFIX = "360G-SHEQU"
+def prefix(local: str = LOCAL_SCHEME) -> str:
+    """The 360Giving prefix of the ids this export makes: ``360G-`` and the deployment's."""
+    return f"360G-{local}"
 
 
-def funder_identifier(provider: str) -> str:
+def funder_identifier(provider: str, local: str = LOCAL_SCHEME) -> str:
     """The 360Giving id of a funder known only by name (see the module's docstring)."""
-    return f"{PREFIX}-funder-{name_key(provider)}"
+    return f"{prefix(local)}-funder-{name_key(provider)}"
 
 
 def _publisher(package: dict) -> str:
@@ -47,8 +52,10 @@ def _publisher(package: dict) -> str:
     return str(package.get("title") or package.get("name") or "")
 
 
-def grants(tables: dict) -> list[dict]:
-    """The grants, in the order of ``organization_support`` (organization, then position)."""
+def grants(tables: dict, local: str = LOCAL_SCHEME) -> list[dict]:
+    """The grants, in the order of ``organization_support`` (organization, then position);
+    ``local``: the deployment's identifier prefix."""
+    own = prefix(local)
     labels = Labels(tables["vocabulary_terms"])
     divisions = Divisions(tables["divisions"])
     support = by_organization(tables["organization_support"])
@@ -59,13 +66,13 @@ def grants(tables: dict) -> list[dict]:
             continue
         chain = divisions.chain(org["division"])
         region = chain.get("province", {}).get("name")
-        recipient = {"id": organization_identifier(org["id"], org.get("uscc")), "name": org["name"],
+        recipient = {"id": organization_identifier(org["id"], org.get("uscc"), local), "name": org["name"],
                      "addressCountry": "CN"}
         if region:
             recipient["addressRegion"] = region
         if org.get("address"):
             recipient["streetAddress"] = org["address"]
-        location = {"id": f"{PREFIX}-division-{org['division']}", "name": divisions.name(org["division"]) or "",
+        location = {"id": f"{own}-division-{org['division']}", "name": divisions.name(org["division"]) or "",
                     "countryCode": "CN", "geoCode": org["division"],
                     "geoCodeType": "CN administrative division code"}
         for entry in entries:
@@ -73,7 +80,7 @@ def grants(tables: dict) -> list[dict]:
             type_zh = labels.zh("support_types", entry["type"])
             amount = entry["amount_cny"]
             out.append({
-                "id": f"{PREFIX}-{org['id']}-support-{entry['position']}",
+                "id": f"{own}-{org['id']}-support-{entry['position']}",
                 "title": f"{type_zh}：{org['name']}",
                 "description": (f"{type_en} ({type_zh}) from {entry['provider']} to {org['name']} in {entry['year']}. "
                                 "The sources give only the year: awardDate is 1 January of it."),
@@ -81,7 +88,8 @@ def grants(tables: dict) -> list[dict]:
                 "amountAwarded": int(amount) if float(amount).is_integer() else amount,
                 "awardDate": f"{entry['year']:04d}-01-01",
                 "recipientOrganization": [recipient],
-                "fundingOrganization": [{"id": funder_identifier(entry["provider"]), "name": entry["provider"]}],
+                "fundingOrganization": [{"id": funder_identifier(entry["provider"], local),
+                                         "name": entry["provider"]}],
                 "fundingType": [{"vocabulary": "shequ:support_types", "code": entry["type"], "title": type_en}],
                 "beneficiaryLocation": [location],
             })
@@ -91,7 +99,7 @@ def grants(tables: dict) -> list[dict]:
 def write(folder: Path, tables: dict, package: dict, issued: str) -> list[dict]:
     """Write the 360Giving package into ``folder``; return its resource for
     ``datapackage.json`` (none when no support has an amount: 360Giving wants a grant)."""
-    found = grants(tables)
+    found = grants(tables, local_scheme(package))
     if not found:
         return []
     envelope = {"version": SCHEMA_VERSION, "title": f"{package.get('title', '')}: support as grants".lstrip(": "),

@@ -18,6 +18,7 @@ from typing import Callable
 
 from markupsafe import Markup
 
+from shequ.publish import hsds, parquet
 from shequ.sources.yamlfiles import YamlProblem, parse_yaml, read_yaml_text
 from shequ.render import messages
 from shequ.render.html import http_url, jsonld
@@ -50,11 +51,10 @@ FILE_DESCRIPTIONS = (
     N_("Every table with typed columns, primary keys and foreign keys."),
     N_("Titles, descriptions, licence and sources of the database, for datasette -m."),
     N_("No rows yet: an empty JSON array."),
-    # The exports' descriptions (shequ.publish.hsds and .threesixtygiving: tests/test_exports.py keeps them equal).
-    N_("Open Referral HSDS 3.0: every organization with its services, location and contacts, "
-       "as one page of the HSDS API's organization list."),
+    # The exports' descriptions (shequ.publish.threesixtygiving: tests/test_exports.py keeps them equal).
     N_("360Giving Data Standard 1.4: support with an amount as grants, the organization as "
        "recipient and the provider as funder."),
+    hsds.DESCRIPTION, hsds.INDEX_DESCRIPTION, parquet.PARTITIONED_DESCRIPTION, parquet.SINGLE_DESCRIPTION,
 )
 
 #: Field types of the Table Schemas: the data dictionary names a type beside it where its
@@ -81,6 +81,28 @@ class PackageFile:
     rows: int | None = None
     description: str = ""
     description_zh: str = ""
+    #: The resource of several files this file is one of ("" for a file that is a resource).
+    part_of: str = ""
+
+
+@dataclass
+class FileGroup:
+    """A resource of several files in a folder of the package: a table's Parquet
+    partitions, the HSDS pages. The data page lists them under one row."""
+
+    name: str
+    folder: str  # "parquet/organizations/"
+    format: str
+    description: str
+    description_zh: str
+    title: str  # the title of the table it repeats, if it does
+    title_zh: str
+    rows: int | None
+    files: list[PackageFile]
+
+    @property
+    def bytes(self) -> int:
+        return sum(f.bytes for f in self.files)
 
 
 @dataclass
@@ -97,6 +119,44 @@ class Package:
     def tables(self) -> list[dict]:
         """The CSV resources, one per table, with their published schemas."""
         return [r for r in self.descriptor.get("resources", []) if r.get("format") == "csv"]
+
+    @property
+    def single_files(self) -> list[PackageFile]:
+        """The files that are resources of their own (or describe the others)."""
+        return [f for f in self.files if not f.part_of]
+
+    @property
+    def has_parquet(self) -> bool:
+        return any(r.get("format") == "parquet" for r in self.descriptor.get("resources", []))
+
+    @property
+    def groups(self) -> list[FileGroup]:
+        """The resources of several files, in the descriptor's order."""
+        resources = self.descriptor.get("resources", [])
+        tables = {r["name"]: r for r in resources if r.get("format") == "csv"}
+        out = []
+        for resource in resources:
+            files = [f for f in self.files if f.part_of == resource.get("name")]
+            if not files:
+                continue
+            twin = tables.get(resource["name"].removesuffix("-" + resource.get("format", "")), {})
+            schema = twin.get("schema", {})
+            description = resource.get("description", "")
+            out.append(FileGroup(resource["name"], _common_folder([f.name for f in files]), resource.get("format", ""),
+                                 description, _description_zh(description), schema.get("title", ""),
+                                 schema.get("title_zh", ""), twin.get("rows"), files))
+        return out
+
+
+def _common_folder(paths: list[str]) -> str:
+    """The longest folder all ``paths`` are in, with a trailing slash ("" for none)."""
+    parts = [p.split("/")[:-1] for p in paths]
+    common = []
+    for level in zip(*parts):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return "/".join(common) + "/" if common else ""
 
 
 def read_package(folder: Path, citation_file: Path | None = None) -> Package:
@@ -130,7 +190,32 @@ def read_package(folder: Path, citation_file: Path | None = None) -> Package:
                             if resource.get("format") == "json" else None)
         files.append(PackageFile(path.name, fmt, mediatype, len(data), hashlib.sha256(data).hexdigest(),
                                  rows, description, description_zh))
+    files += _files_in_folders(folder, descriptor)
     return Package(descriptor, files, citation if isinstance(citation, dict) else {})
+
+
+def _files_in_folders(folder: Path, descriptor: dict) -> list[PackageFile]:
+    """The files of resources in subfolders (the HSDS index and pages, the Parquet
+    partitions), in the descriptor's order. A path that is not a file inside ``folder``
+    is not listed: the page names only what is there."""
+    root = folder.resolve()
+    out = []
+    for resource in descriptor.get("resources", []):
+        paths = resource.get("path")
+        several = isinstance(paths, list)
+        for name in (paths if several else [paths]):
+            if not isinstance(name, str) or "/" not in name:
+                continue
+            path = (folder / name).resolve()
+            if root not in path.parents or not path.is_file():
+                continue
+            with path.open("rb") as fh:
+                sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+            description = "" if several else resource.get("description", "")
+            out.append(PackageFile(name, resource.get("format", ""), resource.get("mediatype", ""),
+                                   path.stat().st_size, sha256, None, description, _description_zh(description),
+                                   resource.get("name", "") if several else ""))
+    return out
 
 
 def _file_order(name: str, by_path: dict) -> tuple:
@@ -159,6 +244,30 @@ DOWNLOADS_TOC = (("files", N_("Files")), ("releases", N_("Releases")), ("cite", 
                  ("dictionary", N_("Data dictionary")))
 
 
+@dataclass
+class Export:
+    """A file in an exchange standard's shape, for the data dictionary: where it is, what it
+    holds and the schema it follows."""
+
+    path: str
+    description: str
+    description_zh: str
+    schema_url: str | None
+
+
+def exports(package: Package) -> list[Export]:
+    """The resources that follow a standard's schema (``conformsTo``: HSDS, 360Giving)."""
+    out = []
+    for resource in package.descriptor.get("resources", []):
+        if not resource.get("conformsTo"):
+            continue
+        paths = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
+        where = _common_folder(paths) if len(paths) > 1 else paths[0]
+        description = resource.get("description", "")
+        out.append(Export(where, description, _description_zh(description), http_url(resource["conformsTo"])))
+    return out
+
+
 def _title(renderer: Renderer) -> str:
     return renderer.t(DOWNLOADS_TITLE)
 
@@ -185,6 +294,7 @@ def downloads(renderer: Renderer, package: Package) -> GeneratedPage:
         package_description_zh=_package_zh(renderer, "description"),
         vocabularies=renderer.directory.vocabularies,
         ld=dataset_jsonld(renderer, package),
+        exports=exports(package),
         repository=repository,
         release_files=release_files,
         latest={name: f"{repository.rstrip('/')}/releases/latest/download/{name}" for name in release_files}
@@ -216,7 +326,12 @@ def _download_url(renderer: Renderer, name: str, page_path: str) -> str:
 
 def dataset_jsonld(renderer: Renderer, package: Package, page_path: str | None = None) -> dict:
     """schema.org ``Dataset`` for the page at ``page_path`` (without its language folder;
-    default: the data page), with a ``DataDownload`` per file."""
+    default: the data page), with a ``DataDownload`` per file.
+
+    The data page names every file, those in folders too (the Parquet partitions and the
+    HSDS pages: hundreds nationally); a home page names the files that are resources of
+    their own, which is every format but those, so that it stays light."""
+    every_file = page_path is None
     page_path = renderer.settings.data_path if page_path is None else page_path
     d = package.descriptor
     ld = {
@@ -233,7 +348,7 @@ def dataset_jsonld(renderer: Renderer, package: Package, page_path: str | None =
         "distribution": [
             {"@type": "DataDownload", "name": f.name, "encodingFormat": f.mediatype or f.format,
              "contentUrl": _download_url(renderer, f.name, page_path), "contentSize": str(f.bytes), "sha256": f.sha256}
-            for f in package.files
+            for f in (package.files if every_file else package.single_files)
         ],
     }
     licenses = [http_url(lic.get("path")) for lic in d.get("licenses", [])]
@@ -269,7 +384,10 @@ def _iri(value: str) -> str:
 
 
 #: EU Publications Office file types, for dct:format (harvesters such as data.europa.eu want IRIs).
-FILE_TYPES = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "zip": "ZIP", "txt": "TXT"}
+#: PARQUET is a concept of the EU Vocabularies' file-type authority table
+#: (http://publications.europa.eu/resource/authority/file-type/PARQUET), and IANA registered its
+#: media type, application/vnd.apache.parquet, in 2024 (shequ.publish.parquet.MEDIATYPE).
+FILE_TYPES = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "zip": "ZIP", "txt": "TXT", "parquet": "PARQUET"}
 FILE_TYPE_IRI = "http://publications.europa.eu/resource/authority/file-type/"
 MEDIA_TYPE_IRI = "https://www.iana.org/assignments/media-types/"
 LANGUAGES = ("http://publications.europa.eu/resource/authority/language/ZHO",
@@ -287,6 +405,11 @@ COUNTRY = "http://publications.europa.eu/resource/authority/country/CHN"
 
 #: Titles of the distributions that hold one file per table, by format.
 TABLE_DISTRIBUTIONS = {"csv": N_("Every table as CSV"), "json": N_("Every table as JSON")}
+#: Title and description of the distribution of each folder's files, by the folder.
+FOLDER_DISTRIBUTIONS = {
+    parquet.FOLDER: (N_("Every table as Parquet, partitioned by province"), ""),
+    hsds.FOLDER: (N_("Open Referral HSDS 3.0, in pages by province"), hsds.DESCRIPTION),
+}
 
 
 @dataclass
@@ -300,16 +423,32 @@ class Distribution:
     format: str
     mediatype: str
     files: list[PackageFile]
+    #: The file that leads to the others (the HSDS index), if there is one.
+    access: PackageFile | None = None
 
 
 def distributions(package: Package) -> list[Distribution]:
     """One distribution per format of the tables (DCAT-AP harvesters show each distribution as
-    a resource, and 24 table files are one dataset in two formats), and one per other file."""
+    a resource, and 24 table files are one dataset in two formats), one per folder of files
+    (the Parquet partitions, the HSDS index and pages), and one per other file."""
     tables: dict[str, Distribution] = {}
+    folders: dict[str, Distribution] = {}
     out: list[Distribution] = []
     for f in package.files:
         title = TABLE_DISTRIBUTIONS.get(f.format) if f.rows is not None else None
-        if title is None:
+        if "/" in f.name:
+            folder = f.name.split("/", 1)[0]
+            if folder not in folders:
+                title, description = FOLDER_DISTRIBUTIONS.get(folder, (folder + "/", ""))
+                zh = messages.of("zh")
+                folders[folder] = Distribution(title, zh.t(title) if folder in FOLDER_DISTRIBUTIONS else "",
+                                               description, zh.t(description) if description else "",
+                                               f.format, f.mediatype, [])
+                out.append(folders[folder])
+            folders[folder].files.append(f)
+            if not f.part_of and folders[folder].access is None:
+                folders[folder].access = f
+        elif title is None:
             out.append(Distribution(f.name, "", f.description, f.description_zh, f.format, f.mediatype, [f]))
         elif f.format in tables:
             tables[f.format].files.append(f)
@@ -388,6 +527,8 @@ def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
     if start or end:
         lines.append(f"    dct:temporal {_iri('#coverage')} ;")
     parts = distributions(package)
+    if not package.has_parquet:
+        lines.append(f"    # No Parquet distribution: {parquet.INSTALL_HINT}.")
     lines.append("    dcat:distribution " + ", ".join(_iri(f"#distribution-{i}") for i, _ in enumerate(parts)) + " .")
     contact = [f"{_iri('#contact')} a vcard:Kind, vcard:Organization", f"    vcard:fn {_literal(publisher)}"]
     homepage = http_url(d.get("homepage"))
@@ -411,7 +552,8 @@ def catalogue(renderer: Renderer, package: Package) -> GeneratedFile:
         if part.description:
             lines.append(f"    dct:description {_tagged(part.description, part.description_zh)} ;")
         single = part.files[0] if len(part.files) == 1 else None
-        lines.append(f"    dcat:accessURL {_iri(single.name if single else './')} ;")
+        access = single or part.access
+        lines.append(f"    dcat:accessURL {_iri(access.name if access else './')} ;")
         lines.append("    dcat:downloadURL " + ", ".join(_iri(f.name) for f in part.files) + " ;")
         if part.format.lower() in FILE_TYPES:
             lines.append(f"    dct:format {_iri(FILE_TYPE_IRI + FILE_TYPES[part.format.lower()])} ;")
