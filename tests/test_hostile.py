@@ -2,7 +2,8 @@
 
 Every case of ``tests/hostile/cases.yaml`` is put into a copy of a small valid project
 whose data package was published beforehand, and ``shequ validate --format json`` and
-``shequ publish`` run on it as subprocesses with a timeout. Each case must end one of
+``shequ publish`` run on it, each in a process of its own with a timeout (forked from one that
+has imported the project: tests/cli_runner.py). Each case must end one of
 two ways:
 
 - a clear error: exit 1, exactly the expected rule ids, files and lines (from validate,
@@ -41,6 +42,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cli_runner import Run, run_shequ
 from conftest import MiniProject
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,12 +102,6 @@ def _load_generators():
 GENERATORS = _load_generators()
 
 
-def shequ_command() -> list[str]:
-    """The installed ``shequ`` console script next to this Python, else ``python -m shequ``."""
-    script = Path(sys.executable).with_name("shequ")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "shequ"]
-
-
 def printed(text: str) -> str:
     """How a report line shows a file name (line breaks and the like as escapes)."""
     return _ESCAPED.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
@@ -127,9 +123,8 @@ def make_base(root: Path) -> Path:
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copy(REPO / "CITATION.cff", root / "CITATION.cff")
     shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns(".*", "__pycache__"))
-    result = subprocess.run(shequ_command() + ["publish"], cwd=root, env=ENV, capture_output=True, text=True,
-                            timeout=TIMEOUT)
-    assert result.returncode == 0, result.stderr
+    result = run(["publish"], root, timeout=300)  # the setup, not a case: no hang limit under load
+    assert result.code == 0, result.stderr
     return root
 
 
@@ -152,16 +147,14 @@ def apply(case: dict, root: Path) -> None:
 
 # Running a case ---------------------------------------------------------------------------------------
 
-@dataclass
-class Run:
-    code: int | None  # None: it hung and was killed
-    stdout: str
-    stderr: str
+def run(args: list[str], cwd: Path, timeout: int = TIMEOUT) -> Run:
+    """``shequ ARGS`` in a process of its own (tests/cli_runner.py), killed if it hangs."""
+    return run_shequ(args, cwd, ENV, timeout)
 
 
-def run(args: list[str], cwd: Path, command: list[str] | None = None, timeout: int = TIMEOUT) -> Run:
+def run_mkdocs_build(cwd: Path, timeout: int) -> Run:
     try:
-        result = subprocess.run((command or shequ_command()) + args, cwd=cwd, env=ENV, capture_output=True,
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=cwd, env=ENV, capture_output=True,
                                 timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         return Run(None, (exc.stdout or b"").decode("utf-8", "replace"),
@@ -427,7 +420,7 @@ class HostileSite:
 def hostile_site(corpus) -> HostileSite:
     """Every safe case in one project (the one published above), built with mkdocs."""
     root = corpus.safe_root
-    result = run(["-m", "mkdocs", "build"], root, command=[sys.executable], timeout=300)
+    result = run_mkdocs_build(root, timeout=300)
     output = result.stdout + result.stderr
     assert result.code == 0 and "Traceback" not in output, output[-4000:]
     return HostileSite(root, root / "site", output)
