@@ -222,7 +222,8 @@ RELEASES_FORMAT = _rule(
     "name), date, the previous release ('since') and the records added, changed and removed, each with "
     "dataset, id and name. 'shequ release' writes them; the What's new page and Atom feeds read them.",
     "let 'shequ release' write the file; when editing it by hand, keep the fields it wrote",
-    _write("datasets/releases/0.1.0.yaml", "version: 0.1.0\ndate: 2026-13-01\n"))
+    Example((Change("datasets/releases", "folder"),
+             Change("datasets/releases/0.1.0.yaml", "write", None, "version: 0.1.0\ndate: soon\n"))))
 DIVISIONS_MISSING_TABLE = _rule(
     "divisions.missing-table", "Divisions table missing",
     "datasets/reference/divisions.csv, the table of administrative divisions, is missing.",

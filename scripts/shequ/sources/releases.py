@@ -238,7 +238,10 @@ def _entry(kind: str, item, path: tuple, bad) -> ReleaseEntry | None:
         value = item.get(key)
         if value is None and key == "name_en":
             continue
-        if not isinstance(value, str) or not value.strip() or _NOT_XML.search(value):
+        if value is None:
+            bad("is required", path + (key,))
+            ok = False
+        elif not isinstance(value, str) or not value.strip() or _NOT_XML.search(value):
             bad("must be text, without control characters", path + (key,))
             ok = False
     fields = item.get("fields", [])
