@@ -125,13 +125,18 @@ def test_release_files_load_newest_first_with_their_entries(mini):
 # --- the page and the feed, rendered in this process ----------------------------------------------
 
 
-@pytest.fixture
-def checked(mini):
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    """The small project with two releases' files, loaded and checked once for the module's tests."""
+    import datetime as dt
+
+    from conftest import MiniProject
     from shequ.build.pipeline import validate
     from shequ.project import Project
 
-    write_release_files(mini.root)
-    sources, report = validate(Project.at(mini.root))
+    project = MiniProject(tmp_path_factory.mktemp("whats-new") / "project")
+    write_release_files(project.root)
+    sources, report = validate(Project.at(project.root), dt.date(2026, 11, 26))
     assert report.valid, report.format_text()
     return sources
 
