@@ -158,7 +158,7 @@ def test_the_page_links_records_that_exist_and_names_removed_ones_escaped(checke
     assert '<a href="../organizations/org-silver-age/">朝阳区银龄互助会</a>' in body
     assert '<a href="../incubators/inc-chaoyang-base/">朝阳区社区社会组织孵化基地</a>' in body
     assert "自 0.1.0 版以来：新增 2 条记录，更新 1 条记录，移除 1 条记录。" in body
-    assert "更新了地址、活动领域" in body or "更新了地址、" in body  # schema and vocabulary titles
+    assert "（更新了地址、活动领域）" in body  # the schema's and the vocabulary's titles
     # Removed (and added-then-removed) records are named, escaped, and never linked.
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 读书会" in body
     assert "<script>" not in body and "org-gone-club" not in body
