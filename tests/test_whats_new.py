@@ -96,7 +96,7 @@ def test_a_malformed_release_file_is_reported_with_its_line_and_field(mini):
     path = folder / "0.2.0.yaml"
     path.write_text("version: 0.2.0\ndate: 2026-11\nadded:\n  - dataset: people\n    id: org-x\n"
                     "    name: 某组织\nremoved:\n  - dataset: organizations\n    id: org-y\n", encoding="utf-8")
-    (folder / "0.3.0.yaml").write_text("version: 0.3.1\ndate: 2026-11-01\n", encoding="utf-8")
+    (folder / "0.3.0.yaml").write_text("version: 0.3.1\ndate: 2026-11-01\nsince: 0.4.0\n", encoding="utf-8")
     report = mini.report()
     assert not report.valid
     found = {(p.file, p.field, p.line): p.message for p in problems_of(report, "releases.format")}
@@ -106,6 +106,7 @@ def test_a_malformed_release_file_is_reported_with_its_line_and_field(mini):
     assert found[("datasets/releases/0.2.0.yaml", "removed[0].name", line_of(path, "dataset: organizations"))] \
         == "is required"
     assert found[("datasets/releases/0.3.0.yaml", "version", 1)] == "is 0.3.1, but the file is named 0.3.0.yaml"
+    assert found[("datasets/releases/0.3.0.yaml", "since", 3)] == "must be a release before 0.3.1"
 
 
 def test_release_files_load_newest_first_with_their_entries(mini):
@@ -152,6 +153,7 @@ def test_the_page_links_records_that_exist_and_names_removed_ones_escaped(checke
 
     zh = whats_new(renderer_for(checked, "zh"))
     assert zh.path == "whats-new/" and zh.title == "最近更新" and zh.in_nav
+    assert not zh.search  # a query for a record's name finds the record, not this list
     assert [anchor for anchor, _ in zh.toc] == ["release-0-2-0", "release-0-1-0"]
     body = zh.body
     assert body.index('id="release-0-2-0"') < body.index('id="release-0-1-0"')

@@ -136,7 +136,8 @@ def whats_new(renderer: Renderer) -> GeneratedPage:
     releases = shown_releases(renderer, renderer.directory.sources.releases)
     body = renderer.render("whats_new.html", PAGE_PATH, releases=releases, feed=FEED_FILE, max_listed=MAX_LISTED)
     toc = [(r.anchor, r.release.version) for r in releases]
-    return GeneratedPage(PAGE_PATH, renderer.t("What's new"), body, toc=toc, in_nav=True)
+    # Out of the search index: a query for a record's name should find the record, not this list.
+    return GeneratedPage(PAGE_PATH, renderer.t("What's new"), body, toc=toc, in_nav=True, search=False)
 
 
 # --- the Atom feed -------------------------------------------------------------------------------

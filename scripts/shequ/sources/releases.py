@@ -119,7 +119,7 @@ class ReleaseChanges:
 
     @property
     def key(self) -> tuple[int, int, int]:
-        return tuple(int(part) for part in self.version.split("."))  # type: ignore[return-value]
+        return _key(self.version)
 
 
 def release_file_mapping(version: str, date: str, since: str | None, entries: list[ReleaseEntry]) -> dict:
@@ -166,12 +166,6 @@ def load_release_changes(project: Project) -> tuple[list[ReleaseChanges], list[P
         problems += found
         if release is not None:
             out.append(release)
-    seen: dict[str, str] = {}
-    for release in sorted(out, key=lambda r: r.file):
-        if release.version in seen:
-            problems.append(Problem(rules.RELEASES_FORMAT, f"release {release.version} is also in {seen[release.version]}",
-                                    release.file, ("version",)))
-        seen.setdefault(release.version, release.file)
     out.sort(key=lambda r: r.key, reverse=True)
     return out, problems
 
@@ -198,6 +192,8 @@ def _release(data: dict, rel: str, stem: str) -> tuple[ReleaseChanges | None, li
     since = data.get("since")
     if since is not None and (not isinstance(since, str) or not _VERSION.match(since)):
         bad("must be the previous release's version, MAJOR.MINOR.PATCH", ("since",))
+    elif since is not None and isinstance(version, str) and _VERSION.match(version) and _key(since) >= _key(version):
+        bad(f"must be a release before {version}", ("since",))
     notes = {}
     for key in ("note", "note_en"):
         value = data.get(key)
@@ -251,6 +247,10 @@ def _entry(kind: str, item, path: tuple, bad) -> ReleaseEntry | None:
     if not ok:
         return None
     return ReleaseEntry(kind, item["dataset"], item["id"], item["name"], item.get("name_en") or None, tuple(fields))
+
+
+def _key(version: str) -> tuple[int, int, int]:
+    return tuple(int(part) for part in version.split("."))  # type: ignore[return-value]
 
 
 def _valid_date(text: str) -> bool:
