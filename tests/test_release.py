@@ -158,6 +158,10 @@ def test_an_existing_tag_or_section_is_refused(repo):
     (repo.root / "CHANGELOG.md").write_text("# Changelog\n\n## 0.3.0 — 2026-11-01\n\nHand-written.\n", "utf-8")
     result = run(repo.root, "0.3.0")
     assert result.exit_code == 2 and "already has a section for 0.3.0" in result.stderr
+    (repo.root / "datasets" / "releases").mkdir()
+    (repo.root / "datasets" / "releases" / "0.4.0.yaml").write_text("version: 0.4.0\ndate: 2026-11-01\n", "utf-8")
+    result = run(repo.root, "0.4.0")
+    assert result.exit_code == 2 and "datasets/releases/0.4.0.yaml already exists" in result.stderr
     assert "version: 0.1.0" in (repo.root / "datasets" / "package.yaml").read_text("utf-8")
 
 
