@@ -92,7 +92,8 @@ def test_first_release_then_a_second_with_a_changelog_from_the_record_diff(repo)
     out = result.stdout
     assert "release 0.2.0 (since v0.1.0: 1 added, 1 removed, 2 changed)" in out
     assert "git tag -a v0.2.0 -m \"Release 0.2.0\"" in out
-    assert "git commit -m \"Release 0.2.0\" -- datasets/package.yaml CITATION.cff CHANGELOG.md" in out
+    assert ("git commit -m \"Release 0.2.0\" -- datasets/package.yaml CITATION.cff CHANGELOG.md "
+            "datasets/releases/0.2.0.yaml") in out
 
     package_after = (root / "datasets" / "package.yaml").read_text("utf-8")
     assert changed_lines(package_before, package_after) == [
@@ -113,6 +114,21 @@ def test_first_release_then_a_second_with_a_changelog_from_the_record_diff(repo)
     assert "- Removed: 朝外调解志愿队 (`org-harmony-mediators`)" in section
     assert "- 朝阳区银龄互助会 (`org-silver-age`): status active → dissolved" in section
     assert "- 1 other record updated (capacity)." in section
+
+    # The release's file, for the What's new page and feeds, holds the very records of `shequ diff`.
+    from shequ.project import Project
+    from shequ.sources.releases import load_release_changes
+    from shequ.tools.diff import record_diff
+
+    releases, problems = load_release_changes(Project.at(root))
+    assert problems == [] and [(r.version, r.since) for r in releases] == [("0.2.0", "0.1.0"), ("0.1.0", None)]
+    assert len(releases[1].of("added")) == 3 and releases[0].date == "2026-11-26"
+    diff = record_diff(Project.at(root), "v0.1.0", "HEAD")
+    assert {(e.kind, e.dataset, e.id) for e in releases[0].entries} == {
+        (c.kind, c.dataset, c.id) for c in diff.changes}
+    assert {e.id: set(e.fields) for e in releases[0].of("changed")} == {
+        "org-silver-age": {"address", "status", "dissolved"}, "inc-chaoyang-base": {"capacity"}}
+    assert [(e.name, e.name_en) for e in releases[0].of("removed")] == [("朝外调解志愿队", None)]
 
 
 def test_the_updated_citation_file_is_valid_cff(repo):
@@ -142,6 +158,10 @@ def test_an_existing_tag_or_section_is_refused(repo):
     (repo.root / "CHANGELOG.md").write_text("# Changelog\n\n## 0.3.0 — 2026-11-01\n\nHand-written.\n", "utf-8")
     result = run(repo.root, "0.3.0")
     assert result.exit_code == 2 and "already has a section for 0.3.0" in result.stderr
+    (repo.root / "datasets" / "releases").mkdir()
+    (repo.root / "datasets" / "releases" / "0.4.0.yaml").write_text("version: 0.4.0\ndate: 2026-11-01\n", "utf-8")
+    result = run(repo.root, "0.4.0")
+    assert result.exit_code == 2 and "datasets/releases/0.4.0.yaml already exists" in result.stderr
     assert "version: 0.1.0" in (repo.root / "datasets" / "package.yaml").read_text("utf-8")
 
 

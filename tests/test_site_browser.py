@@ -197,7 +197,7 @@ PAGE_TYPES = ["", "organizations/", f"organizations/{ORG}/", f"organizations/{HO
               f"incubators/{INC}/", "regions/", "regions/11/", "regions/110105/", "regions/110105001/",
               "topics/", "topics/fields-of-activity/elderly-care/", "topics/management-tracks/filed/", "policy/",
               "policy/opinions-2016/", "policy/opinions-2016/3.1/", "policy/glossary/", "statistics/", "data/",
-              "guides/start-an-organization/", "guides/add-or-correct-a-record/"]
+              "whats-new/", "guides/start-an-organization/", "guides/add-or-correct-a-record/"]
 #: What a page may be wider than the screen by: nothing.
 WIDER = """() => [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1

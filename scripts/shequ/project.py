@@ -62,6 +62,11 @@ class Project:
         return self.datasets / "reference" / "synonyms.yaml"
 
     @property
+    def releases_folder(self) -> Path:
+        """What each data release changed, one file per release (``shequ release`` writes them)."""
+        return self.datasets / "releases"
+
+    @property
     def package_file(self) -> Path:
         return self.datasets / "package.yaml"
 

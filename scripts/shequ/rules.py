@@ -216,6 +216,14 @@ SYNONYMS_GROUPS = _rule(
     "different terms (text).",
     "write each group as a list of terms, e.g. [长者, 老年人, 老人]",
     _write("datasets/reference/synonyms.yaml", "groups:\n  - 长者\n"))
+RELEASES_FORMAT = _rule(
+    "releases.format", "Release file malformed",
+    "Each file in datasets/releases/ records what one data release changed: its version (the file's "
+    "name), date, the previous release ('since') and the records added, changed and removed, each with "
+    "dataset, id and name. 'shequ release' writes them; the What's new page and Atom feeds read them.",
+    "let 'shequ release' write the file; when editing it by hand, keep the fields it wrote",
+    Example((Change("datasets/releases", "folder"),
+             Change("datasets/releases/0.1.0.yaml", "write", None, "version: 0.1.0\ndate: soon\n"))))
 DIVISIONS_MISSING_TABLE = _rule(
     "divisions.missing-table", "Divisions table missing",
     "datasets/reference/divisions.csv, the table of administrative divisions, is missing.",

@@ -47,8 +47,8 @@ from shequ.errors import InvalidSources, ShequError
 from shequ.progress import Progress, set_current
 from shequ.project import RECORD_DATASETS, Project
 from shequ.publish.package import PublishError, PublishResult
-from shequ.render import (Directory, GeneratedPage, Renderer, Settings as RenderSettings, catalogue, home_jsonld,
-                          language, listing_pages, read_package)
+from shequ.render import (Directory, GeneratedPage, Renderer, Settings as RenderSettings, catalogue, feeds,
+                          home_jsonld, language, listing_pages, read_package)
 from shequ.render.tilemap import tile_map
 from shequ.report import Report
 from shequ.settings import Settings
@@ -313,9 +313,9 @@ class SiteBuild:
         package = self.package()
         with self.progress.stage("render", unit="files") as stage:
             stage.advance(add_data_files(self.package_dir, site / self.data_path))
-            f = catalogue(self.renderer, package)
-            (site / f.path).parent.mkdir(parents=True, exist_ok=True)
-            (site / f.path).write_bytes(f.data)
+            for f in [catalogue(self.renderer, package), *feeds(self.renderers.values())]:
+                (site / f.path).parent.mkdir(parents=True, exist_ok=True)
+                (site / f.path).write_bytes(f.data)
             complete_sitemap(site, site_url, self.records.paths)
             write_robots(site, site_url)
             add_home_jsonld(site, {r.prefix: home_jsonld(r, package) for r in self.renderers.values()})

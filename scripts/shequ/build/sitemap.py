@@ -36,7 +36,8 @@ def add_data_files(package_dir: Path, folder: Path) -> int:
 #: What a site built without ``site_url`` lacks: machine-readable output needs absolute addresses.
 WITHOUT_SITE_URL = (
     "mkdocs.yml sets no site_url, so this site has no sitemap.xml, robots.txt names no sitemap, "
-    "the pages' JSON-LD and data/catalog.ttl carry relative addresses only, and the search engines' "
+    "the pages' JSON-LD, data/catalog.ttl and the Atom feeds (feed.xml) carry relative addresses only, "
+    "and the search engines' "
     "and data portals' harvesters cannot use them. Set site_url to the site's public address "
     "(the deploy workflow does)."
 )

@@ -37,7 +37,7 @@ MAX_PER_PAGE = 10_000
 LINK_KEYS = ("homepage", "link")
 #: Folders the generated pages live in, in each language (see shequ.render): a nav entry there
 #: names a page the plugin makes, not a file of docs_dir.
-GENERATED_SECTIONS = ("organizations", "incubators", "regions", "topics", "policy", "statistics")
+GENERATED_SECTIONS = ("organizations", "incubators", "regions", "topics", "policy", "statistics", "whats-new")
 
 
 def check(sources: Sources) -> Iterator[Problem]:

@@ -35,13 +35,15 @@ class ShequConfig(Config):
 
 def prepare_theme(config, sources) -> None:
     """Material overrides (demonstration banner, no GitHub API call), after a deployment's own
-    custom_dir; the project's stylesheet; the demonstration flag."""
+    custom_dir; the project's stylesheet; the demonstration and feed flags."""
     dirs = config.theme.dirs
     if str(OVERRIDES) not in dirs:
         dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
     if STYLESHEET_URI not in config.extra_css:
         config.extra_css.append(STYLESHEET_URI)
     config.extra["shequ_demonstration"] = bool(sources.package.get("demonstration"))
+    # Pages link their language's Atom feed of what releases changed, once a release recorded it.
+    config.extra["shequ_feed"] = bool(sources.releases)
 
 
 def guard_shown_values(config, project_root: Path) -> None:

@@ -12,6 +12,7 @@ theme.
 - :mod:`.statistics`: counts drawn as inline SVG bar charts
 - :mod:`.downloads`: the data package's files, dictionary, JSON-LD and DCAT catalogue
 - :mod:`.policy`: policy documents, provisions (with the data they govern) and the glossary
+- :mod:`.whatsnew`: what each data release changed, as a page and an Atom feed
 
 Example::
 
@@ -40,6 +41,7 @@ from shequ.render.policy import policy_pages
 from shequ.render.regions import region, region_index
 from shequ.render.statistics import statistics
 from shequ.render.topics import topic, topic_index
+from shequ.render.whatsnew import whats_new, whats_new_feed
 
 
 def listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
@@ -68,6 +70,7 @@ def _listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
             yield from topic(renderer, term)
     yield from policy_pages(renderer)
     yield statistics(renderer)
+    yield whats_new(renderer)
     yield deferred_downloads(renderer, package) if callable(package) else downloads(renderer, package)
 
 
@@ -92,7 +95,15 @@ def site_files(renderer: Renderer, package) -> Iterator[GeneratedFile]:
     yield catalogue(renderer, package)
 
 
+def feeds(renderers) -> Iterator[GeneratedFile]:
+    """Each language's Atom feed of what the data releases changed (none before a release file)."""
+    for renderer in renderers:
+        feed = whats_new_feed(renderer)
+        if feed is not None:
+            yield feed
+
+
 __all__ = [
     "Directory", "GeneratedFile", "GeneratedPage", "Renderer", "Settings",
-    "catalogue", "home_jsonld", "listing_pages", "read_package", "record_files", "record_pages", "site_files",
+    "catalogue", "feeds", "home_jsonld", "listing_pages", "read_package", "record_files", "record_pages", "site_files",
 ]

@@ -17,6 +17,7 @@ from shequ.sources.policy import Policy, load_policy, policy_tables
 from shequ.project import Project
 from shequ.report import Problem
 from shequ.sources.docs import DocsFolder, load_docs
+from shequ.sources.releases import ReleaseChanges, load_release_changes
 from shequ.sources.siteconfig import SiteConfig, load_site_config
 from shequ.sources.yamlfiles import Record, load_all_records, load_mapping
 from shequ.sources.synonyms import Synonyms, load_synonyms
@@ -74,6 +75,8 @@ class Sources:
     docs: DocsFolder | None = None
     #: Near terms search joins (datasets/reference/synonyms.yaml).
     synonyms: Synonyms = field(default_factory=Synonyms)
+    #: What each data release changed (datasets/releases/), newest first.
+    releases: list[ReleaseChanges] = field(default_factory=list)
 
     def published_values(self) -> Iterator[tuple[str, tuple, int | None, object]]:
         """(file, path, line, value) of every plain value in the published sources other than the
@@ -201,8 +204,10 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     problems += found
     synonyms, found = load_synonyms(project)
     problems += found
+    releases, found = load_release_changes(project)
+    problems += found
     return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems,
-                   site_config, citation, docs, synonyms)
+                   site_config, citation, docs, synonyms, releases)
 
 
 def load_citation(project: Project) -> tuple[dict | None, list[Problem]]:

@@ -64,6 +64,7 @@ class RecordChange:
     name: str | None
     fields: list[FieldChange] = field(default_factory=list)
     note: str | None = None  # e.g. a file that cannot be read
+    name_en: str | None = None
 
 
 KINDS = ("added", "removed", "changed")
@@ -257,8 +258,8 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _name(data: dict | None) -> str | None:
-    value = (data or {}).get("name")
+def _name(data: dict | None, key: str = "name") -> str | None:
+    value = (data or {}).get(key)
     return value if isinstance(value, str) else None
 
 
@@ -283,7 +284,8 @@ def record_diff(project: Project, base: str | None = None, head: str | None = WO
             _, dataset, filename = path.split("/")
             before, why_old = load_record(old.texts.get(path)) if kind != "added" else (None, None)
             after, why_new = load_record(new.texts.get(path)) if kind != "removed" else (None, None)
-            change = RecordChange(dataset, filename[: -len(".yaml")], path, kind, _name(after) or _name(before))
+            change = RecordChange(dataset, filename[: -len(".yaml")], path, kind, _name(after) or _name(before),
+                                  name_en=_name(after, "name_en") or _name(before, "name_en"))
             if kind == "changed":
                 if before is not None and after is not None:
                     change.fields = compare(before, after)

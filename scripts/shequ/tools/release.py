@@ -9,6 +9,10 @@ It checks the sources, then
   release tag (``vA.B.C``): counts of records added, removed and changed, and
   the notable changes (records added and removed, and changes to names,
   status, codes, divisions and other identifying fields);
+- writes ``datasets/releases/X.Y.Z.yaml`` from the same diff: every record added,
+  changed (with the fields that changed) and removed, with its names. The site's
+  "What's new" page and Atom feeds are made from these files
+  (:mod:`shequ.sources.releases`, :mod:`shequ.render.whatsnew`);
 
 and says how to commit and tag. Pushing the tag runs the release workflow,
 which publishes the data package as the release's files.
@@ -25,8 +29,9 @@ from pathlib import Path
 from shequ.errors import InvalidSources, ShequError
 from shequ.tools.diff import NOTHING, DiffError, RecordDiff, git, md, record_diff, repo_location, show
 from shequ.project import RECORD_DATASETS, Project
-from shequ.sources.releases import TAG_PREFIX
+from shequ.sources.releases import TAG_PREFIX, ReleaseEntry, release_file_mapping, top_level_fields
 from shequ.sources.tables import Schemas
+from shequ.tools.yamlwriter import record_yaml
 
 VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 
@@ -157,6 +162,25 @@ def changelog_section(version: str, day: dt.date, previous: str | None, diff: Re
     return "\n".join(lines) + "\n"
 
 
+RELEASE_FILE_HEAD = """\
+# Release {version}: the records it added, changed and removed, from the record diff
+# {since} (the diff `shequ diff` shows), written by `shequ release`. The site's
+# What's new page and Atom feeds are made from this file. You may add a note for
+# readers: note (Chinese) and note_en (English).
+"""
+
+
+def release_file_text(version: str, day: dt.date, previous_tag: str | None, diff: RecordDiff) -> str:
+    """The release's file in ``datasets/releases/``: every record of the diff, with its names."""
+    entries = [ReleaseEntry(c.kind, c.dataset, c.id, c.name or c.id, c.name_en,
+                            top_level_fields([f.field for f in c.fields]))
+               for c in diff.changes]
+    since = previous_tag[len(TAG_PREFIX):] if previous_tag else None
+    head = RELEASE_FILE_HEAD.format(version=version,
+                                    since=f"since {previous_tag}" if previous_tag else "of the first release")
+    return head + record_yaml(release_file_mapping(version, day.isoformat(), since, entries), quoted=())
+
+
 def insert_section(changelog: str | None, section: str, version: str) -> str:
     text = changelog if changelog is not None else CHANGELOG_HEAD
     if re.search(rf"^## {re.escape(version)}\b", text, re.M):
@@ -202,6 +226,11 @@ def prepare(project: Project, version: str, today: dt.date | None = None, check:
         edits[citation] = set_line(text, "date-released", day.isoformat(), "CITATION.cff")
     old_log = changelog.read_text(encoding="utf-8") if changelog.is_file() else None
     edits[changelog] = insert_section(old_log, section, version)
+    release_file = project.releases_folder / f"{version}.yaml"
+    if release_file.exists() or release_file.is_symlink():
+        raise ReleaseError(f"{project.relative(release_file)} already exists: choose a new version")
+    edits[release_file] = release_file_text(version, day, previous, diff)
+    release_file.parent.mkdir(exist_ok=True)
     for path, text in edits.items():  # everything was computed first: nothing half-done on an error
         path.write_text(text, encoding="utf-8", newline="\n")
     return Release(version, previous, diff, section, list(edits))

@@ -69,9 +69,10 @@ def record_yaml(record: dict, quoted: Iterable[str] = ("division",)) -> str:
                 if isinstance(item, dict):
                     first = True
                     for k, v in item.items():
-                        if v is None or v == "":
+                        if v is None or v == "" or v == []:
                             continue
-                        lines.append(f"{'  - ' if first else '    '}{k}: {_scalar(v)}")
+                        text = f"[{', '.join(_scalar(x, True) for x in v)}]" if isinstance(v, list) else _scalar(v)
+                        lines.append(f"{'  - ' if first else '    '}{k}: {text}")
                         first = False
                 else:
                     lines.append(f"  - {_scalar(item)}")
