@@ -286,3 +286,35 @@ def test_every_kind_of_file_the_build_writes_has_a_declared_content_type(address
         if suffix not in CONTENT_TYPES and name not in NAMED_TYPES:
             undeclared.add(f"{path} ({content_type(path)})")
     assert not undeclared, sorted(undeclared)
+
+
+@pytest.mark.parametrize("endpoint_url, path_style, expected", [
+    ("https://s3.oss-cn-hangzhou.aliyuncs.com", False, "virtual"),  # OSS refuses the bucket in the path
+    ("https://cos.ap-guangzhou.myqcloud.com", False, "virtual"),
+    ("https://minio.example.org", True, "path"),
+    ("http://127.0.0.1:9000", False, "path"),  # no host name can hold the bucket
+    ("http://localhost:9000", False, "path"),
+    (None, False, "auto"),  # Amazon S3
+])
+def test_the_bucket_goes_into_the_host_name_where_it_can(endpoint_url, path_style, expected):
+    target = Target(bucket="shequ-site", endpoint_url=endpoint_url, path_style=path_style)
+    assert deploying.addressing_style(target) == expected
+
+
+def test_a_request_to_a_chinese_cloud_names_the_bucket_in_its_host(endpoint):
+    """What the client sends to Alibaba Cloud OSS, stopped before it leaves the machine."""
+    class Stopped(Exception):
+        pass
+
+    sent = []
+
+    def stop(request, **_):
+        sent.append(request.url)
+        raise Stopped
+
+    target = Target(bucket="shequ-site", prefix="zh", endpoint_url="https://s3.oss-cn-hangzhou.aliyuncs.com")
+    client = deploying._client(target)
+    client.meta.events.register("before-send.s3", stop)
+    with pytest.raises(Stopped):
+        client.get_object(Bucket=target.bucket, Key=target.key(manifest.NAME))
+    assert sent == ["https://shequ-site.s3.oss-cn-hangzhou.aliyuncs.com/zh/.shequ-manifest.json"]

@@ -529,6 +529,9 @@ def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
                    "e.g. https://cos.ap-guangzhou.myqcloud.com.")
 @click.option("--region", envvar="SHEQU_DEPLOY_REGION", show_envvar=True, default=None,
               help="The bucket's region (default: AWS_REGION, or the profile's).")
+@click.option("--path-style", is_flag=True, envvar="SHEQU_DEPLOY_PATH_STYLE", show_envvar=True,
+              help="Name the bucket in the path, not the host name (MinIO and other servers without "
+                   "bucket host names; automatic for an IP address or localhost).")
 @click.option("--profile", default=None, help="A profile of ~/.aws/config for the credentials (default: AWS_PROFILE).")
 @click.option("--delete/--keep-removed", default=True, show_default=True,
               help="Delete the files that the last deploy uploaded and the site no longer has. "
@@ -536,7 +539,7 @@ def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
 @click.option("--full", is_flag=True, help="Upload every file, whatever the bucket's manifest says.")
 @click.option("--dry-run", is_flag=True, help="Say what would be uploaded and deleted; change nothing.")
 def deploy(site: str, bucket: str, prefix: str, endpoint_url: str | None, region: str | None,
-           profile: str | None, delete: bool, full: bool, dry_run: bool) -> None:
+           profile: str | None, path_style: bool, delete: bool, full: bool, dry_run: bool) -> None:
     """Upload the built SITE (default: site/) to S3-compatible object storage: only what changed.
 
     Compares the site's manifest (site/.shequ-manifest.json, written by each build) with
@@ -554,7 +557,7 @@ def deploy(site: str, bucket: str, prefix: str, endpoint_url: str | None, region
     from shequ.tools.deploy import DeployError, Target, deploy as deploy_site
 
     target = Target(bucket=bucket, prefix=prefix, endpoint_url=endpoint_url or None, region=region or None,
-                    profile=profile or None)
+                    profile=profile or None, path_style=path_style)
     try:
         result = deploy_site(Path(site), target, delete=delete, full=full, dry_run=dry_run, say=lambda t: echo(t, err=True))
     except DeployError as exc:

@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from shequ.build import manifest
 from shequ.build.manifest import FileEntry, ManifestError
@@ -132,6 +133,7 @@ class Target:
     endpoint_url: str | None = None
     region: str | None = None
     profile: str | None = None
+    path_style: bool = False  # bucket in the path (MinIO and the like), not in the host name
 
     def key(self, path: str) -> str:
         return normalized_prefix(self.prefix) + path
@@ -231,8 +233,21 @@ def _client(target: Target):
         raise DeployError("deploy: boto3 is not installed: pip install 'shequ[deploy]'") from None
     session = boto3.session.Session(profile_name=target.profile, region_name=target.region)
     # Standard retries (3 attempts, AWS_MAX_ATTEMPTS to change), for throttling and dropped connections too.
-    config = Config(retries={"mode": "standard"}, connect_timeout=10, read_timeout=60, max_pool_connections=WORKERS)
+    config = Config(retries={"mode": "standard"}, connect_timeout=10, read_timeout=60, max_pool_connections=WORKERS,
+                    s3={"addressing_style": addressing_style(target)})
     return session.client("s3", endpoint_url=target.endpoint_url, config=config)
+
+
+def addressing_style(target: Target) -> str:
+    """Where a request names the bucket. botocore puts it in the path for any endpoint URL, which
+    Alibaba Cloud OSS and Tencent Cloud COS refuse: there it goes into the host name
+    (``bucket.s3.oss-cn-hangzhou.aliyuncs.com``), except on an IP address or localhost, where no
+    host name can hold it, and with ``path_style``."""
+    if target.endpoint_url is None:
+        return "auto"  # Amazon S3: botocore knows best
+    host = urlsplit(target.endpoint_url).hostname or ""
+    local = host == "localhost" or re.fullmatch(r"[\d.]+|[0-9a-fA-F:]+", host) is not None
+    return "path" if target.path_style or local else "virtual"
 
 
 def _explain(exc: Exception, target: Target) -> str:
