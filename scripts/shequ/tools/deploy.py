@@ -233,8 +233,14 @@ def _client(target: Target):
         raise DeployError("deploy: boto3 is not installed: pip install 'shequ[deploy]'") from None
     session = boto3.session.Session(profile_name=target.profile, region_name=target.region)
     # Standard retries (3 attempts, AWS_MAX_ATTEMPTS to change), for throttling and dropped connections too.
-    config = Config(retries={"mode": "standard"}, connect_timeout=10, read_timeout=60, max_pool_connections=WORKERS,
-                    s3={"addressing_style": addressing_style(target)})
+    options = dict(retries={"mode": "standard"}, connect_timeout=10, read_timeout=60, max_pool_connections=WORKERS,
+                   s3={"addressing_style": addressing_style(target)})
+    if target.endpoint_url is not None:
+        # Since botocore 1.36 every upload carries a new kind of checksum header, which some
+        # S3-compatible services (Huawei Cloud OBS among them) reject: send one only where the
+        # operation requires it, as before.
+        options.update(request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    config = Config(**options)
     return session.client("s3", endpoint_url=target.endpoint_url, config=config)
 
 
@@ -341,8 +347,9 @@ def deploy(site: Path, target: Target, *, delete: bool = True, full: bool = Fals
             _delete_all(client, target, steps.delete, result)
         client.put_object(Bucket=target.bucket, Key=target.key(manifest.NAME), Body=manifest.dumps(local),
                           ContentType=content_type(manifest.NAME), CacheControl=MANIFEST_CACHE)
-    except DeployError:
-        raise
+    except OSError as exc:
+        raise DeployError(f"deploy: {exc.filename or site}: {exc.strerror or exc}; the bucket keeps the last "
+                          "deploy's manifest, so running deploy again completes this one") from None
     except errors as exc:
         raise DeployError(f"deploy: {_explain(exc, target)}; {result.uploaded:,} of {len(steps.upload):,} files were "
                           "uploaded and the bucket keeps the last deploy's manifest, so running deploy again "
@@ -353,8 +360,11 @@ def deploy(site: Path, target: Target, *, delete: bool = True, full: bool = Fals
 def _upload_all(client, site: Path, target: Target, paths: list[str], local: dict[str, FileEntry], result: Result,
                 say: Callable[[str], None] | None) -> None:
     def upload(path: str) -> int:
-        client.upload_file(str(site / path), target.bucket, target.key(path),
-                           ExtraArgs={"ContentType": content_type(path), "CacheControl": cache_control(path)})
+        # One PUT per file (up to 5 GB), streamed from the file: no transfer manager, whose
+        # multipart uploads and default checksums not every S3-compatible service takes.
+        with open(site / path, "rb") as body:
+            client.put_object(Bucket=target.bucket, Key=target.key(path), Body=body,
+                              ContentType=content_type(path), CacheControl=cache_control(path))
         return local[path].size
 
     # Two waves, so that no page is uploaded before the files it refers to (the plan sorts them).
@@ -370,14 +380,11 @@ def _upload_all(client, site: Path, target: Target, paths: list[str], local: dic
 
 
 def _delete_all(client, target: Target, paths: list[str], result: Result) -> None:
-    for start in range(0, len(paths), 1000):  # the most one request may name
-        batch = paths[start:start + 1000]
-        answer = client.delete_objects(Bucket=target.bucket, Delete={
-            "Objects": [{"Key": target.key(path)} for path in batch], "Quiet": True})
-        failed = answer.get("Errors") or []
-        if failed:
-            first = failed[0]
-            raise DeployError(f"deploy: {len(failed)} files could not be deleted, such as {first.get('Key')!r} "
-                              f"({first.get('Code')}: {first.get('Message')}); the bucket keeps the last deploy's "
-                              "manifest, so running deploy again tries once more")
-        result.deleted += len(batch)
+    # One request per file: the batch request needs a Content-MD5 on some services and a CRC on
+    # others, and a deploy seldom removes many files.
+    def remove(path: str) -> None:
+        client.delete_object(Bucket=target.bucket, Key=target.key(path))
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for _ in pool.map(remove, paths):
+            result.deleted += 1
