@@ -242,13 +242,16 @@ def test_the_command_deploys_and_says_what_it_did(built, bucket):
     assert "shequ/" + manifest.NAME in objects(client, target)
 
 
-@pytest.mark.parametrize("case", ["no credentials", "missing bucket", "unreachable", "bad prefix"])
+@pytest.mark.parametrize("case", ["no credentials", "no such profile", "missing bucket", "unreachable", "bad prefix"])
 def test_a_failed_deploy_is_one_line_and_exit_1(case, built, endpoint):
     args = [str(built), "--bucket", "site-there-is-none", "--endpoint-url", endpoint]
     env = {}
     if case == "no credentials":
         env = {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
         expected = "no credentials: set AWS_ACCESS_KEY_ID"
+    elif case == "no such profile":
+        args += ["--profile", "nobody"]
+        expected = "The config profile (nobody) could not be found (check --profile or AWS_PROFILE)"
     elif case == "missing bucket":
         expected = "bucket 'site-there-is-none' does not exist at http://127.0.0.1"
     elif case == "unreachable":

@@ -231,7 +231,12 @@ def _client(target: Target):
         from botocore.config import Config
     except ImportError:
         raise DeployError("deploy: boto3 is not installed: pip install 'shequ[deploy]'") from None
-    session = boto3.session.Session(profile_name=target.profile, region_name=target.region)
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        session = boto3.session.Session(profile_name=target.profile, region_name=target.region)
+    except BotoCoreError as exc:  # a profile that is not there
+        raise DeployError(f"deploy: {_explain(exc, target)}") from None
     # Standard retries (3 attempts, AWS_MAX_ATTEMPTS to change), for throttling and dropped connections too.
     options = dict(retries={"mode": "standard"}, connect_timeout=10, read_timeout=60, max_pool_connections=WORKERS,
                    s3={"addressing_style": addressing_style(target)})
