@@ -342,8 +342,11 @@ def deploy(site: Path, target: Target, *, delete: bool = True, full: bool = Fals
     steps = plan(local, remote, delete=delete, full=full)
     result = Result(target, steps, dry_run=dry_run)
     if steps.first:
-        result.notes.append(f"no {manifest.NAME} under {target.address()}: a first deploy uploads every file "
-                            "and deletes nothing")
+        note = f"no {manifest.NAME} under {target.address()}: a first deploy uploads every file and deletes nothing"
+        if say is not None:
+            say(f"note: {note}")  # before the upload, which may take a while
+        else:
+            result.notes.append(note)
     if dry_run:
         return result
     try:
