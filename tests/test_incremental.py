@@ -18,6 +18,7 @@ import pytest
 
 from test_site import INC, ORG, make_site_project
 
+from shequ.build import manifest
 from shequ.build.incremental import BuildCache
 from shequ.project import Project
 
@@ -82,6 +83,7 @@ def test_a_rebuild_after_edits_is_the_clean_build(serve, tmp_path):
     assert plugin.build.cache.parsed > 0
     organizations = root / "datasets" / "organizations"
     first = hashes(site)
+    listed_first = manifest.read(site / manifest.NAME)
 
     # An incubated organization renamed: its page, its incubator's page and the listings change.
     _set_name(organizations / f"{ORG}.yaml", "改名后的银龄互助会")
@@ -114,6 +116,15 @@ def test_a_rebuild_after_edits_is_the_clean_build(serve, tmp_path):
     assert served.keys() == clean.keys()
     assert [path for path in served if served[path] != clean[path]] == []
     assert served != first
+    # The manifest, written after the index that follows the rebuild, lists exactly the files that
+    # changed: what a deploy uploads (shequ.tools.deploy).
+    listed = manifest.read(site / manifest.NAME)
+    assert {path: entry.sha256 for path, entry in listed.items()} == {
+        path: digest for path, digest in served.items() if path not in manifest.NOT_LISTED}
+    changed = {path for path in listed.keys() | listed_first.keys() if listed.get(path) != listed_first.get(path)}
+    assert {f"organizations/{ORG}/index.html", f"organizations/{ORG}.json", f"{moved.parent.name}/{moved.stem}.json",
+            "organizations/org-added-record.json"} <= changed
+    assert "assets/shequ.css" not in changed and len(changed) < len(listed) / 2
     page = (site / "organizations" / ORG / "index.html").read_text(encoding="utf-8")
     assert "改名后的银龄互助会" in page and "改名后的孵化基地" in page
     assert "改名后的银龄互助会" in (site / "incubators" / INC / "index.html").read_text(encoding="utf-8")

@@ -311,3 +311,28 @@ def test_pull_request_check_flags_changed_build_settings_before_it_builds():
     flag = lines.index("shequ diff HEAD^1 HEAD --format github")
     assert flag < next(i for i, l in enumerate(lines) if l.startswith("mkdocs build"))
     assert (REPO / "docs" / "security.md").is_file()
+
+
+def test_the_object_storage_deploy_replaces_pages_when_a_bucket_is_set():
+    """Past Pages' 1 GB the site goes to object storage: a job guarded by the repository variable
+    DEPLOY_BUCKET, which then keeps the Pages jobs from running. It holds no write token; its
+    access key comes from secrets into the deploy step alone, never into a shell command."""
+    workflow = load(GITHUB / "workflows" / "deploy.yml")
+    jobs = workflow["jobs"]
+    assert jobs["build"]["if"] == "vars.DEPLOY_BUCKET == ''" and jobs["deploy"]["needs"] == "build"
+    job = jobs["object-storage"]
+    assert job["if"] == "vars.DEPLOY_BUCKET != ''" and job["permissions"] == {"contents": "read"}
+    assert job["environment"]["name"] == "object-storage"
+    lines = [line.strip() for step in job["steps"] for line in step.get("run", "").splitlines()]
+    assert 'python -m pip install -e ".[deploy]"' in lines and "mkdocs build -f mkdocs.deploy.yml" in lines
+    assert lines[-1] == "shequ deploy site"
+    for step in job["steps"]:
+        assert "${{" not in step.get("run", ""), step
+        secrets = [name for name, value in (step.get("env") or {}).items() if "secrets." in str(value)]
+        assert secrets == ([] if step.get("run") != "shequ deploy site" else
+                           ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]), step
+    deploy_env = job["steps"][-1]["env"]
+    options = CliRunner().invoke(main, ["deploy", "--help"]).output
+    for name in deploy_env:
+        if name.startswith("SHEQU_DEPLOY_"):
+            assert name in options, f"shequ deploy reads no {name}"

@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from shequ import checks, search
-from shequ.build import pipeline
+from shequ.build import manifest, pipeline
 from shequ.build.incremental import BuildCache
 from shequ.build.publisher import Publisher
 from shequ.build.records import RecordPages
@@ -90,6 +90,7 @@ class SiteBuild:
         # `serve` rebuilds after each edit: keep what an edit leaves unchanged (see shequ.build.incremental).
         self.cache: BuildCache | None = BuildCache() if serving else None
         self.search = SearchStep(self.log)
+        self.hashes = manifest.Hashes()  # kept across serve's rebuilds: linked pages are not hashed again
         self._reset()
 
     def _reset(self) -> None:
@@ -327,19 +328,29 @@ class SiteBuild:
         size, path = self.records.largest
         self.log.info(f"shequ: largest record page {size / 1024:.1f} KB ({path})")
         self._drop_package()
+        if not index_later:
+            with self.progress.stage("manifest", unit="files") as stage:
+                stage.advance(self.write_manifest(site))
         if self.staging is not None:
             site = self.staging.swap()
             self.staging = None
             if self.cache is not None:
                 self.cache.pages, self.cache.site = self.records.pending, site
                 self.cache.start_spare()
-            if index_later:
-                self.search.index_later(site, self.renderer.directory, pages)
+            if index_later:  # the manifest follows the index it lists
+                self.search.index_later(site, self.renderer.directory, pages, then=self.write_manifest)
         records = len(self.renderer.directory.organizations) + len(self.renderer.directory.incubators)
         self.progress.write_timings(self.settings.timings, records=records, largest_record_page=size)
         self.progress.detach()
         set_current(None)
         return site
+
+    def write_manifest(self, site: Path) -> int:
+        """The site's last file: each file's hash and size, for a deploy that uploads only what
+        changed (:mod:`shequ.build.manifest`). Returns the number of files it lists."""
+        files = self.hashes.files(site)
+        manifest.write(site, files)
+        return len(files)
 
     def fail(self) -> None:
         """The build failed: stop publishing, remove what it wrote; the previous site stays."""

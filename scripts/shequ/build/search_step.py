@@ -19,9 +19,9 @@ from shequ import atomic, search
 from shequ.build.staging import link_tree
 
 
-def _index_beside(site: Path, directory, pages, log: logging.Logger) -> None:
+def _index_beside(site: Path, directory, pages, log: logging.Logger, then=None) -> None:
     """Build the search index of the served ``site`` in a folder beside it, from links to its
-    pages, then swap the index folders in."""
+    pages, then swap the index folders in and call ``then(site)``."""
     shadow = Path(tempfile.mkdtemp(prefix=".shequ-search-", dir=site.parent))
     try:
         for file in pages.documentation_pages():
@@ -33,6 +33,8 @@ def _index_beside(site: Path, directory, pages, log: logging.Logger) -> None:
         for name in (search.OUTPUT, search.DIRECTORY):
             if (shadow / name).is_dir():
                 atomic.swap_in(shadow / name, site / name)
+        if then is not None:
+            then(site)
         log.info("shequ: search index updated")
     except Exception as exc:  # noqa: BLE001 - a thread's error would otherwise vanish
         log.error(f"shequ: the search index was not updated: {type(exc).__name__}: {exc}")
@@ -58,9 +60,10 @@ class SearchStep:
         search.build_index(site, directory, pages)
         return False
 
-    def index_later(self, served: Path, directory, pages) -> None:
+    def index_later(self, served: Path, directory, pages, then=None) -> None:
+        """Index ``served`` in a thread; then call ``then(served)`` (the site's manifest)."""
         self.job = threading.Thread(target=_index_beside, name="shequ-search-index",
-                                    args=(served, directory, pages, self.log))
+                                    args=(served, directory, pages, self.log, then))
         self.job.start()
 
     def wait(self) -> None:
