@@ -114,9 +114,11 @@ FILES_NOT_A_FOLDER = _rule(
     _write("datasets/incubators", "inc-chaoyang-base\n", "references.incubator"))
 FILES_RESERVED_NAME = _rule(
     "files.reserved-name", "File name Windows cannot hold",
-    "A source file is named like a device on Windows (con, prn, aux, nul, com1 to com9, lpt1 to lpt9, "
-    "whatever the extension), or ends in a dot or a space: a checkout of the repository fails there.",
-    "rename the file (a record: give it a new id)",
+    "A source file or folder (a YAML source, a page or file under docs/, a file of the theme's custom_dir) "
+    "is named like a device on Windows (con, prn, aux, nul, com1 to com9, lpt1 to lpt9, whatever the "
+    "extension), holds a character Windows does not allow in a name (< > : \" \\ | ? * or a control "
+    "character), or ends in a dot or a space: a checkout of the repository fails there.",
+    "rename it (a record: give it a new id)",
     _write("datasets/organizations/con.yaml", "id: con\n"))
 FILES_UNEXPECTED = _rule(
     "files.unexpected", "File that is not a record",

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from shequ import rules
 from shequ.checks.urls import url_problem
 from shequ.report import Problem
+from shequ.sources.filenames import WINDOWS_HINT, windows_trouble
 from shequ.sources.load import Sources
 from shequ.sources.siteconfig import SiteConfig, Tagged
 
@@ -190,6 +191,10 @@ def _custom_dir(sources: Sources, config: SiteConfig) -> Iterator[Problem]:
         return
     for dirpath, dirnames, filenames in os.walk(folder):
         for name in sorted(dirnames + filenames):
+            windows = windows_trouble(name)
+            if windows:
+                yield Problem(rules.FILES_RESERVED_NAME, windows, sources.project.relative(Path(dirpath, name)),
+                              hint=WINDOWS_HINT)
             if Path(dirpath, name).is_symlink():
                 yield Problem(rules.FILES_SYMLINK, "symbolic links are not allowed in the theme's overrides",
                               sources.project.relative(Path(dirpath, name)),
