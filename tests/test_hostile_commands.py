@@ -96,6 +96,23 @@ def test_an_empty_or_new_folder_is_accepted_and_a_file_refused(site_project, tmp
         atomic.claim(tmp_path / "file", site_project)
 
 
+def test_an_unmarked_output_from_before_the_marker_is_refused_with_the_command_that_clears_it(site_project):
+    """A site/ built before outputs were marked: refused (it might hold someone's files), with a
+    message naming the folder and a command that removes exactly it, whatever its name."""
+    old = site_project / "-old site"  # a name a shell would misread unquoted
+    old.mkdir()
+    (old / "index.html").write_text("<html>an earlier build</html>", encoding="utf-8")
+    with pytest.raises(atomic.OutputRefused) as refused:
+        atomic.claim(old, site_project)
+    message = str(refused.value)
+    assert message.startswith("-old site: refused as an output folder: it is not empty and not shequ's output")
+    command = re.search(r"run the command again: (rm -r -- .+?)  Otherwise", message).group(1)
+    before = manifest(site_project)
+    subprocess.run(command, shell=True, check=True)
+    assert manifest(site_project) == {k: v for k, v in before.items() if not k.startswith("-old site/")}
+    assert atomic.claim(old, site_project) == old.resolve()  # the next run may write it
+
+
 def test_build_refuses_a_site_dir_with_files_of_others_before_removing_anything(site_project, tmp_path):
     other = tmp_path / "photos"
     other.mkdir()

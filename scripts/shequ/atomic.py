@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import shlex
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -162,9 +163,13 @@ def claim(target: Path, project: Path, keep: Iterable[Path] = ()) -> Path:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise OutputRefused(f"{shown}: refused as an output folder: it is not a folder")
     if target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
+        # Most often an older build or data package, written before outputs were marked: say how
+        # to clear it, but never clear it here (the files may be someone's own).
         raise OutputRefused(f"{shown}: refused as an output folder: it is not empty and not shequ's output (it has "
-                            f"no {MARKER} file), and an output folder is replaced as a whole (choose an empty or new "
-                            "folder, or empty this one yourself)")
+                            f"no {MARKER} file), and an output folder is replaced as a whole. If it holds only an "
+                            "earlier build or data package (written before shequ marked its output), remove it and "
+                            f"run the command again: rm -r -- {shlex.quote(str(target))}  Otherwise choose an "
+                            "empty or new folder.")
     return target
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from shequ import rules
 from shequ.project import Project
 from shequ.report import Problem
-from shequ.sources.filenames import WINDOWS_HINT, windows_trouble
+from shequ.sources.filenames import name_problems
 
 #: A Markdown page larger than this is refused: a guide is a few kilobytes.
 MAX_PAGE_BYTES = 2 * 1024 * 1024
@@ -45,11 +45,7 @@ def load_docs(project: Project, folder: Path) -> tuple[DocsFolder | None, list[P
     for dirpath, dirnames, filenames in os.walk(folder):
         here = Path(dirpath)
         kept = []
-        for name in sorted(dirnames + filenames):
-            windows = windows_trouble(name)
-            if windows:  # hidden or not: a checkout holds it
-                problems.append(Problem(rules.FILES_RESERVED_NAME, windows, project.relative(here / name),
-                                        hint=WINDOWS_HINT))
+        problems += name_problems(project, here, dirnames + filenames)  # hidden or not: a checkout holds them
         for name in sorted(dirnames):
             if name.startswith("."):
                 continue
