@@ -298,6 +298,25 @@ def test_an_import_killed_with_sigkill_while_writing_leaves_every_row_or_none(tm
         assert all((datasets / "organizations" / name).read_bytes().startswith(text) for name, text in staged.items())
 
 
+def test_a_second_import_in_a_project_stops_and_removes_nothing_of_the_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHEQU_TODAY", "2026-11-26")
+    mini = MiniProject(tmp_path / "project")
+    (tmp_path / "mapping.yaml").write_text(IMPORT_MAPPING, encoding="utf-8")
+    (tmp_path / "rows.csv").write_text("名称,区划代码,组织类型,管理方式,活动领域\n建外街道新队,110105001,未登记,备案,邻里互助\n",
+                                       encoding="utf-8")
+    before = manifest(mini.root / "datasets")
+    with atomic.import_scratch(mini.root) as running:  # what a running import holds
+        assert running.parent == mini.root.resolve() and running.name.startswith(".shequ-import-")
+        (running / "datasets").mkdir()
+        result = run("import", "organizations", str(tmp_path / "rows.csv"), "--mapping", str(tmp_path / "mapping.yaml"),
+                     "--project", str(mini.root))
+        assert result.exit_code == 1, result.output
+        assert "another shequ import is running in this project right now" in result.stderr
+        assert (running / "datasets").is_dir()  # the second command left the first's copy alone
+    assert not running.exists() and not (mini.root / ".shequ-import.lock").exists()
+    assert manifest(mini.root / "datasets") == before
+
+
 def test_import_writes_all_rows_at_once_and_never_replaces_a_file(tmp_path):
     mini = MiniProject(tmp_path / "project")
     folder = mini.root / "datasets" / "organizations"
