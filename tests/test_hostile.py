@@ -133,6 +133,7 @@ def apply(case: dict, root: Path) -> None:
     for step in case["put"]:
         if "fixture" in step:
             target = root / step["to"]
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes((CORPUS / step["fixture"]).read_bytes())
         elif "generate" in step:
             getattr(GENERATORS, step["generate"])(root / step["to"], root, step)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -90,6 +94,23 @@ def test_an_empty_or_new_folder_is_accepted_and_a_file_refused(site_project, tmp
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(atomic.OutputRefused, match="it is not a folder"):
         atomic.claim(tmp_path / "file", site_project)
+
+
+def test_an_unmarked_output_from_before_the_marker_is_refused_with_the_command_that_clears_it(site_project):
+    """A site/ built before outputs were marked: refused (it might hold someone's files), with a
+    message naming the folder and a command that removes exactly it, whatever its name."""
+    old = site_project / "-old site"  # a name a shell would misread unquoted
+    old.mkdir()
+    (old / "index.html").write_text("<html>an earlier build</html>", encoding="utf-8")
+    with pytest.raises(atomic.OutputRefused) as refused:
+        atomic.claim(old, site_project)
+    message = str(refused.value)
+    assert message.startswith("-old site: refused as an output folder: it is not empty and not shequ's output")
+    command = re.search(r"run the command again: (rm -r -- .+?)  Otherwise", message).group(1)
+    before = manifest(site_project)
+    subprocess.run(command, shell=True, check=True)
+    assert manifest(site_project) == {k: v for k, v in before.items() if not k.startswith("-old site/")}
+    assert atomic.claim(old, site_project) == old.resolve()  # the next run may write it
 
 
 def test_build_refuses_a_site_dir_with_files_of_others_before_removing_anything(site_project, tmp_path):
@@ -178,6 +199,122 @@ def test_an_import_killed_before_its_commit_leaves_no_row_and_after_it_every_row
     Project.at(mini.root)  # any command
     assert sorted(p.name for p in folder.iterdir()) == sorted(before + ["org-one.yaml", "org-two.yaml"])
     assert not list(mini.root.glob(".shequ-batch-*"))
+
+
+IMPORT_MAPPING = """\
+columns: {name: 名称, division: 区划代码, legal_form: 组织类型, management_track: 管理方式, fields_of_activity: 活动领域}
+values:
+  legal_form: {未登记: unregistered}
+  management_track: {备案: filed}
+  fields_of_activity: {邻里互助: mutual-aid}
+defaults: {status: active}
+source: {title: 示例导出, url: "https://example.org/export", accessed: 2026-11-20}
+"""
+
+
+def _pause_when(proc: subprocess.Popen, ready, what: str) -> None:
+    """Poll until ``ready()``, then stop ``proc`` (SIGSTOP) where it is: what the test then sees
+    on disk is exactly what a SIGKILL at that instant leaves."""
+    deadline = time.monotonic() + 120
+    while not ready():
+        if proc.poll() is not None:
+            pytest.fail(f"the import ended (exit {proc.returncode}) before {what}: {proc.stderr.read()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"no {what} within 120 s")
+        time.sleep(0.001)
+    os.kill(proc.pid, signal.SIGSTOP)
+
+
+def test_an_import_killed_with_sigkill_while_writing_leaves_every_row_or_none(tmp_path, monkeypatch):
+    """A real ``shequ import`` of 150 rows, killed while it writes its records (each flushed to
+    disk, one by one). The sources are the ones before or the ones after, never a part; what the
+    killed run left (its batch, the copy it checked the rows in) is inside the project and gone
+    after the next command; the next import runs as if the killed one never had."""
+    from openpyxl import Workbook
+
+    monkeypatch.setenv("SHEQU_TODAY", "2026-11-26")
+    mini = MiniProject(tmp_path / "project")
+    rows = 150
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("名录")
+    sheet.append(["名称", "区划代码", "组织类型", "管理方式", "活动领域"])
+    for i in range(rows):
+        sheet.append([f"建外街道第{i + 1}邻里互助队", "110105001", "未登记", "备案", "邻里互助"])
+    book.save(tmp_path / "名录.xlsx")
+    (tmp_path / "mapping.yaml").write_text(IMPORT_MAPPING, encoding="utf-8")
+    stale = mini.root / ".shequ-import-k1lled"  # the check copy of an import killed earlier
+    (stale / "datasets").mkdir(parents=True)
+    datasets = mini.root / "datasets"
+    before = manifest(datasets)
+    args = ["import", "organizations", str(tmp_path / "名录.xlsx"), "--mapping", str(tmp_path / "mapping.yaml"),
+            "--project", str(mini.root), "--seed", "kill"]
+
+    proc = subprocess.Popen([sys.executable, "-m", "shequ", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+
+    def writing() -> bool:
+        for batch in mini.root.glob(".shequ-batch-*"):
+            try:
+                return any(os.scandir(batch / "datasets" / "organizations"))
+            except OSError:
+                return False
+        return False
+
+    try:
+        _pause_when(proc, writing, "its first record was written")
+        batch = next(mini.root.glob(".shequ-batch-*"), None)  # as the kill leaves it
+        assert batch is not None, "the import had finished writing when it was stopped"
+        staged = {p.name: p.read_bytes() for p in (batch / "datasets" / "organizations").iterdir()}
+        left = sorted(p.name for p in mini.root.iterdir() if p.name.startswith(".shequ-import-"))
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert not stale.exists()  # the killed import removed what an earlier one left
+    assert len(left) == 1  # its own check copy: in the project, where the next command finds it
+    committed = batch.suffix == ".ready"
+    assert committed or 0 < len(staged) < rows, f"killed in {batch.name} with {len(staged)} of {rows} files"
+
+    result = run("validate", "--project", str(mini.root))  # any command: it finishes or drops the batch
+    assert result.exit_code == 0, result.output
+    assert not [p.name for p in mini.root.iterdir() if p.name.startswith(".shequ-")]
+    after = manifest(datasets)
+    assert {name: after[name] for name in before} == before
+    new = {name.removeprefix("organizations/") for name in after.keys() - before.keys()}
+    if committed:  # killed after the commit: every row is in, and importing again adds none
+        assert len(new) == rows and set(staged) <= new
+        again = run(*args)
+        assert again.exit_code == 1 and "already in the data" in again.stderr
+        assert manifest(datasets) == after
+    else:  # killed before it: no row is in, and the same import now writes them all
+        assert after == before
+        again = run(*args)
+        assert again.exit_code == 0, again.output
+        assert again.stdout == f"imported {rows} of {rows} rows into datasets/organizations/\n"
+        now = manifest(datasets)
+        assert {name: now[name] for name in before} == before and len(now) == len(before) + rows
+        # The same records under the same ids (the file being written at the kill, only begun).
+        assert all((datasets / "organizations" / name).read_bytes().startswith(text) for name, text in staged.items())
+
+
+def test_a_second_import_in_a_project_stops_and_removes_nothing_of_the_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHEQU_TODAY", "2026-11-26")
+    mini = MiniProject(tmp_path / "project")
+    (tmp_path / "mapping.yaml").write_text(IMPORT_MAPPING, encoding="utf-8")
+    (tmp_path / "rows.csv").write_text("名称,区划代码,组织类型,管理方式,活动领域\n建外街道新队,110105001,未登记,备案,邻里互助\n",
+                                       encoding="utf-8")
+    before = manifest(mini.root / "datasets")
+    with atomic.import_scratch(mini.root) as running:  # what a running import holds
+        assert running.parent == mini.root.resolve() and running.name.startswith(".shequ-import-")
+        (running / "datasets").mkdir()
+        result = run("import", "organizations", str(tmp_path / "rows.csv"), "--mapping", str(tmp_path / "mapping.yaml"),
+                     "--project", str(mini.root))
+        assert result.exit_code == 1, result.output
+        assert "another shequ import is running in this project right now" in result.stderr
+        assert (running / "datasets").is_dir()  # the second command left the first's copy alone
+    assert not running.exists() and not (mini.root / ".shequ-import.lock").exists()
+    assert manifest(mini.root / "datasets") == before
 
 
 def test_import_writes_all_rows_at_once_and_never_replaces_a_file(tmp_path):

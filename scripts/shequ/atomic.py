@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import shlex
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -162,9 +163,13 @@ def claim(target: Path, project: Path, keep: Iterable[Path] = ()) -> Path:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise OutputRefused(f"{shown}: refused as an output folder: it is not a folder")
     if target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
+        # Most often an older build or data package, written before outputs were marked: say how
+        # to clear it, but never clear it here (the files may be someone's own).
         raise OutputRefused(f"{shown}: refused as an output folder: it is not empty and not shequ's output (it has "
-                            f"no {MARKER} file), and an output folder is replaced as a whole (choose an empty or new "
-                            "folder, or empty this one yourself)")
+                            f"no {MARKER} file), and an output folder is replaced as a whole. If it holds only an "
+                            "earlier build or data package (written before shequ marked its output), remove it and "
+                            f"run the command again: rm -r -- {shlex.quote(str(target))}  Otherwise choose an "
+                            "empty or new folder.")
     return target
 
 
@@ -307,6 +312,61 @@ def complete_batches(root: Path, *, locked: bool = False) -> None:
                 _move_in(folder, root)
             else:
                 shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+# A scratch folder in the project ------------------------------------------------------------------
+
+_SCRATCH = ".shequ-import-"
+
+
+def _scratch_lock(root: Path) -> Lock:
+    return Lock(root / "shequ-import", busy="another shequ import is running in this project right now; wait until "
+                "it ends, then run again")
+
+
+@contextmanager
+def import_scratch(root: Path) -> Iterator[Path]:
+    """A fresh folder ``.shequ-import-*`` in the project, for an import's check of its rows in a
+    copy of the datasets; removed when the block ends. One import at a time per project (the
+    ids and duplicates it finds hold only while no other import writes); raises
+    :class:`OutputBusy` if another one runs.
+
+    It lives beside the sources, not in the system's temporary folder, as the build's
+    staging lives beside its output: a killed import leaves it where the user sees it, and
+    the next command removes it (:func:`remove_stale_scratch`)."""
+    root = Path(root).resolve()
+    lock = _scratch_lock(root).acquire()
+    try:
+        remove_stale_scratch(root, locked=True)
+        folder = Path(tempfile.mkdtemp(prefix=_SCRATCH, dir=root))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        lock.release()
+
+
+def remove_stale_scratch(root: Path, *, locked: bool = False) -> None:
+    """Remove the scratch folders of imports that were killed; skipped while an import runs."""
+    try:
+        leftovers = [p for p in Path(root).iterdir() if p.name.startswith(_SCRATCH) and p.is_dir()]
+    except OSError:
+        return
+    if not leftovers:
+        return
+    lock = None
+    if not locked:
+        try:
+            lock = _scratch_lock(Path(root)).acquire()
+        except OutputBusy:
+            return
+    try:
+        for folder in leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
     finally:
         if lock is not None:
             lock.release()

@@ -435,6 +435,8 @@ def import_(project_dir: str, dataset: str, file: str, mapping_file: str, dry_ru
                                 skip_invalid=skip_invalid, seed=seed or settings.seed, today=settings.today())
     except ImportFileError as exc:
         raise click.UsageError(printable(str(exc))) from None
+    except ShequError as exc:  # another import is running in the project
+        _fail(exc, "nothing was written")
     for failure in result.failures:
         for reason in failure.reasons:
             echo(f"row {failure.row}: {reason}", err=True)

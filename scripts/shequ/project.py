@@ -38,6 +38,7 @@ class Project:
         # A record import killed after its commit point is finished here, before anything
         # reads the records (shequ.atomic.write_new_files): an import writes all its rows or none.
         atomic.complete_batches(root)
+        atomic.remove_stale_scratch(root)  # what a killed import's check left
         return cls(root)
 
     @property

@@ -114,10 +114,20 @@ FILES_NOT_A_FOLDER = _rule(
     _write("datasets/incubators", "inc-chaoyang-base\n", "references.incubator"))
 FILES_RESERVED_NAME = _rule(
     "files.reserved-name", "File name Windows cannot hold",
-    "A source file is named like a device on Windows (con, prn, aux, nul, com1 to com9, lpt1 to lpt9, "
-    "whatever the extension), or ends in a dot or a space: a checkout of the repository fails there.",
-    "rename the file (a record: give it a new id)",
+    "A source file or folder (a YAML source, a page or file under docs/, a file of the theme's custom_dir) "
+    "is named like a device on Windows (con, prn, aux, nul, com1 to com9, lpt1 to lpt9, whatever the "
+    "extension), holds a character Windows does not allow in a name (< > : \" \\ | ? * or a control "
+    "character), or ends in a dot or a space: a checkout of the repository fails there.",
+    "rename it (a record: give it a new id)",
     _write("datasets/organizations/con.yaml", "id: con\n"))
+FILES_CASE_CLASH = _rule(
+    "files.case-clash", "Names that differ only in case",
+    "Two files or folders side by side under docs/ or the theme's custom_dir have names that differ only in "
+    "upper and lower case, or in how an accented letter is encoded (Guide.md and guide.md): a checkout on "
+    "Windows or macOS keeps only one of them, and a site built there loses the other.",
+    "rename one of them",
+    Example((Change("docs", "folder"), Change("mkdocs.yml", "write", None, "site_name: Demo\ndocs_dir: docs\n"),
+             Change("docs/guide.md", "write", None, "# Guide\n"), Change("docs/Guide.md", "write", None, "# Other\n"))))
 FILES_UNEXPECTED = _rule(
     "files.unexpected", "File that is not a record",
     "A dataset folder holds a file whose name does not end in .yaml.", "rename it to end in .yaml, or move it",

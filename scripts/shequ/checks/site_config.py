@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from shequ import rules
 from shequ.checks.urls import url_problem
 from shequ.report import Problem
+from shequ.sources.filenames import name_problems
 from shequ.sources.load import Sources
 from shequ.sources.siteconfig import SiteConfig, Tagged
 
@@ -189,6 +190,7 @@ def _custom_dir(sources: Sources, config: SiteConfig) -> Iterator[Problem]:
         yield _problem(config, rules.CONFIG_CUSTOM_DIR, f"'{value}' is outside the project", path)
         return
     for dirpath, dirnames, filenames in os.walk(folder):
+        yield from name_problems(sources.project, Path(dirpath), dirnames + filenames)
         for name in sorted(dirnames + filenames):
             if Path(dirpath, name).is_symlink():
                 yield Problem(rules.FILES_SYMLINK, "symbolic links are not allowed in the theme's overrides",

@@ -17,6 +17,7 @@ from pathlib import Path
 from shequ import rules
 from shequ.project import Project
 from shequ.report import Problem
+from shequ.sources.filenames import name_problems
 
 #: A Markdown page larger than this is refused: a guide is a few kilobytes.
 MAX_PAGE_BYTES = 2 * 1024 * 1024
@@ -44,6 +45,7 @@ def load_docs(project: Project, folder: Path) -> tuple[DocsFolder | None, list[P
     for dirpath, dirnames, filenames in os.walk(folder):
         here = Path(dirpath)
         kept = []
+        problems += name_problems(project, here, dirnames + filenames)  # hidden or not: a checkout holds them
         for name in sorted(dirnames):
             if name.startswith("."):
                 continue

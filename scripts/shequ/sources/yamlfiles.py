@@ -29,6 +29,7 @@ import yaml
 
 from shequ.errors import ShequError
 from shequ import rules
+from shequ.sources.filenames import WINDOWS_HINT, windows_trouble
 from shequ.project import RECORD_DATASETS, Project
 from shequ.report import Problem
 
@@ -105,21 +106,11 @@ def _depth(value: Any, limit: int, level: int = 0) -> bool:
     return False
 
 
-# Device names on Windows, with any extension: a repository holding one cannot be checked out there.
-WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(?:\.|$)",
-                              re.IGNORECASE)
-
-
-def reserved_on_windows(name: str) -> bool:
-    """True for a file name Windows refuses: 'con.yaml', 'LPT1.yaml', 'notes.' ."""
-    return WINDOWS_RESERVED.match(name.strip()) is not None or name.endswith((".", " "))
-
-
 def read_yaml_text(path: Path) -> str:
     """The text of a YAML file, refusing what no YAML source should be."""
-    if reserved_on_windows(path.name):
-        raise YamlProblem(rules.FILES_RESERVED_NAME, f"'{path.name}' is a device name on Windows, where a checkout "
-                          "of the repository fails", None, "rename the file (a record: give it a new id)")
+    windows = windows_trouble(path.name)
+    if windows:
+        raise YamlProblem(rules.FILES_RESERVED_NAME, windows, None, WINDOWS_HINT)
     if path.is_symlink():
         where = " in datasets/" if "datasets" in path.parts else ""
         raise YamlProblem(rules.FILES_SYMLINK, f"symbolic links are not allowed{where}", None,

@@ -24,8 +24,8 @@ A mapping file says which column fills which field::
 
 CSV may be UTF-8 (with or without a byte-order mark) or GB18030 (which includes
 GBK and GB2312), as Chinese spreadsheets save it. Every row gets a new id. The
-records are written to a temporary copy of the datasets and checked with all the
-rules there; a row is reported, by its row number as a spreadsheet shows it,
+records are written to a copy of the datasets, in a hidden folder of the project
+(``.shequ-import-*``), and checked with all the rules there; a row is reported, by its row number as a spreadsheet shows it,
 with every reason it cannot be imported. Nothing is written unless every row
 passes (or ``skip_invalid`` is set), and no existing file is ever replaced. The rows are
 written all at once: an import that is killed leaves all of them or none.
@@ -39,7 +39,6 @@ import io
 import re
 import shutil
 import stat
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -343,8 +342,6 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
                    skip_invalid: bool = False, seed: int | str | None = None,
                    today: dt.date | None = None) -> ImportResult:
     """Turn every row of ``file`` into a record of ``dataset``, checked; see the module's doc."""
-    from shequ.build.pipeline import validate
-
     schemas = Schemas(project)
     mapping = read_mapping(project, mapping_file, dataset)
     header, body = read_rows(file, mapping)
@@ -356,54 +353,67 @@ def import_records(project: Project, dataset: str, file: Path, mapping_file: Pat
     if missing:
         found = ", ".join(_shown(h) for h in header[:50] if h) or "(none)"
         raise ImportFileError(f"{file.name}: no column '{missing[0]}' in row {mapping.header_row} (columns: {found})")
-    layout = LAYOUT[dataset]
-    list_fields = {c.key for c in layout.children if not c.is_mapping}
-    existing = _existing_keys(project, dataset)
-    taken, rng = taken_ids(project), make_rng(seed)
-    failures: list[RowFailure] = []
-    pending: dict[str, tuple[int, str]] = {}  # file in the project → (row, text)
-    seen: dict[tuple, int] = {}
-    rows = 0
-    for number, cells in body:
-        if _is_empty(cells):
-            continue
-        rows += 1
-        values = row_values(mapping, index, cells, list_fields)
-        clash = _clash(values, existing, seen, number)
-        if clash:
-            failures.append(RowFailure(number, [clash]))
-            continue
-        record_id = new_id(dataset, taken, rng)
-        data = build_record(project, dataset, values, record_id, today, schemas)
-        pending[f"datasets/{dataset}/{record_id}.yaml"] = (number, dump_record(schemas, dataset, data))
+    # One import at a time; its check runs in a copy of the datasets inside the project.
+    with atomic.import_scratch(project.root) as scratch:
+        layout = LAYOUT[dataset]
+        list_fields = {c.key for c in layout.children if not c.is_mapping}
+        existing = _existing_keys(project, dataset)
+        taken, rng = taken_ids(project), make_rng(seed)
+        failures: list[RowFailure] = []
+        pending: dict[str, tuple[int, str]] = {}  # file in the project → (row, text)
+        seen: dict[tuple, int] = {}
+        rows = 0
+        for number, cells in body:
+            if _is_empty(cells):
+                continue
+            rows += 1
+            values = row_values(mapping, index, cells, list_fields)
+            clash = _clash(values, existing, seen, number)
+            if clash:
+                failures.append(RowFailure(number, [clash]))
+                continue
+            record_id = new_id(dataset, taken, rng)
+            data = build_record(project, dataset, values, record_id, today, schemas)
+            pending[f"datasets/{dataset}/{record_id}.yaml"] = (number, dump_record(schemas, dataset, data))
 
-    records: list[RowRecord] = []
-    with tempfile.TemporaryDirectory(prefix="shequ-import-") as tmp:
-        copy = Project(Path(tmp))
-        shutil.copytree(project.datasets, copy.datasets, symlinks=True, ignore=partial(_refuse_special_files, project))
-        for rel, (_, text) in pending.items():
-            write_new(copy.root / rel, text)
-        report = validate(copy, today)[1] if pending else None
-        by_file: dict[str, list[Problem]] = {rel: [] for rel in pending}
-        for problem in report.problems if report else ():
-            for rel in files_named(problem, by_file):
-                by_file[rel].append(problem)
-    for rel, (number, text) in pending.items():
-        errors = [describe(p) for p in by_file[rel] if p.severity == "error"]
-        if errors:
-            failures.append(RowFailure(number, errors))
-        else:
-            warnings = [describe(p) for p in by_file[rel] if p.severity != "error"]
-            records.append(RowRecord(number, rel.rsplit("/", 1)[1][: -len(".yaml")], text, warnings))
-    failures.sort(key=lambda f: f.row)
-    records.sort(key=lambda r: r.row)
-    written: list[Path] = []
-    if not dry_run and (skip_invalid or not failures):
-        # All rows or none, even if the import is killed half-way (see shequ.atomic).
-        files = {project.datasets / dataset / f"{rec.id}.yaml": rec.text for rec in records}
-        atomic.write_new_files(files, project.root)
-        written = list(files)
+        records: list[RowRecord] = []
+        by_file = _check_in_copy(project, scratch, pending, today)
+        for rel, (number, text) in pending.items():
+            errors = [describe(p) for p in by_file[rel] if p.severity == "error"]
+            if errors:
+                failures.append(RowFailure(number, errors))
+            else:
+                warnings = [describe(p) for p in by_file[rel] if p.severity != "error"]
+                records.append(RowRecord(number, rel.rsplit("/", 1)[1][: -len(".yaml")], text, warnings))
+        failures.sort(key=lambda f: f.row)
+        records.sort(key=lambda r: r.row)
+        written: list[Path] = []
+        if not dry_run and (skip_invalid or not failures):
+            # All rows or none, even if the import is killed half-way (see shequ.atomic).
+            files = {project.datasets / dataset / f"{rec.id}.yaml": rec.text for rec in records}
+            atomic.write_new_files(files, project.root)
+            written = list(files)
     return ImportResult(dataset, rows, records, failures, written, dry_run)
+
+
+def _check_in_copy(project: Project, scratch: Path, pending: dict[str, tuple[int, str]],
+                   today: dt.date | None) -> dict[str, list[Problem]]:
+    """The problems of each new file, checked with every rule in a copy of the datasets made in
+    ``scratch``: the project's own files are not touched until every row is known to pass."""
+    from shequ.build.pipeline import validate
+
+    by_file: dict[str, list[Problem]] = {rel: [] for rel in pending}
+    if not pending:
+        return by_file
+    copy = Project(scratch)
+    shutil.copytree(project.datasets, copy.datasets, symlinks=True, ignore=partial(_refuse_special_files, project))
+    for rel, (_, text) in pending.items():
+        write_new(copy.root / rel, text)
+    for problem in validate(copy, today)[1].problems:
+        for rel in files_named(problem, by_file):
+            by_file[rel].append(problem)
+    shutil.rmtree(copy.datasets)  # not needed while the rows are written
+    return by_file
 
 
 def _refuse_special_files(project: Project, folder: str, names: list[str]) -> list[str]:
