@@ -463,6 +463,24 @@ def test_the_language_menu_keeps_the_directorys_query_and_filters(visit, base_ur
     assert "/en/organizations/" in s["url"]
 
 
+def test_directory_snippets_leave_out_what_the_card_already_says(visit):
+    directory(visit, "?q=社区")
+    cards = visit.page.evaluate("""() => [...document.querySelectorAll('[data-shequ-directory] .shequ-result')].map(li => ({
+        region: li.querySelector('.shequ-result__region')?.textContent || '',
+        facets: [...li.querySelectorAll('.shequ-result__facet')].map(f => f.textContent),
+        snippet: li.querySelector('.shequ-result__snippet')?.textContent || ''}))""")
+    assert cards and all(c["snippet"] for c in cards)
+    for card in cards:
+        parts = card["snippet"].rstrip(" …").split(". ")
+        assert card["region"] not in parts and not set(card["facets"]) & set(parts), card
+
+
+def test_header_results_say_their_kind_once_and_end_cleanly(visit):
+    results = ask(visit, "elderly care", language.prefix("en"))
+    topic = next(r for r in results if r["kind"] == "Topic")
+    assert not topic["snippet"].startswith("Topic") and " ." not in topic["snippet"], topic
+
+
 def test_directory_results_leave_out_the_usual_status(visit):
     s = directory(visit, "?sort=name")
     lines = visit.page.locator(".shequ-result__line").all_inner_texts()

@@ -304,12 +304,21 @@ def test_organization_listing_has_name_region_track_status_and_fields(site):
 
 def test_listing_cards_leave_out_what_every_card_would_repeat(site):
     listing = site.page("organizations/")
-    status_cells = re.findall(r'<td data-label="状态">(.*?)</td>', listing, re.S)
+    status_cells = re.findall(r'<td class="shequ-status" data-label="状态">(.*?)</td>', listing, re.S)
     # The usual status says nothing; another one is what a reader must see.
     assert "正常" not in "".join(status_cells)
     assert any("停止活动" in cell for cell in status_cells)
+    # A listing whose every status is the usual one hides the empty column.
+    hidden = 0
+    for path in ("organizations/", "regions/110105/", "regions/110105001/", "topics/fields-of-activity/elderly-care/"):
+        page = site.page(path)
+        cells = re.findall(r'<td class="shequ-status" data-label="状态">(.*?)</td>', page, re.S)
+        assert cells, path
+        assert ("shequ-no-status" in page) == (not any(c.strip() for c in cells)), path
+        hidden += "shequ-no-status" in page
+    assert hidden
     # A township's page lists its own organizations: the region column is hidden there only.
-    assert 'class="shequ-list shequ-cards shequ-one-place"' in site.page("regions/110105001/")
+    assert re.search(r'class="shequ-list shequ-cards shequ-one-place[ "]', site.page("regions/110105001/"))
     assert "shequ-one-place" not in site.page("regions/110105/") and "shequ-one-place" not in listing
 
 
@@ -367,6 +376,22 @@ def test_statistics_are_inline_svg_with_their_tables(site):
         assert "<svg" in section and "<rect" in section and "<table" in section, chart
     content = page[page.index('<article'):page.index("</article>")]
     assert "<script" not in content
+
+
+
+def test_a_chart_label_wider_than_the_drawing_is_squeezed_into_it_not_cut_off(site):
+    from shequ.render.html import text_units
+    from shequ.render.statistics import WIDTH
+
+    squeezed = 0
+    for prefix in ("", "en/"):
+        labels = re.findall(r'<text x="0" y="\d+" class="shequ-chart__label"( textLength="[\d.]+")?[^>]*>(.*?)</text>',
+                            site.page(f"{prefix}statistics/"))
+        assert labels
+        for length, label in labels:
+            assert bool(length) == (text_units(html.unescape(label)) > WIDTH), label
+            squeezed += bool(length)
+    assert squeezed  # "Filed with a sub-district office or township government"
 
 
 def test_data_page_lists_every_published_file_with_its_facts(site):

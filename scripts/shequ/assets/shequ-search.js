@@ -154,8 +154,9 @@
   // Snippets: the page's own text around the first match, matches marked ----------------------
 
   function plain(content) {
+    // Without the tokens, the full stop Pagefind puts after their paragraph stands alone: "… activity. ."
     return String(content || "").replace(/\u200b/g, "").replace(/\bzq[0-9a-z]+\b/g, " ")
-      .replace(/\s+/g, " ").trim();
+      .replace(/\s+/g, " ").replace(/([.。])(\s*\.)+/g, "$1").replace(/\s+\./g, ".").trim();
   }
 
   function terms(query) {
@@ -170,9 +171,17 @@
     return out.sort(function (a, b) { return b.length - a.length; });
   }
 
+  // ``heading``: what the result shows above the snippet already (its title, its kind, its
+  // place, its facets), left out of the snippet where the text starts with or holds it as a part.
   function snippet(content, query, length, heading) {
     var text = plain(content);
-    if (heading && text.indexOf(heading) === 0) text = text.slice(heading.length).replace(/^[\s.]+/, "");
+    var shown = [].concat(heading || []).filter(Boolean);
+    shown.forEach(function (told) {
+      if (text.indexOf(told) === 0) text = text.slice(told.length).replace(/^[\s.]+/, "");
+    });
+    if (shown.length > 1) {
+      text = text.split(". ").filter(function (part) { return shown.indexOf(part.replace(/\.$/, "")) < 0; }).join(". ");
+    }
     var words = terms(query).map(function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
     var fragment = document.createDocumentFragment();
     var pattern = words.length ? new RegExp(words.join("|"), "giu") : null;
@@ -613,7 +622,7 @@
       a.appendChild(line);
       a.appendChild(el("span", "shequ-result__title", item.title));
       var text = el("span", "shequ-result__snippet");
-      text.appendChild(snippet(item.text, query, 120, item.title));
+      text.appendChild(snippet(item.text, query, 120, [item.title, item.kind, item.region]));
       a.appendChild(text);
       li.appendChild(a);
       return li;
@@ -884,17 +893,19 @@
       a.href = doc.href;
       a.appendChild(el("span", "shequ-result__title", doc.title));
       var line = el("span", "shequ-result__line");
+      var told = [doc.title, doc.region];
       if (doc.region) line.appendChild(el("span", "shequ-result__region", doc.region));
       doc.shown.forEach(function (item) {
         if (!item.value || usual[item.field.field] === item.value) return;
         var shown = item.field.facet ? label(item.field.facet, item.value)
           : item.field.sort === "founded" ? formatted(t("Founded {date}"), { date: item.value }) : item.value;
         line.appendChild(el("span", "shequ-result__facet", shown));
+        told.push(shown);
       });
       a.appendChild(line);
       if (state.q) {
         var text = el("span", "shequ-result__snippet");
-        text.appendChild(snippet(doc.text, state.q, 120, doc.title));
+        text.appendChild(snippet(doc.text, state.q, 120, told));
         a.appendChild(text);
       }
       item.appendChild(a);

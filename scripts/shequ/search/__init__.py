@@ -67,7 +67,9 @@ Chinese substrings
     query matches every record that holds all of its character pairs: any substring
     of a name, a place or a policy term of two or more characters; one character
     matches the pairs that start with it. The tokens sit in hidden text that only
-    Pagefind reads; the result snippets leave them out.
+    Pagefind reads, each written several times so that Pagefind, which cuts its index
+    by positions, cuts the tokens into small chunks (:data:`~shequ.search.records.TOKEN_REPEATS`);
+    the result snippets leave them out.
 
 Scale (``python -m shequ.bench.search 10000 100000``; a shared 2-core machine under load)
     Pagefind alone, organizations included: at 10,000 organizations it indexed in

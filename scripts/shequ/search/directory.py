@@ -90,12 +90,14 @@ def _org_text(directory, org, searchable: list) -> tuple[str, str, str, str]:
     names = " ".join([org.name, name_en, *alternate])
     regions = directory.region_path(values.get("division"))
     place = " ".join([*(r.name for r in regions), *(r.name_en for r in regions if r.name_en)])
-    terms, extra = [], []
+    terms, extra, told = [], [], []
     for f in searchable:
         found = org.lists.get(f.key, []) if f.is_list else [values.get(f.key)]
         found = [v for v in found if v not in (None, "")]
         if f.vocabulary:
             terms += [directory.term(f.vocabulary, code) for code in found]
+            # The snippet leaves out the usual value ("Active" on every result), as listings do.
+            told += [directory.term(f.vocabulary, code) for code in found if directory.unusual(f.key, code)]
         else:
             extra += [str(v) for v in found]
     other = " ".join([place, *extra, *(term_labels(t) for t in terms)])
@@ -105,7 +107,7 @@ def _org_text(directory, org, searchable: list) -> tuple[str, str, str, str]:
     for lang in language.LANGUAGES:
         short = directory.short_place(values.get("division"), lang)
         other_name = name_en if lang == language.DEFAULT else org.name if name_en else ""
-        parts = [other_name, *alternate, short, *(term_label(t, lang) for t in terms)]
+        parts = [other_name, *alternate, short, *(term_label(t, lang) for t in told)]
         snippets[lang] = ". ".join(p for p in parts if p)
     return names, other, snippets["zh"], snippets["en"]
 

@@ -36,6 +36,24 @@ KINDS = {
 }
 
 
+#: How many times each bigram token is written for Pagefind. Pagefind cuts its word index
+#: into chunks of 20,000 positions (not bytes), and a query loads every chunk that holds one
+#: of its tokens: a repeated token costs four positions but few more bytes (the repeats sit
+#: side by side, one byte apart), so the tokens fill four times as many chunks, each about
+#: half the bytes. Measured on the demo site, the whole name 朝阳区银龄互助会 loads three
+#: chunks of 59 KB in all instead of 90 KB; every query's share falls by a quarter.
+TOKEN_REPEATS = 4
+
+
+def token_text(tokens: Iterable[str]) -> str:
+    """Bigram tokens as the hidden text Pagefind reads, each :data:`TOKEN_REPEATS` times.
+
+    >>> token_text(["zqtfavic"])
+    'zqtfavic zqtfavic zqtfavic zqtfavic'
+    """
+    return " ".join(" ".join([token] * TOKEN_REPEATS) for token in tokens)
+
+
 def kind_label(kind: str, lang: str) -> str:
     """What a result of ``kind`` is called on a page in ``lang``."""
     return messages.of(lang).t(KINDS[kind])
@@ -82,7 +100,7 @@ class Record:
         return (f'<html lang="{language.TAGS[self.lang]}"><body><main data-pagefind-body><h1>{e(self.title)}</h1>'
                 f'<p data-pagefind-weight="5">{e(label)}{". " + e(self.subtitle) if self.subtitle else ""}</p>'
                 f'<p>{e(self.content)} '
-                f'<span data-pagefind-weight="7">{" ".join(title_tokens)}</span> {" ".join(content_tokens)}</p>'
+                f'<span data-pagefind-weight="7">{token_text(title_tokens)}</span> {token_text(content_tokens)}</p>'
                 f'<div data-pagefind-ignore>{"".join(tags)}</div></main></body></html>')
 
     def message(self, index_id: int) -> dict:
@@ -285,7 +303,7 @@ def page_html(text: str, kind: str, lang: str = language.DEFAULT, extra: Iterabl
     start = text.index(">", match.start()) + 1
     tag = text[match.start():start]
     marked = tag[:-1] + f' data-pagefind-meta="kind:{kind_label(kind, lang)}">'
-    hidden = (f'<span hidden><span data-pagefind-weight="7">{" ".join(title)}</span> {" ".join(rest)} </span>')
+    hidden = (f'<span hidden><span data-pagefind-weight="7">{token_text(title)}</span> {token_text(rest)} </span>')
     out = text[:match.start()] + marked + hidden + text[start:]
     root = _HTML.search(out, 0, match.start())
     opening = f'<html lang="{language.TAGS[lang]}">'
