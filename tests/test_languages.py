@@ -120,7 +120,7 @@ def test_records_show_the_name_of_the_page_language_first(built):
 def listing_names(path: Path) -> list[str]:
     """The organizations' names in a listing, in page order (each row's first link), as text."""
     html = path.read_text(encoding="utf-8")
-    table = html[html.index('<table class="shequ-list shequ-cards">'):]
+    table = html[re.search(r'<table class="shequ-list shequ-cards[" ]', html).start():]
     body = table[table.index("<tbody"):table.index("</tbody>")]
     return [html_unescape(re.sub(r"<[^>]+>", "", m)).strip()
             for m in re.findall(r"<tr>\s*<td[^>]*>\s*<a [^>]*>([\s\S]*?)</a>", body)]
