@@ -766,11 +766,12 @@ def _hugo_env(cache: Path) -> dict:
 
 
 def build_hugo(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]],
-               hugo: str | None = None) -> BuildFigure:
+               hugo: str | None = None, keep: bool = False) -> BuildFigure:
     """Write the Hugo project of ``work``'s records, build it with ``hugo`` in a child
     process and measure it: wall and CPU time are Hugo's alone (writing the content files
     is ``content_files_seconds``, outside them). Without Hugo, ``figure.error`` says
-    so and the exit code stays 0: the reference is skipped, not failed."""
+    so and the exit code stays 0: the reference is skipped, not failed. With ``keep``, the
+    Hugo project and its site stay in ``work/hugo/``."""
     hugo = hugo or hugo_executable()
     if not hugo:
         figure.error = "not measured: Hugo is not installed (no 'hugo' on PATH)"
@@ -796,7 +797,8 @@ def build_hugo(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]]
         figure.content_files_seconds = written
         measure_site(out / "public", figure, record_ids)
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
     return figure
 
 
