@@ -186,6 +186,12 @@ def test_bench_builds_the_site_and_the_naive_baseline(tmp_path):
     assert shequ_build["peak_rss_mb"] > 0 and shequ_build["stages"]["render"]["seconds"] > 0
     assert shequ_build["search_payload"] is not None or shequ_build["search_payload_gap"]
     assert data["machine"]["cpus"] and data["command"].startswith("shequ bench")
+    # The Hugo reference ran in the same command, on the same record pages, where Hugo is installed.
+    if bench.hugo_executable():
+        assert builds["hugo"]["record_pages"] == shequ_build["record_pages"]
+        assert "shequ / Hugo at 12 records (28 and 28 record pages)" in result.stdout
+    else:
+        assert "Hugo reference: not measured: Hugo is not installed" in result.stdout
     # The project itself was not touched.
     assert not (REPO / "datasets" / "organizations" / ".bench-timings.json").exists()
 
@@ -233,3 +239,74 @@ def test_five_thousand_organizations_against_the_naive_baseline():
     assert ours.exit_code == 0 and naive.exit_code == 0, ours.error + naive.error
     assert naive.seconds / ours.seconds >= 20
     assert naive.site_bytes / ours.site_bytes >= 50
+
+
+# The Hugo reference (issue 17): the same record pages, both languages, built by Hugo.
+
+HOSTILE = '<script>alert(1)</script>{{ .Site.Title }}{{< param "title" >}}'
+
+
+def test_hugo_builds_every_record_page_and_a_hostile_name_stays_text(tmp_path):
+    import yaml
+
+    from shequ.project import Project
+
+    hugo = bench.hugo_executable()
+    if not hugo:
+        pytest.skip("Hugo is not installed")
+    work = tmp_path / "work"
+    bench._generate(Project.at(REPO), work, 20, 2, None, (), 2016, site=False)
+    ids = bench._record_ids(work)
+    target = ids["organizations"][0]
+    path = work / "datasets" / "organizations" / f"{target}.yaml"
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    record["name"] = record["name_en"] = HOSTILE
+    path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+
+    figure = bench.build_hugo(work, BuildFigure(20, 2, "hugo", 1, 0.0, 0.0, 0), ids, hugo, keep=True)
+    assert figure.exit_code == 0 and not figure.error, figure.error
+    assert figure.record_pages == 2 * (20 + 2)
+    assert {lang: v["pages"] for lang, v in figure.record_pages_by_language.items()} == {"zh": 22, "en": 22}
+    assert figure.stages["hugo"]["count"] == 44 and figure.cpu_seconds > 0
+    for prefix in ("", "en/"):
+        page = (work / "hugo" / "public" / f"{prefix}organizations" / target / "index.html").read_text(encoding="utf-8")
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+        assert "{{ .Site.Title }}" in page  # printed, not run: the site's title is nowhere in the page
+        assert bench.HUGO_CONFIG["title"] not in page
+    # The fields are labelled in each page's language, from the Table Schema.
+    zh = (work / "hugo" / "public" / "organizations" / ids["organizations"][1] / "index.html").read_text(encoding="utf-8")
+    en = (work / "hugo" / "public" / "en" / "organizations" / ids["organizations"][1] / "index.html").read_text(
+        encoding="utf-8")
+    assert '<html lang="zh">' in zh and '<html lang="en">' in en
+    labels = bench._naive_labels(work, "organizations")
+    assert f"<dt>{labels['zh']['status']}</dt>" in zh and f"<dt>{labels['en']['status']}</dt>" in en
+
+
+def test_hugo_content_is_front_matter_data_and_ids_must_be_file_names(tmp_path):
+    text = bench.hugo_front_matter({"name": HOSTILE, "fields_of_activity": ["a", "b"]}, "org-x", "zh", {"name": "名称"})
+    data = json.loads(text)  # the whole file is JSON front matter, no Markdown body
+    assert data == {"title": HOSTILE, "fields": [["名称", HOSTILE], ["fields_of_activity", "a; b"]]}
+    bad = tmp_path / "datasets" / "organizations"
+    bad.mkdir(parents=True)
+    (bad / "..%2Fx.yaml").write_text("name: x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a safe file name"):
+        bench.write_hugo_project(tmp_path, tmp_path / "hugo")
+
+
+def test_without_hugo_the_bench_says_so_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench.shutil, "which", lambda name: None)
+    figure = bench.build_hugo(tmp_path, BuildFigure(12, 2, "hugo", 1, 0.0, 0.0, 0), {})
+    assert figure.exit_code == 0 and "Hugo is not installed" in figure.error
+    ours = _figure(12, "shequ", 10.0, 1_000_000, load=1.0)
+    table = format_table([ours, figure, BuildFigure(12, 2, "hugo", 2, 0.0, 0.0, 0, error=figure.error)])
+    assert table.count("Hugo is not installed") == 1
+    assert "shequ / Hugo" not in table and "failed" not in table
+
+
+def test_the_ratio_to_hugo_is_wall_and_cpu_time_on_the_same_pages():
+    ours = _figure(2000, "shequ", 30.0, 100_000_000, load=1.0)
+    theirs = _figure(2000, "hugo", 4.0, 10_000_000, hugo=4.0)
+    ours.cpu_seconds, theirs.cpu_seconds = 27.0, 6.0
+    ours.record_pages = theirs.record_pages = 4020
+    assert ("shequ / Hugo at 2,000 records (4,020 and 4,020 record pages): 7.5x the wall time "
+            "(30.0 s against 4.0 s), 4.5x the CPU (27.0 s against 6.0 s)") in format_table([ours, theirs])

@@ -185,6 +185,9 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
                    "language) and report the ratios. "
                    "Up to 10,000 records: it grows with the square of the records.")
 @click.option("--data", is_flag=True, help="Also time 'shequ validate' and 'shequ publish' on their own.")
+@click.option("--hugo/--no-hugo", default=True, show_default=True,
+              help="Also build the same record pages, in both languages, with Hugo (where it is installed) "
+                   "and report the ratio of wall and CPU time.")
 @click.option("--preview", is_flag=True,
               help="Also run 'mkdocs serve' and time how long an edited record takes to show on its page.")
 @click.option("--divisions", "official", multiple=True, type=click.Path(exists=True),
@@ -193,12 +196,14 @@ def divisions_import(project_dir: str, files: tuple[str, ...], prefixes: tuple[s
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Also write every figure as JSON to this file.")
 def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, runs: int, baseline: bool,
-          data: bool, preview: bool, official: tuple[str, ...], json_out: str | None) -> None:
+          data: bool, hugo: bool, preview: bool, official: tuple[str, ...], json_out: str | None) -> None:
     """Build the site on synthetic records and report each stage's time and memory.
 
     Runs the full build (load, check, publish, render, MkDocs, search) in a child
     process and reports, per stage, the wall time and peak memory; then the site's
-    size, the bytes per record page and the search index's size. Records are
+    size, the bytes per record page and the search index's size. Where Hugo is
+    installed, it builds the same record pages in both languages in the same run,
+    and the table gives the ratio of the two. Records are
     generated in a temporary copy; the project is not changed.
 
     \b
@@ -212,7 +217,7 @@ def bench(project_dir: str, orgs: tuple[int, ...], incubators: int | None, runs:
     project = _project(project_dir)
     try:
         figures = run_bench(project, sorted(set(orgs)), incubators, [Path(p) for p in official],
-                            runs=runs, baseline=baseline, data=data, preview=preview,
+                            runs=runs, baseline=baseline, data=data, preview=preview, hugo=hugo,
                             say=lambda t: echo(t, err=True))
     except FileNotFoundError as exc:
         raise click.UsageError(printable(str(exc))) from None

@@ -31,6 +31,12 @@ two languages. Ratios of time and size are what to compare: the machine is share
 its load changes figures between runs, so the JSON notes the load average before and
 after each build.
 
+Where Hugo is installed (and unless ``hugo=False``), the same records' pages are also built
+with Hugo after each build (:func:`build_hugo`): a minimal Hugo project, one content file per
+record and language holding the record as JSON front matter, one layout with the same
+fields, Chinese at the root and English under ``en/``. The table gives the ratio of this
+build's wall and CPU time to Hugo's, with the record pages each built (issue 17).
+
 The project itself is never touched.
 """
 
@@ -131,6 +137,7 @@ class BuildFigure:
     error: str = ""
     cpu_seconds: float = 0.0  # user + system time of the child and the workers it waited for
     preview: dict | None = None  # `mkdocs serve`: seconds from editing a record to its pages in every language showing it
+    content_files_seconds: float = 0.0  # the Hugo reference: writing its content files, before Hugo runs
 
 
 # Children ---------------------------------------------------------------------------------------
@@ -358,7 +365,7 @@ def _shequ_build_args(work: Path) -> list[str]:
 
 def bench(project: Project, sizes: list[int], incubators: int | None, official: list[Path] = (),
           seed: int = 2016, *, runs: int = 1, baseline: bool = False, data: bool = False, preview: bool = False,
-          queries: Iterable[str] = QUERIES, say: Callable[[str], None] | None = None) -> list[BuildFigure]:
+          hugo: bool = True, queries: Iterable[str] = QUERIES, say: Callable[[str], None] | None = None) -> list[BuildFigure]:
     """Generate each size in a fresh temporary copy of the project and build its site ``runs`` times.
 
     ``official`` are national division lists (files or folders, as for
@@ -367,7 +374,8 @@ def bench(project: Project, sizes: list[int], incubators: int | None, official: 
     With ``baseline``, the naive site is built from the same records after each run
     (sizes up to :data:`BASELINE_LIMIT`). With ``data``, validate and publish are also
     timed on their own, as ``shequ validate`` and ``shequ publish`` run them. With
-    ``preview``, ``mkdocs serve`` runs on the project after the first build, and the time
+    ``hugo``, the same records' pages are built with Hugo after each run, where Hugo is
+    installed (:func:`build_hugo`). With ``preview``, ``mkdocs serve`` runs on the project after the first build, and the time
     from editing a record to its served pages (both languages) showing the edit is measured.
     """
     from shequ.bench import synthetic
@@ -376,6 +384,9 @@ def bench(project: Project, sizes: list[int], incubators: int | None, official: 
     if not (project.root / "mkdocs.yml").is_file():
         raise FileNotFoundError(f"{project.root / 'mkdocs.yml'} is missing: the benchmark builds the site")
     townships = synthetic.townships_from_lists(official) if official else None
+    hugo_path = hugo_executable() if hugo else None
+    if hugo and not hugo_path:
+        say("bench: Hugo is not installed (no 'hugo' on PATH): no Hugo reference")
     figures: list[BuildFigure] = []
     for n in sizes:
         inc = incubators if incubators is not None else max(8, n // 200)
@@ -404,6 +415,10 @@ def bench(project: Project, sizes: list[int], incubators: int | None, official: 
                     say(f"bench: {n:,} organizations: naive baseline {run}/{runs}")
                     figures.append(build_naive(work, BuildFigure(n, inc, "naive", run, 0.0, 0.0, 0), ids))
                     say(f"bench: {n:,} organizations: naive baseline {run}/{runs} took {figures[-1].seconds:.1f} s")
+                if hugo:
+                    figures.append(build_hugo(work, BuildFigure(n, inc, "hugo", run, 0.0, 0.0, 0), ids, hugo_path))
+                    if hugo_path:
+                        say(f"bench: {n:,} organizations: Hugo reference {run}/{runs} took {figures[-1].seconds:.1f} s")
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return figures
@@ -673,6 +688,126 @@ def build_naive(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]
     return figure
 
 
+# The Hugo reference -----------------------------------------------------------------------------
+
+#: Hugo builds the same record pages, in both languages, from content files this module
+#: writes: the reference the build's speed is measured against (issue 17), in the same run.
+HUGO_LANGUAGES = ("zh", "en")
+
+#: Hugo's configuration: Chinese at the site's root, English under ``en/``, and nothing but
+#: the record pages (no home, section, taxonomy, feed or sitemap pages).
+HUGO_CONFIG = {
+    "baseURL": "https://example.org/",
+    "title": "Shequ Hugo reference",
+    "defaultContentLanguage": "zh",
+    "defaultContentLanguageInSubdir": False,
+    "languages": {"zh": {"weight": 1, "languageName": "中文"}, "en": {"weight": 2, "languageName": "English"}},
+    "disableKinds": ["home", "section", "taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"],
+    "enableRobotsTXT": False,
+}
+
+#: The one layout: the record's name and each field with its label. Every value reaches it as
+#: front matter data, so Go's html/template escapes it; records never become template code.
+HUGO_LAYOUT = """\
+<!DOCTYPE html>
+<html lang="{{ .Language.Lang }}">
+<head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main>
+<h1>{{ .Title }}</h1>
+<dl>{{ range .Params.fields }}
+<dt>{{ index . 0 }}</dt><dd>{{ index . 1 }}</dd>{{ end }}
+</dl>
+</main></body>
+</html>
+"""
+
+#: Record ids become file names in the Hugo project; anything else is refused.
+_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def hugo_front_matter(record: dict, rid: str, lang: str, labels: dict[str, str] | None = None) -> str:
+    """A record as a Hugo content file in ``lang``: JSON front matter only (the title and a
+    list of [label, value] pairs), no body, so nothing in it is Markdown or a shortcode."""
+    labels = labels or {}
+    name = (record.get("name_en") if lang != "zh" else None) or record.get("name", rid)
+    fields = [[str(labels.get(key, key)), _cell(value)] for key, value in record.items()]
+    return json.dumps({"title": str(name), "fields": fields}, ensure_ascii=False) + "\n"
+
+
+def write_hugo_project(work: Path, dest: Path) -> int:
+    """The Hugo project of the records of ``work`` at ``dest``: its configuration, its layout
+    and one content file per record and language, at ``<dataset>/<id>`` as in this site.
+    Returns the number of content files (the record pages Hugo should build)."""
+    import yaml
+
+    (dest / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    (dest / "config.json").write_text(json.dumps(HUGO_CONFIG, ensure_ascii=False, indent=1), encoding="utf-8")
+    (dest / "layouts" / "_default" / "single.html").write_text(HUGO_LAYOUT, encoding="utf-8")
+    pages = 0
+    for dataset in ("organizations", "incubators"):
+        labels = _naive_labels(work, dataset)
+        folder = dest / "content" / dataset
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in sorted((work / "datasets" / dataset).glob("*.yaml")):
+            rid = path.stem
+            if not _SAFE_ID.match(rid):
+                raise ValueError(f"{path}: the record id {rid!r} is not a safe file name")
+            record = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+            for lang in HUGO_LANGUAGES:
+                (folder / f"{rid}.{lang}.md").write_text(
+                    hugo_front_matter(record, rid, lang, labels.get(lang)), encoding="utf-8")
+                pages += 1
+    return pages
+
+
+def hugo_executable() -> str | None:
+    return shutil.which("hugo")
+
+
+def _hugo_env(cache: Path) -> dict:
+    # The user's HUGO_* settings would change what is built; the cache stays in the work folder.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUGO_")}
+    env["HUGO_CACHEDIR"] = str(cache)
+    return env
+
+
+def build_hugo(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]],
+               hugo: str | None = None, keep: bool = False) -> BuildFigure:
+    """Write the Hugo project of ``work``'s records, build it with ``hugo`` in a child
+    process and measure it: wall and CPU time are Hugo's alone (writing the content files
+    is ``content_files_seconds``, outside them). Without Hugo, ``figure.error`` says
+    so and the exit code stays 0: the reference is skipped, not failed. With ``keep``, the
+    Hugo project and its site stay in ``work/hugo/``."""
+    hugo = hugo or hugo_executable()
+    if not hugo:
+        figure.error = "not measured: Hugo is not installed (no 'hugo' on PATH)"
+        return figure
+    out = work / "hugo"
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        start = time.perf_counter()
+        expected = write_hugo_project(work, out)
+        written = time.perf_counter() - start
+        log = work / ".bench-hugo.log"
+        figure.load_before = _load_average()
+        usage: list = []
+        seconds, rss, code = run_stage([hugo, "--source", str(out), "--destination", str(out / "public"), "--quiet"],
+                                       out, _hugo_env(out / ".cache"), log, usage)
+        figure.load_after = _load_average()
+        figure.seconds, figure.peak_rss_mb, figure.exit_code = seconds, rss, code
+        figure.cpu_seconds = usage[0].ru_utime + usage[0].ru_stime
+        if code != 0:
+            figure.error = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+            return figure
+        figure.stages = {"hugo": {"seconds": seconds, "peak_rss_mb": rss, "count": expected}}
+        figure.content_files_seconds = written
+        measure_site(out / "public", figure, record_ids)
+    finally:
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
+    return figure
+
+
 # Reporting --------------------------------------------------------------------------------------
 
 def _median(values: list[float]) -> float:
@@ -713,10 +848,12 @@ def _median_parts(dicts: list[dict[str, int]]) -> dict[str, int]:
 
 def summarize(figures: list[BuildFigure]) -> list[Summary]:
     out = []
-    keys = sorted({(f.records, f.variant) for f in figures if f.variant in ("shequ", "naive")},
-                  key=lambda k: (k[0], k[1] != "shequ"))
+    order = ("shequ", "naive", "hugo")
+    keys = sorted({(f.records, f.variant) for f in figures if f.variant in order},
+                  key=lambda k: (k[0], order.index(k[1])))
     for records, variant in keys:
-        runs = [f for f in figures if (f.records, f.variant) == (records, variant) and f.exit_code == 0]
+        runs = [f for f in figures if (f.records, f.variant) == (records, variant) and f.exit_code == 0
+                and not f.error]
         if not runs:
             continue
         stages = {}
@@ -759,6 +896,14 @@ def ratios(summaries: list[Summary]) -> list[str]:
                 excess = shequ[n].site_bytes - goal
                 lines.append(f"a site {SITE_RATIO_TARGET}x smaller than the naive one at {n:,} records is at most "
                              f"{_mb(goal)} MB: {_mb(excess)} MB less, {excess / n / 1024:,.1f} KB per organization")
+    hugo = {s.records: s for s in summaries if s.variant == "hugo"}
+    for n in sorted(hugo):
+        if n in shequ and hugo[n].seconds and hugo[n].cpu_seconds:
+            ours, theirs = shequ[n], hugo[n]
+            lines.append(f"shequ / Hugo at {n:,} records ({ours.record_pages:,} and {theirs.record_pages:,} record "
+                         f"pages): {ours.seconds / theirs.seconds:.1f}x the wall time ({ours.seconds:,.1f} s against "
+                         f"{theirs.seconds:,.1f} s), {ours.cpu_seconds / theirs.cpu_seconds:.1f}x the CPU "
+                         f"({ours.cpu_seconds:,.1f} s against {theirs.cpu_seconds:,.1f} s)")
     sizes = sorted(shequ)
     if len(sizes) > 1 and shequ[sizes[0]].seconds:
         small, large = sizes[0], sizes[-1]
@@ -779,6 +924,9 @@ def format_table(figures: list[BuildFigure]) -> str:
         lines.append(f"{f.records:,} records, {f.variant} run {f.run}: failed (exit code {f.exit_code})")
         if f.error:
             lines += ["  " + line for line in f.error.strip().splitlines()[-15:]]
+    skipped = dict.fromkeys(f"Hugo reference: {f.error}" for f in figures
+                            if f.variant == "hugo" and f.exit_code == 0 and f.error)
+    lines += skipped
     data = [f for f in figures if f.variant in ("validate", "validate+publish")]
     if data:
         lines.append(f"{'records':>9}  {'command':<18} {'seconds':>8} {'peak RSS MB':>12}  exit")
