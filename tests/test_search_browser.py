@@ -481,10 +481,14 @@ def test_header_results_say_their_kind_once_and_end_cleanly(visit):
     assert not topic["snippet"].startswith("Topic") and " ." not in topic["snippet"], topic
 
 
-def test_directory_results_leave_out_the_usual_status(visit):
+def test_directory_results_leave_out_the_usual_status_and_what_the_filters_chose(visit):
     s = directory(visit, "?sort=name")
     lines = visit.page.locator(".shequ-result__line").all_inner_texts()
     assert lines and not any("正常" in line for line in lines)
-    s = directory(visit, "?sort=name&status=suspended")
-    assert count(s) > 0
-    assert all("停止活动" in line for line in visit.page.locator(".shequ-result__line").all_inner_texts())
+    assert any("在民政部门登记" in line for line in lines)
+    # A chosen track or status is said by its filter, not again on every card.
+    for query, label in (("track=registered", "在民政部门登记"), ("status=suspended", "停止活动")):
+        s = directory(visit, "?sort=name&" + query)
+        assert count(s) > 0
+        lines = visit.page.locator(".shequ-result__line").all_inner_texts()
+        assert lines and not any(label in line for line in lines), (query, lines)

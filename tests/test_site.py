@@ -229,7 +229,20 @@ def test_organization_page_labels_every_field_from_the_table_schema(site):
         if field["name"] in ("id", "name", "description_en", "description_zh"):
             continue
         if re.search(rf"^{field['name']}:", record, re.M):
-            assert str(escape(field["title_zh"])) in page and str(escape(field["title"])) in page_en, field["name"]
+            assert str(escape(field["title_zh"])) in page, field["name"]
+            # An English page's title is the English name: no row repeats it.
+            assert (str(escape(field["title"])) in page_en) == (field["name"] != "name_en"), field["name"]
+
+
+def test_english_organization_page_says_its_english_name_once_as_its_title(site):
+    page_en = site.page(f"en/organizations/{ORG}/")
+    facts = page_en[page_en.index('class="shequ-fields"'):]
+    facts = facts[: facts.index("</table>")]
+    assert "Chaoyang Silver Age Mutual Aid Association" in page_en[: page_en.index('class="shequ-fields"')]
+    assert "Chaoyang Silver Age Mutual Aid Association" not in facts and "Name (English)" not in facts
+    # Its other names stay; the Chinese page keeps the English name as a row under the Chinese title.
+    assert "银龄互助会" in facts
+    assert "英文名称" in site.page(f"organizations/{ORG}/")
 
 
 def test_organization_page_shows_vocabulary_labels_in_the_page_language(site):
@@ -320,6 +333,17 @@ def test_listing_cards_leave_out_what_every_card_would_repeat(site):
     # A township's page lists its own organizations: the region column is hidden there only.
     assert re.search(r'class="shequ-list shequ-cards shequ-one-place[ "]', site.page("regions/110105001/"))
     assert "shequ-one-place" not in site.page("regions/110105/") and "shequ-one-place" not in listing
+
+
+def test_a_countys_listing_leaves_the_county_out_of_each_place(site):
+    for path, county, township in (("regions/110105/", "朝阳区", "建外街道"),
+                                   ("en/regions/110105/", "Chaoyang", "Sanlitun Subdistrict")):
+        page = site.page(path)
+        places = re.findall(r'<td class="shequ-place"[^>]*>(.*?)</td>', page, re.S)
+        assert places and any(township in p for p in places), path
+        assert not any(county in p for p in places), (path, places)
+    # The directory's listing still gives the whole place.
+    assert "朝阳区 建外街道" in site.page("organizations/")
 
 
 def test_record_pages_offer_corrections_by_email_and_form_beside_the_repository(site):
@@ -865,3 +889,16 @@ def test_data_page_lists_tagged_releases_with_stable_download_urls(mini, tmp_pat
     assert "0.2.0" in releases and "Records since v0.1.0: 2 added." in releases
     assert 'href="https://github.com/shequ-project/shequ/releases/download/v0.1.0/organizations.csv"' in releases
     assert "https://github.com/shequ-project/shequ/releases/latest/download/datapackage.json" in releases
+
+
+def test_the_not_found_page_speaks_both_languages_in_its_notice_and_search_box(site):
+    page = (site.site / "404.html").read_text(encoding="utf-8")
+    box = page[page.index("data-shequ-search"):]
+    box = box[: box.index("</form>")]
+    assert 'placeholder="搜索 / Search"' in box and ">搜索 / Search</label>" in box
+    notice = page[page.index('class="shequ-demo"'):]
+    notice = notice[: notice.index("</p>")]
+    assert "演示数据" in notice and '<span lang="en"><strong>Demonstration data:</strong>' in notice
+    # A page of one language keeps its own words only.
+    home = site.page("en/")
+    assert 'placeholder="Search"' in home and "演示数据" not in home[home.index('class="shequ-demo"'):][:400]

@@ -899,8 +899,10 @@
         if (!item.value || usual[item.field.field] === item.value) return;
         var shown = item.field.facet ? label(item.field.facet, item.value)
           : item.field.sort === "founded" ? formatted(t("Founded {date}"), { date: item.value }) : item.value;
-        line.appendChild(el("span", "shequ-result__facet", shown));
         told.push(shown);
+        // A value the filters already chose (a track) is said once, in its filter.
+        if (item.field.facet && state[item.field.facet] === item.value) return;
+        line.appendChild(el("span", "shequ-result__facet", shown));
       });
       a.appendChild(line);
       if (state.q) {

@@ -67,7 +67,9 @@ def _rows(renderer: Renderer, entry: Entry) -> list[Row]:
             row = Row(f.title_zh, f.title, "number", value)
         else:
             row = Row(f.title_zh, f.title, "text", value)
-        rows.append(row)
+        # The English name is an English page's title: no row saying it again below it.
+        if not (name == "name_en" and value == record_title(renderer, entry)):
+            rows.append(row)
         if name == "name_en" and entry.lists.get("alternate_names"):
             alt = directory.fields["organization_alternate_names"]["name"]
             rows.append(Row(alt.title_zh, alt.title, "names", entry.lists["alternate_names"]))

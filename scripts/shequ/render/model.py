@@ -249,10 +249,18 @@ class Directory:
         """The region and its ancestors, top first."""
         return [self.regions[d.code] for d in self.sources.division_path(code or "") if d.code in self.regions]
 
-    def short_place(self, code: str | None, lang: str = "zh") -> str:
+    def short_place(self, code: str | None, lang: str = "zh", within: str | None = None) -> str:
         """A compact place name, e.g. '北京市 朝阳区 建外街道'; in English, smallest first,
-        'Jianwai Subdistrict, Chaoyang District, Beijing Municipality'."""
-        regions = [r for r in self.region_path(code) if r.name not in PLACEHOLDER_DIVISIONS]
+        'Jianwai Subdistrict, Chaoyang District, Beijing Municipality'. ``within``, the code
+        of a region the reader is already in (a page's), leaves it and its ancestors out:
+        within 朝阳区, '建外街道'; '' for a place that is ``within`` itself."""
+        regions = self.region_path(code)
+        codes = [r.code for r in regions]
+        if within in codes:
+            regions = regions[codes.index(within) + 1:]
+            if not regions:
+                return ""
+        regions = [r for r in regions if r.name not in PLACEHOLDER_DIVISIONS]
         if lang == "en" and regions and all(r.name_en for r in regions):
             return ", ".join(r.name_en for r in reversed(regions))
         names = [r.name for r in regions]

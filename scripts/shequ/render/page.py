@@ -88,7 +88,7 @@ class Renderer:
         self.messages = messages.of(lang)
         self.env = environment(compact)
         self.plain = plain
-        self._rows: dict[str, list[str] | None] = rows if rows is not None else {}  # organization id -> row parts
+        self._rows: dict = rows if rows is not None else {}  # organization id (, region code) -> row parts
         self._row_links: list[str] = []
         self._row_module = None
         self._ranks: dict[tuple[str, str], int] | None = None  # (dataset, id) -> place in this language's order
@@ -148,7 +148,7 @@ class Renderer:
         link: Callable[[str], str] = lambda to: relative(path, to)  # noqa: E731
         return self.env.get_template(template).render(
             link=link, file_link=self.file_link(path), dir=self.directory, page_path=path, settings=self.settings,
-            lang=self.lang, **self.text_functions(), org_row=lambda o: self.org_row(o, path), **context)
+            lang=self.lang, **self.text_functions(), org_row=lambda o, within=None: self.org_row(o, path, within), **context)
 
     def file_link(self, path: str) -> Callable[[str], str]:
         """Links from the page at ``path`` to files both languages share (``data/…``, record JSON)."""
@@ -161,8 +161,9 @@ class Renderer:
             generated.path = self.prefix + generated.path
         return generated
 
-    def org_row(self, org: Entry, path: str) -> Markup:
-        """An organization's row in a listing at site path ``path``.
+    def org_row(self, org: Entry, path: str, within: str | None = None) -> Markup:
+        """An organization's row in a listing at site path ``path``; ``within``: the code of
+        the listing's region, which the row's place leaves out.
 
         An organization appears in a dozen listings (its region at each level, its
         topics, the full list); its row differs between them only in its relative
@@ -170,16 +171,19 @@ class Renderer:
         page fills in its own links. A row whose text holds the marker itself is
         rendered the ordinary way.
         """
-        parts = self._rows.get(org.id, False) if not self.plain else None
+        # Rows within a region (an organization's county, once) are kept apart from the
+        # cache of plain rows that incremental builds carry over.
+        key = org.id if within is None else (org.id, within)
+        parts = self._rows.get(key, False) if not self.plain else None
         if parts is False:
-            parts = self._rows[org.id] = self._row_parts(org)
+            parts = self._rows[key] = self._row_parts(org, within)
         if parts is None:
             macros = self.env.get_template("_macros.html").make_module(
                 vars={"link": lambda to: relative(path, to), "dir": self.directory, "lang": self.lang, **self.text_functions()})
-            return Markup(str(macros.organization_row(org)))
+            return Markup(str(macros.organization_row(org, within)))
         return Markup("".join([p if i % 2 == 0 else relative(path, p) for i, p in enumerate(parts)]))
 
-    def _row_parts(self, org: Entry) -> list[str] | None:
+    def _row_parts(self, org: Entry, within: str | None = None) -> list[str] | None:
         if self._row_module is None:
             def mark(to: str) -> str:
                 self._row_links.append(to)
@@ -187,7 +191,7 @@ class Renderer:
             self._row_module = self.env.get_template("_macros.html").make_module(
                 vars={"link": mark, "dir": self.directory, "lang": self.lang, **self.text_functions()})
         self._row_links.clear()
-        html = str(self._row_module.organization_row(org))
+        html = str(self._row_module.organization_row(org, within))
         parts = html.split(LINK_MARK)
         if len(parts) != 2 * len(self._row_links) + 1 or parts[1::2] != self._row_links:
             return None
