@@ -451,6 +451,7 @@ class Tab:
     dialogs: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # responses of 400 and above: what a console error was about
 
     def open(self, path: str):
         response = self.page.goto(self.base + path, wait_until="load")
@@ -460,7 +461,7 @@ class Tab:
     def clean(self) -> None:
         assert not self.dialogs, f"a dialog opened: {self.dialogs}"
         assert not self.foreign, f"requests to other hosts: {self.foreign}"
-        assert not self.console_errors and not self.page_errors, self.console_errors + self.page_errors
+        assert not self.console_errors and not self.page_errors, self.console_errors + self.page_errors + self.failed
 
 
 @pytest.fixture
@@ -475,6 +476,7 @@ def tab(browser, served):
 
     # Logged, not intercepted: Playwright's routing would stop the theme's search worker.
     context.on("request", on_request)
+    context.on("response", lambda r: tab.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     tab.page.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
     tab.page.on("pageerror", lambda e: tab.page_errors.append(str(e)))
 
