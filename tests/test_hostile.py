@@ -579,7 +579,11 @@ def test_listing_pages_and_search_with_hostile_records_run_nothing(tab, hostile_
         tab.page.keyboard.press("End")  # Material searched on keyup; Chinese is typed without key events
         tab.page.wait_for_timeout(800)
         tab.page.wait_for_load_state("networkidle")
-        if shown:
+        if shown:  # a loaded machine may take longer than the pause: wait for the result, up to a limit
+            for _ in range(40):
+                if _normal(shown) in _normal(tab.page.inner_text("body")):
+                    break
+                tab.page.wait_for_timeout(250)
             assert _normal(shown) in _normal(tab.page.inner_text("body")), f"search {query!r}: {shown!r} not shown"
         assert tab.page.evaluate(INJECTED) == [], query
     tab.clean()

@@ -222,3 +222,10 @@ def test_the_spelling_files_hold_known_words_most_used_first(site):  # noqa: F81
     words = _gz(site.site / "directory-index" / "s" / "m6.json.gz")
     assert "mutual" in words
     assert all(len(w) == 6 and w[0] == "m" for w in words)
+
+
+def test_the_manifest_lists_exactly_the_spelling_files_there_are(site):  # noqa: F811
+    """The script asks only for the files the manifest lists: a word with no file costs no request (and no 404)."""
+    manifest = json.loads((site.site / "directory-index" / "manifest.json").read_text(encoding="utf-8"))
+    files = sorted(p.name.removesuffix(".json.gz") for p in (site.site / "directory-index" / "s").iterdir())
+    assert manifest["spelling"] == files and "m6" in files

@@ -412,18 +412,20 @@
     return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
   }
 
-  function spellingList(key) {
+  function spellingList(key, m) {
+    // The manifest lists the files there are: a word with no file has no near word, and no request is made.
+    if (m.spelling.indexOf(key) < 0) return Promise.resolve([]);
     return cached(spellingFiles, key, DIRECTORY + "s/" + key + ".json.gz").catch(function () { return []; });
   }
 
   function suggest(query) {
     return manifest().then(function (m) {
-      if (!m.spelling) return null;
+      if (!m.spelling || !m.spelling.length) return null;
       var words = (query.toLowerCase().match(/[a-z]+/g) || []).filter(function (w) { return w.length >= 3; });
       if (!words.length || new RegExp(HAN.source).test(query)) return null;
       return Promise.all(words.map(function (w) {
         var keys = [w.length - 1, w.length, w.length + 1].map(function (n) { return w[0] + n; });
-        return Promise.all(keys.map(spellingList)).then(function (lists) {
+        return Promise.all(keys.map(function (key) { return spellingList(key, m); })).then(function (lists) {
           if (lists[1].indexOf(w) >= 0 || (w.length > 3 && /s$/.test(w) && lists[0].indexOf(w.slice(0, -1)) >= 0)) {
             return w;  // known (a plural "s" is dropped when indexing)
           }

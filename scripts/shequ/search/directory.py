@@ -133,10 +133,11 @@ def spelling_key(word: str) -> str:
     return f"{word[0]}{len(word)}"
 
 
-def _write_spelling(output: Path, directory, postings: dict) -> None:
+def _write_spelling(output: Path, directory, postings: dict) -> list[str]:
     """The Latin words search knows, for "did you mean": ``s/<first letter><length>.json.gz``,
     most used first. A word one edit from a query word has its first letter (unless the edit
-    is there) and a length one less, equal or one more: three small files."""
+    is there) and a length one less, equal or one more: three small files. Returns the files'
+    keys, which the manifest lists so that the script never asks for a file that is not there."""
     counts: dict[str, int] = {}
     for word, (names, others) in postings.items():
         if not word.startswith((MARKER, PINYIN_MARKER)):
@@ -153,6 +154,7 @@ def _write_spelling(output: Path, directory, postings: dict) -> None:
     (output / "s").mkdir()
     for key, words in sorted(files.items()):
         (output / "s" / f"{key}.json.gz").write_bytes(_gz(words))
+    return sorted(files)
 
 
 def write_directory_index(site: Path, directory) -> int:
@@ -237,7 +239,7 @@ def write_directory_index(site: Path, directory) -> int:
             if level_code and region is not None:
                 regions[level_code] = region.name
                 regions_en[level_code] = region.label("en")
-    _write_spelling(output, directory, postings)
+    spelling = _write_spelling(output, directory, postings)
     (output / "facets.json.gz").write_bytes(_gz({"counties": list(counties), **columns}))
     # Each organization's place in English order, which only a sort by name on an English page loads.
     english = sorted(range(len(orgs)),
@@ -248,7 +250,7 @@ def write_directory_index(site: Path, directory) -> int:
     (output / "order-en.json.gz").write_bytes(_gz(rank))
     manifest = {
         "format": FORMAT, "count": len(orgs), "shards": shards, "chunk": DOCS_PER_CHUNK, "regions": regions,
-        "regions_en": regions_en, "uscc_prefix": USCC_PREFIX, "spelling": True,
+        "regions_en": regions_en, "uscc_prefix": USCC_PREFIX, "spelling": spelling,
         # What each result in d/ holds, by position; the script reads them by these names.
         "fields": ["path", "name", "place", *(f.key for f in results), "snippet_zh", "name_en", "snippet_en",
                    "place_en"],
