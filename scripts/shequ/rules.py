@@ -226,6 +226,15 @@ SYNONYMS_GROUPS = _rule(
     "different terms (text).",
     "write each group as a list of terms, e.g. [长者, 老年人, 老人]",
     _write("datasets/reference/synonyms.yaml", "groups:\n  - 长者\n"))
+PLACE_NAMES_ENTRY = _rule(
+    "placenames.entry", "Place-name entry malformed",
+    "datasets/reference/place_names.yaml lists places whose English name is transliterated from a "
+    "minority language: under 'names', each division's official Chinese name holds 'en', the romanized "
+    "proper name in Latin letters (Ürümqi), and 'source', the address where that form was seen. "
+    "'shequ divisions import' applies the list over the pinyin of the Chinese name.",
+    "write each entry as 乌鲁木齐市: {en: Ürümqi, source: https://…}",
+    _write("datasets/reference/place_names.yaml", "names:\n  乌鲁木齐市:\n    en: wulumuqi shi!\n"
+           "    source: https://example.org/\n"))
 RELEASES_FORMAT = _rule(
     "releases.format", "Release file malformed",
     "Each file in datasets/releases/ records what one data release changed: its version (the file's "
