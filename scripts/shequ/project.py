@@ -63,6 +63,11 @@ class Project:
         return self.datasets / "reference" / "synonyms.yaml"
 
     @property
+    def place_names_file(self) -> Path:
+        """English names transliterated from minority languages (Ürümqi, Xigazê…); optional."""
+        return self.datasets / "reference" / "place_names.yaml"
+
+    @property
     def releases_folder(self) -> Path:
         """What each data release changed, one file per release (``shequ release`` writes them)."""
         return self.datasets / "releases"

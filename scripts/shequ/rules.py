@@ -226,6 +226,22 @@ SYNONYMS_GROUPS = _rule(
     "different terms (text).",
     "write each group as a list of terms, e.g. [长者, 老年人, 老人]",
     _write("datasets/reference/synonyms.yaml", "groups:\n  - 长者\n"))
+PLACE_NAMES_ENTRY = _rule(
+    "placenames.entry", "Place-name entry malformed",
+    "datasets/reference/place_names.yaml lists places whose English name is transliterated from a "
+    "minority language: under 'names', each division's official Chinese name holds 'en', the romanized "
+    "proper name in Latin letters (Ürümqi), and 'source', the address where that form was seen. "
+    "'shequ divisions import' applies the list over the pinyin of the Chinese name.",
+    "write each entry as 乌鲁木齐市: {en: Ürümqi, source: https://…}",
+    _write("datasets/reference/place_names.yaml", "names:\n  乌鲁木齐市:\n    en: wulumuqi shi!\n"
+           "    source: https://example.org/\n"))
+PLACE_NAMES_NOT_APPLIED = _rule(
+    "placenames.not-applied", "Place-name list not applied to the divisions table",
+    "A division listed in datasets/reference/place_names.yaml has another English name in the divisions "
+    "table, so English pages would still show the pinyin of its characters.",
+    "run 'shequ divisions import' with the official lists, which writes the listed form",
+    _write("datasets/reference/place_names.yaml", "names:\n  朝阳区:\n    en: Qaoyang\n"
+           "    source: https://example.org/\n"), severity=WARNING)
 RELEASES_FORMAT = _rule(
     "releases.format", "Release file malformed",
     "Each file in datasets/releases/ records what one data release changed: its version (the file's "

@@ -7,6 +7,8 @@ from typing import Iterator
 
 from shequ import rules
 from shequ.sources.load import Sources
+from shequ.sources.place_names import load_place_names
+from shequ.sources.romanize import english_name
 from shequ.report import Problem
 
 LEVEL_OF_LENGTH = {2: "province", 4: "prefecture", 6: "county", 9: "township"}
@@ -15,8 +17,15 @@ PARENT_LENGTH = {4: 2, 6: 4, 9: 6}
 
 def check(sources: Sources) -> Iterator[Problem]:
     table = sources.tables["divisions"]
+    place_names = load_place_names(sources.project)[0]  # its own problems are reported by loading
     for row, origin in zip(table.rows, table.origins):
-        code, _, level, parent = row[:4]
+        code, name, level, parent, name_en = row[:5]
+        if name in place_names and (name_en or "") != english_name(name, place_names):
+            yield Problem(rules.PLACE_NAMES_NOT_APPLIED,
+                          f"{name} is listed in datasets/reference/place_names.yaml as "
+                          f"{english_name(name, place_names)!r}, but the table has {name_en or 'no English name'!r}",
+                          origin.file, ("name_en",), line=origin.line,
+                          hint="run 'shequ divisions import' with the official lists to apply the list")
         urban, rural = row[5:7]
         if not code or not code.isdigit() or len(code) not in LEVEL_OF_LENGTH:
             continue  # reported by the structure rules

@@ -6,7 +6,8 @@ ancestors. Codes and names always come from an official list, never from a
 record: this module reads the national lists and copies the rows the data needs.
 The English name is made from the Chinese one (:mod:`shequ.sources.romanize`); a
 maintainer may correct it in the table, and the import keeps the correction until
-the Chinese name changes.
+the Chinese name changes. Names transliterated from a minority language
+(``datasets/reference/place_names.yaml``, :mod:`shequ.sources.place_names`) win over both.
 
 Formats read (see ``../shared/reference/divisions/SOURCES.md``), told apart by
 their first line:
@@ -45,8 +46,9 @@ from typing import Iterable, Iterator
 
 from shequ.errors import ShequError
 from shequ.project import RECORD_DATASETS, Project
+from shequ.sources.place_names import load_place_names
 from shequ.sources.romanize import english_name
-from shequ.sources.yamlfiles import record_files
+from shequ.sources.yamlfiles import LineFinder, record_files
 
 #: Level of a division by the length of its code.
 LEVELS = {2: "province", 4: "prefecture", 6: "county", 9: "township"}
@@ -472,6 +474,17 @@ def _prefix(value: str) -> str:
     return code
 
 
+def _place_names(project: Project) -> dict[str, str]:
+    """The project's transliterated place names; a bad list stops the import before it writes."""
+    names, problems = load_place_names(project)
+    if problems:
+        LineFinder(project.root).fill(problems)
+        first = problems[0]
+        field = f"{first.field}: " if first.path else ""
+        raise DivisionImportError(f"{field}{first.message} [{first.rule}]", first.file, first.line)
+    return names
+
+
 def import_divisions(project: Project, files: list[Path], prefixes: list[str] = ()) -> ImportResult:
     """Add to the project's divisions table every division its data uses and every division
     under the prefixes given, each with all its ancestors, copied from the official lists.
@@ -491,6 +504,7 @@ def import_divisions(project: Project, files: list[Path], prefixes: list[str] = 
             communities.update(found)
     if not official and not communities:
         raise DivisionImportError("the lists given hold no divisions")
+    proper_names = _place_names(project)
     table = read_table(project.divisions_table)
     result.kept = len(table)
 
@@ -530,8 +544,9 @@ def import_divisions(project: Project, files: list[Path], prefixes: list[str] = 
         result.warnings.append(f"{code}, the parent of {child}, is in none of the lists given; "
                                "add the list of that level (e.g. the NBS cities list for 4-digit codes)")
     for row in table.values():
-        if not row["name_en"]:
-            row["name_en"] = english_name(row["name"])
+        # The project's list of transliterated names wins over pypinyin and over a kept name.
+        if row["name"] in proper_names or not row["name_en"]:
+            row["name_en"] = english_name(row["name"], proper_names)
     for code, row in table.items():
         if code in communities:
             row["urban_communities"], row["rural_communities"] = map(str, communities[code])

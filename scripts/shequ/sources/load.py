@@ -20,6 +20,7 @@ from shequ.sources.docs import DocsFolder, load_docs
 from shequ.sources.releases import ReleaseChanges, load_release_changes
 from shequ.sources.siteconfig import SiteConfig, load_site_config
 from shequ.sources.yamlfiles import Record, load_all_records, load_mapping
+from shequ.sources.place_names import load_place_names
 from shequ.sources.synonyms import Synonyms, load_synonyms
 from shequ.sources.tables import Origin, Schemas, Table, read_csv_table, record_tables
 
@@ -204,6 +205,7 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     problems += found
     synonyms, found = load_synonyms(project)
     problems += found
+    problems += load_place_names(project)[1]  # applied by 'shequ divisions import', checked here
     releases, found = load_release_changes(project)
     problems += found
     return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems,

@@ -17,7 +17,11 @@ The rules followed (see docs/divisions.md, "English names"):
   Miao and Dong Autonomous Prefecture);
 - a few provincial-level names have an established English form that differs from the
   pinyin of their Chinese characters (陕西 Shaanxi, 内蒙古 Inner Mongolia, 香港 Hong Kong,
-  澳门 Macao); they are listed in :data:`FIXED`.
+  澳门 Macao); they are listed in :data:`FIXED`;
+- a name that comes from a minority language is transliterated from that language, as the
+  1976 rules for romanizing minority-language place names prescribe (乌鲁木齐市 → Ürümqi
+  City); no library knows these forms, so the project lists them
+  (:mod:`shequ.sources.place_names`) and the caller passes them in ``proper_names``.
 
 >>> english_name("浦东新区")
 'Pudong New Area'
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Mapping
 
 #: Names whose English form is not the pinyin of their characters, or that no rule splits.
 FIXED = {
@@ -177,8 +182,15 @@ def _fix_readings(text: str, reading: list[str]) -> list[str]:
     return [PLACE_READINGS.get(c, s) if s in WRONG_READINGS.get(c, ()) else s for c, s in zip(text, reading)]
 
 
-def english_name(name: str) -> str:
-    """The English name of a division called ``name`` in Chinese (empty for an empty name)."""
+def english_name(name: str, proper_names: Mapping[str, str] | None = None) -> str:
+    """The English name of a division called ``name`` in Chinese (empty for an empty name).
+
+    ``proper_names`` maps full official Chinese names to the romanized proper name that
+    replaces the pinyin (乌鲁木齐市 → Ürümqi); the generic term is translated as usual.
+
+    >>> english_name("乌鲁木齐市", {"乌鲁木齐市": "Ürümqi"})
+    'Ürümqi City'
+    """
     name = (name or "").strip()
     if not name or not _HAN.search(name):
         return name
@@ -188,16 +200,20 @@ def english_name(name: str) -> str:
     proper, groups = _split_ethnic(proper, generic.startswith("自治"))
     if groups and generic in ("镇", "乡"):
         generic = "民族乡" if generic == "乡" else generic
-    # Read in context, then cut: the generic term may decide a polyphonic character.
-    reading = _fix_readings(proper + generic, syllables(proper + generic))
-    count = len(syllables(proper)) if proper else 0
-    proper_syllables = [READINGS[proper]] if proper in READINGS else reading[:count]
+    transliterated = (proper_names or {}).get(name)
+    if transliterated:
+        word = transliterated
+    else:
+        # Read in context, then cut: the generic term may decide a polyphonic character.
+        reading = _fix_readings(proper + generic, syllables(proper + generic))
+        count = len(syllables(proper)) if proper else 0
+        proper_syllables = [READINGS[proper]] if proper in READINGS else reading[:count]
+        if generic and count == 1 and not groups:
+            proper_syllables += reading[count:]
+        word = join_syllables(proper_syllables)
     if not generic:
-        return join_syllables(proper_syllables)
+        return word
     english = GENERIC[generic]
-    if count == 1 and not groups:
-        proper_syllables += reading[count:]
-    word = join_syllables(proper_syllables)
     if groups:
         ethnic = " and ".join(ETHNIC[g] for g in groups)
         english = f"{ethnic} Ethnic Town" if generic == "镇" else f"{ethnic} {english}"
