@@ -438,6 +438,10 @@ def test_data_page_lists_every_published_file_with_its_facts(site):
             cell = page[page.index(f'href="{path.name}"'):]
             assert f'<td class="shequ-number" data-label="行数">{rows[path.name]:,}</td>' in cell[: cell.index("</tr>")]
     assert nested > 10  # the Parquet partitions and the HSDS pages, under their folders
+    # The downloads most people want come first, unfolded; every other file is folded below them.
+    files = page[page.index('id="files"'):page.index('id="releases"')]
+    unfolded = files[:files.index('<details class="shequ-more"')]
+    assert re.findall(r'href="([^"]+)" download', unfolded) == ["shequ-data.zip", "shequ.xlsx", "shequ-csv-excel.zip"]
     # A table's Parquet files are one row, with the table's rows (the CSV's count).
     cell = page[page.index("<code>parquet/organizations/</code>"):]
     assert f'data-label="行数">{rows["organizations.csv"]:,}</td>' in cell[: cell.index("</tr>")]

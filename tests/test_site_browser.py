@@ -119,6 +119,33 @@ def test_page_renders_with_expected_content(visit, name):
     assert not visit.page_errors and not visit.console_errors, visit.page_errors + visit.console_errors
 
 
+#: The data page at a small phone's width, without script: every file and hash in view made it
+#: about 40,000 px tall; the main downloads first and the rest folded keep it under this.
+NARROW_PHONE = {"width": 360, "height": 780}
+DATA_PAGE_MAX_HEIGHT = 8000
+MAIN_DOWNLOADS = ["shequ-data.zip", "shequ.xlsx", "shequ-csv-excel.zip"]
+
+
+@pytest.mark.parametrize("path", ["data/", "en/data/"])
+def test_data_page_reads_on_a_phone_with_the_main_downloads_first(browser, base_url, path):
+    context = browser.new_context(viewport=NARROW_PHONE, java_script_enabled=False, service_workers="block")
+    try:
+        page = context.new_page()
+        assert page.goto(base_url + path, wait_until="load").ok
+        height, width = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
+        assert height < DATA_PAGE_MAX_HEIGHT, f"{path} is {height} px tall at {NARROW_PHONE['width']} px"
+        assert width <= NARROW_PHONE["width"], f"{path} scrolls sideways: {width} px"
+        shown = [a.get_attribute("href").rsplit("/", 1)[-1] for a in page.locator("article a[download]:visible").all()]
+        assert shown[:3] == MAIN_DOWNLOADS
+        # Every other file is a tap away: the folded tables open without script.
+        table = page.locator("article #tables")
+        assert not table.locator("a[href$='organizations.csv']").is_visible()
+        table.locator("summary").first.click()
+        assert table.locator("a[href$='organizations.csv']").is_visible()
+    finally:
+        context.close()
+
+
 def test_statistics_charts_are_drawn_without_script(visit):
     page = visit.open("statistics/")
     charts = page.locator("article svg[role=img]")

@@ -19,6 +19,8 @@ from typing import Callable
 from markupsafe import Markup
 
 from shequ.publish import hsds, parquet
+from shequ.publish.bundles import EVERYTHING_ZIP, EXCEL_CSV_ZIP
+from shequ.publish.package import WORKBOOK
 from shequ.sources.yamlfiles import YamlProblem, parse_yaml, read_yaml_text
 from shequ.render import messages
 from shequ.render.html import http_url, jsonld
@@ -31,6 +33,10 @@ CITATION = "CITATION.cff"
 
 #: Files of a tagged release the downloads page links to (the release carries every file).
 RELEASE_LINKS = ("datapackage.json", "organizations.csv", "shequ.xlsx", "shequ.sqlite")
+
+#: The downloads most people want, first on the data page and in this order: everything in one
+#: zip, the workbook, the CSVs that Excel opens on a double click. The rest is folded below them.
+MAIN_DOWNLOADS = (EVERYTHING_ZIP, WORKBOOK, EXCEL_CSV_ZIP)
 
 #: Formats of files that are not tables described in datapackage.json.
 OTHER_FORMATS = {
@@ -99,10 +105,26 @@ class FileGroup:
     title_zh: str
     rows: int | None
     files: list[PackageFile]
+    #: The name of the table (its CSV resource) whose rows these files repeat ("" for none).
+    table: str = ""
 
     @property
     def bytes(self) -> int:
         return sum(f.bytes for f in self.files)
+
+
+@dataclass
+class TableFiles:
+    """One table in every format it is published in: one row of the data page, so that
+    a table's CSV, JSON and Parquet files are read together instead of 3 tables apart."""
+
+    resource: dict  # the CSV resource, with its schema
+    files: list[PackageFile]  # the files of its own: the CSV, the JSON
+    parquet: FileGroup | None
+
+    @property
+    def rows(self) -> int | None:
+        return self.resource.get("rows")
 
 
 @dataclass
@@ -144,8 +166,37 @@ class Package:
             description = resource.get("description", "")
             out.append(FileGroup(resource["name"], _common_folder([f.name for f in files]), resource.get("format", ""),
                                  description, _description_zh(description), schema.get("title", ""),
-                                 schema.get("title_zh", ""), twin.get("rows"), files))
+                                 schema.get("title_zh", ""), twin.get("rows"), files, twin.get("name", "")))
         return out
+
+    @property
+    def main_files(self) -> list[PackageFile]:
+        """The files of ``MAIN_DOWNLOADS`` that the package has, in that order."""
+        by_name = {f.name: f for f in self.single_files}
+        return [by_name[name] for name in MAIN_DOWNLOADS if name in by_name]
+
+    @property
+    def table_files(self) -> list[TableFiles]:
+        """Each table with its files in every format, in the descriptor's order."""
+        by_name = {f.name: f for f in self.single_files}
+        parquet_of = {g.table: g for g in self.groups if g.table}
+        out = []
+        for resource in self.tables:
+            names = (resource["path"], resource["path"].removesuffix(".csv") + ".json")
+            out.append(TableFiles(resource, [by_name[n] for n in names if n in by_name],
+                                  parquet_of.get(resource["name"])))
+        return out
+
+    @property
+    def other_files(self) -> list[PackageFile]:
+        """The files of their own that are neither a main download nor a table's."""
+        listed = set(MAIN_DOWNLOADS) | {f.name for t in self.table_files for f in t.files}
+        return [f for f in self.single_files if f.name not in listed]
+
+    @property
+    def other_groups(self) -> list[FileGroup]:
+        """The resources of several files that repeat no table (the HSDS pages)."""
+        return [g for g in self.groups if not g.table]
 
 
 def _common_folder(paths: list[str]) -> str:
