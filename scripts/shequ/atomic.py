@@ -300,21 +300,30 @@ def complete_batches(root: Path, *, locked: bool = False) -> None:
         return
     if not leftovers:
         return
-    lock = None
-    if not locked:
-        try:
-            lock = _batch_lock(root).acquire()
-        except OutputBusy:
-            return
-    try:
-        for folder in leftovers:
+    with _unless_busy(_batch_lock(root), locked) as free:
+        for folder in leftovers if free else ():
             if folder.suffix == ".ready":
                 _move_in(folder, root)
             else:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _unless_busy(lock: Lock, held: bool) -> Iterator[bool]:
+    """Hold ``lock`` for a clean-up (unless the caller ``held`` it already) and yield True; yield
+    False, holding nothing, while another run holds it: what it left is not ours to remove."""
+    if held:
+        yield True
+        return
+    try:
+        lock.acquire()
+    except OutputBusy:
+        yield False
+        return
+    try:
+        yield True
     finally:
-        if lock is not None:
-            lock.release()
+        lock.release()
 
 
 # A scratch folder in the project ------------------------------------------------------------------
@@ -358,18 +367,9 @@ def remove_stale_scratch(root: Path, *, locked: bool = False) -> None:
         return
     if not leftovers:
         return
-    lock = None
-    if not locked:
-        try:
-            lock = _scratch_lock(Path(root)).acquire()
-        except OutputBusy:
-            return
-    try:
-        for folder in leftovers:
+    with _unless_busy(_scratch_lock(Path(root)), locked) as free:
+        for folder in leftovers if free else ():
             shutil.rmtree(folder, ignore_errors=True)
-    finally:
-        if lock is not None:
-            lock.release()
 
 
 def _batch_lock(root: Path) -> Lock:
