@@ -337,21 +337,29 @@ def _stages_from_timings(path: Path, wall: float) -> dict[str, dict]:
     return {name: stages[name] for name in (*STAGES, *stages) if name in stages}
 
 
-def build_site(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]], args: list[str],
-               queries: Iterable[str] = ()) -> BuildFigure:
-    """Build the site of the project at ``work`` in a child process and measure it."""
-    timings = work / ".bench-timings.json"
-    log = work / ".bench-build.log"
+def _run_measured(figure: BuildFigure, args: list[str], cwd: Path, env: dict, log: Path) -> bool:
+    """Run one build command as a child process and put its time, memory, CPU and load average
+    into ``figure``; False, with the end of its log as ``figure.error``, if it failed."""
     figure.load_before = _load_average()
     usage: list = []
-    seconds, rss, code = run_stage(args, work, _child_env(timings), log, usage)
+    seconds, rss, code = run_stage(args, cwd, env, log, usage)
     figure.load_after = _load_average()
     figure.seconds, figure.peak_rss_mb, figure.exit_code = seconds, rss, code
     figure.cpu_seconds = usage[0].ru_utime + usage[0].ru_stime
     if code != 0:
         figure.error = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        return False
+    return True
+
+
+def build_site(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]], args: list[str],
+               queries: Iterable[str] = ()) -> BuildFigure:
+    """Build the site of the project at ``work`` in a child process and measure it."""
+    timings = work / ".bench-timings.json"
+    log = work / ".bench-build.log"
+    if not _run_measured(figure, args, work, _child_env(timings), log):
         return figure
-    figure.stages = _stages_from_timings(timings, seconds)
+    figure.stages = _stages_from_timings(timings, figure.seconds)
     site = work / "site"
     measure_site(site, figure, record_ids)
     if queries:
@@ -789,17 +797,10 @@ def build_hugo(work: Path, figure: BuildFigure, record_ids: dict[str, list[str]]
         expected = write_hugo_project(work, out)
         written = time.perf_counter() - start
         log = work / ".bench-hugo.log"
-        figure.load_before = _load_average()
-        usage: list = []
-        seconds, rss, code = run_stage([hugo, "--source", str(out), "--destination", str(out / "public"), "--quiet"],
-                                       out, _hugo_env(out / ".cache"), log, usage)
-        figure.load_after = _load_average()
-        figure.seconds, figure.peak_rss_mb, figure.exit_code = seconds, rss, code
-        figure.cpu_seconds = usage[0].ru_utime + usage[0].ru_stime
-        if code != 0:
-            figure.error = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        if not _run_measured(figure, [hugo, "--source", str(out), "--destination", str(out / "public"), "--quiet"],
+                             out, _hugo_env(out / ".cache"), log):
             return figure
-        figure.stages = {"hugo": {"seconds": seconds, "peak_rss_mb": rss, "count": expected}}
+        figure.stages = {"hugo": {"seconds": figure.seconds, "peak_rss_mb": figure.peak_rss_mb, "count": expected}}
         figure.content_files_seconds = written
         measure_site(out / "public", figure, record_ids)
     finally:
