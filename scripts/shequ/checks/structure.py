@@ -7,8 +7,11 @@ YAML file, field and line they came from.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
+from collections import OrderedDict
 from functools import partial
 from typing import Callable, Iterable, Iterator
 
@@ -83,11 +86,8 @@ def _frictionless(sources: Sources, name: str) -> Iterator[Problem]:
     descriptor = dict(sources.schemas.descriptors[name])
     # References are checked by the references rules, with better messages.
     descriptor.pop("foreignKeys", None)
-    schema = Schema.from_descriptor(descriptor)
-    resource = Resource(data=[table.columns, *table.rows], schema=schema)
-    report = resource.validate(limit_errors=1_000_000)
     parent_columns = {layout.parent_column for layout in LAYOUT.values()}
-    for error in report.tasks[0].errors if report.tasks else ():
+    for error in _findings(descriptor, table.columns, table.rows):
         row_number = getattr(error, "row_number", None)
         if row_number is None:
             yield Problem(rules.STRUCTURE_TABLE, error.message, name)
@@ -116,6 +116,31 @@ def _frictionless(sources: Sources, name: str) -> Iterator[Problem]:
             if not finite:
                 yield Problem(rules.STRUCTURE_TYPE, f"'{_short(row[index])}' is not a finite number", origin.file,
                               origin.path(field["name"]), line=origin.line, hint="write the amount in digits")
+
+
+#: frictionless's findings per table, by the digest of its schema and cells. Most of a small
+#: project's validation is frictionless reading each schema, not its rows; a ``serve`` rebuild,
+#: or a maintainer's tool that validates again, re-checks only the tables whose cells changed.
+_FINDINGS: OrderedDict[str, list] = OrderedDict()
+_FINDINGS_KEPT = 64
+
+
+def _findings(descriptor: dict, columns: list[str], rows: list[list]) -> list:
+    digest = hashlib.sha256(json.dumps(descriptor, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(repr(columns).encode())
+    for row in rows:  # repr tells 12 from '12' and a date from its text, as frictionless does
+        digest.update(repr(row).encode())
+    key = digest.hexdigest()
+    if key in _FINDINGS:
+        _FINDINGS.move_to_end(key)
+        return _FINDINGS[key]
+    resource = Resource(data=[columns, *rows], schema=Schema.from_descriptor(descriptor))
+    report = resource.validate(limit_errors=1_000_000)
+    found = list(report.tasks[0].errors) if report.tasks else []
+    _FINDINGS[key] = found
+    if len(_FINDINGS) > _FINDINGS_KEPT:
+        _FINDINGS.popitem(last=False)
+    return found
 
 
 def _translate(error, field: dict | None, file: str, path: tuple, line: int | None) -> Problem | None:
