@@ -511,3 +511,21 @@ def test_directory_cards_leave_out_the_regions_the_filters_chose(visit, site):  
     places = visit.page.locator(".shequ-result__region").all_inner_texts()
     counties = {row["name"] for row in divisions.values() if row["parent"] == "1101"}
     assert places and all(place.split(" ")[0] in counties for place in places), places
+
+
+@pytest.mark.parametrize("path, lang", [("no-such-page/", "zh"), ("en/no-such-page/", "en")])
+def test_the_not_found_page_searches_the_language_of_the_address_asked_for(visit, site, base_url, path, lang):  # noqa: F811
+    """A host answers every missing address with the one 404.html; an English address searches in English."""
+    page = visit.page
+    not_found = (site.site / "404.html").read_text(encoding="utf-8")
+    page.route(base_url + path, lambda route: route.fulfill(status=404, body=not_found, content_type="text/html"))
+    page.goto(base_url + path, wait_until="load")
+    results = ask(visit, "孵化", path=None)
+    assert page.evaluate("window.shequSearch.language") == lang
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert any(f"pagefind/pagefind.{lang}_" in url for url in visit.requests), visit.requests
+    found = paths(results, base_url)
+    assert found and all(p.startswith("en/") == (lang == "en") for p in found), found
+    # Each part of the page still says its own language.
+    assert page.locator("h1").get_attribute("lang") == "zh"
+    assert page.locator("article [lang=en]").count() >= 1

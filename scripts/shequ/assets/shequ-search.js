@@ -31,6 +31,15 @@
   // The page's language: the first part of its tag (en-GB reads en) where the site has that
   // language, else the site's default.
   var tag = (document.documentElement.getAttribute("lang") || "").split(/[-_]/)[0].toLowerCase();
+  // The not-found page is one page for every language (its search box says so): it takes the
+  // language of the address that was asked for (en/… is English) and writes it on <html>,
+  // where Pagefind reads which language's index to load.
+  if (document.querySelector("form[data-shequ-search][data-shequ-not-found]")) {
+    var asked = location.pathname.indexOf(root.pathname) === 0 ? location.pathname.slice(root.pathname.length) : "";
+    var folder = asked.split("/")[0].toLowerCase();
+    tag = LANGUAGES.hasOwnProperty(folder) ? folder : CATALOGUES["default"] || "zh";
+    document.documentElement.setAttribute("lang", tag);
+  }
   var LANG = LANGUAGES.hasOwnProperty(tag) ? tag : CATALOGUES["default"] || "zh";
   // The folder of the page language's tree, from the site root (shequ/render/language.py).
   var PREFIX = LANG === (CATALOGUES["default"] || "zh") ? "" : LANG + "/";
