@@ -15,8 +15,8 @@ from conftest import make_uscc
 from shequ.cli import main
 from shequ.tools.jsonschemas import modeline
 from shequ.project import Project
-from shequ.tools.scaffold import (flag_fields, list_flags, AUTOMATIC, TOKEN_ALPHABET, dump_record, make_rng, new_id,
-                            taken_ids, write_new)
+from shequ.tools.scaffold import (flag_fields, list_flags, AUTOMATIC, TOKEN_ALPHABET, Question, check_answer,
+                            division_choices, dump_record, make_rng, new_id, taken_ids, write_new)
 from shequ.sources.yamlfiles import parse_yaml
 from shequ.sources.tables import LAYOUT, Schemas
 
@@ -243,3 +243,16 @@ def test_every_command_contributing_shows_exists():
         group = main.commands[command]
         if hasattr(group, "commands") and sub:
             assert sub in group.commands, f"shequ {command} {sub}"
+
+
+def test_division_choices_give_both_names_and_take_either(mini):
+    table = mini.root / "datasets" / "reference" / "divisions.csv"
+    table.write_text("code,name,level,parent,name_en\n11,北京市,province,,Beijing Municipality\n"
+                     "1101,市辖区,prefecture,11,Municipal Districts\n110105,朝阳区,county,1101,Chaoyang District\n"
+                     "110105002,朝外街道,township,110105,\n", encoding="utf-8")
+    choices = dict(division_choices(Project.at(mini.root)))
+    assert choices["110105"] == "朝阳区 / Chaoyang District (county)"
+    assert choices["110105002"] == "朝外街道 (township)"  # no English name yet: the Chinese one alone
+    question = Question("division", "Division")
+    for answer in ("110105", "朝阳区", "Chaoyang District", "chaoyang district"):
+        assert check_answer(question, answer, list(choices.items())) == "110105", answer

@@ -197,6 +197,9 @@ def test_record_titles_follow_the_language_and_long_listings_are_not_results(sit
     assert english["meta"]["title"] == "Chaoyang Community Organization Incubation Base"
     assert chinese["meta"]["region"] == "北京市 朝阳区"
     assert english["meta"]["region"] == "Chaoyang District, Beijing Municipality"  # the divisions' English names
+    # A region's result says where it lies as cards do: no 市辖区 grouping, English smallest first.
+    assert fragments["/regions/110105/"]["meta"]["region"] == "北京市"
+    assert fragments["/en/regions/110105004/"]["meta"]["region"] == "Chaoyang District, Beijing Municipality"
     # Pagefind marks its Chinese word breaks with U+200B
     assert "Chaoyang Community Organization Incubation Base" in chinese["content"].replace("\u200b", "")
     assert "朝阳区社区社会组织孵化基地" in english["content"]

@@ -12,6 +12,7 @@ pages; Chinese queries are asked on Chinese pages and English ones on English pa
 
 from __future__ import annotations
 
+import csv
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -492,3 +493,39 @@ def test_directory_results_leave_out_the_usual_status_and_what_the_filters_chose
         assert count(s) > 0
         lines = visit.page.locator(".shequ-result__line").all_inner_texts()
         assert lines and not any(label in line for line in lines), (query, lines)
+
+
+def test_directory_cards_leave_out_the_regions_the_filters_chose(visit, site):  # noqa: F811
+    with open(site.root / "datasets/reference/divisions.csv", encoding="utf-8", newline="") as f:
+        divisions = {row["code"]: row for row in csv.DictReader(f)}
+    # With a county chosen, a card names only what lies below it: its township, or nothing
+    # (in English where the township has an English name).
+    for path, key in (("organizations/", "name"), ("en/organizations/", "name_en")):
+        directory(visit, "?county=110105&sort=name", path=path)
+        places = visit.page.evaluate("""() => [...document.querySelectorAll('[data-shequ-directory] .shequ-result')]
+            .map(li => li.querySelector('.shequ-result__region')?.textContent || '')""")
+        townships = {row[key] or row["name"] for row in divisions.values() if row["parent"] == "110105"}
+        assert places and set(places) <= townships | {""}, (path, places)
+    # A province chosen leaves its name out, not the county's.
+    directory(visit, "?province=11&sort=name")
+    places = visit.page.locator(".shequ-result__region").all_inner_texts()
+    counties = {row["name"] for row in divisions.values() if row["parent"] == "1101"}
+    assert places and all(place.split(" ")[0] in counties for place in places), places
+
+
+@pytest.mark.parametrize("path, lang", [("no-such-page/", "zh"), ("en/no-such-page/", "en")])
+def test_the_not_found_page_searches_the_language_of_the_address_asked_for(visit, site, base_url, path, lang):  # noqa: F811
+    """A host answers every missing address with the one 404.html; an English address searches in English."""
+    page = visit.page
+    not_found = (site.site / "404.html").read_text(encoding="utf-8")
+    page.route(base_url + path, lambda route: route.fulfill(status=404, body=not_found, content_type="text/html"))
+    page.goto(base_url + path, wait_until="load")
+    results = ask(visit, "孵化", path=None)
+    assert page.evaluate("window.shequSearch.language") == lang
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert any(f"pagefind/pagefind.{lang}_" in url for url in visit.requests), visit.requests
+    found = paths(results, base_url)
+    assert found and all(p.startswith("en/") == (lang == "en") for p in found), found
+    # Each part of the page still says its own language.
+    assert page.locator("h1").get_attribute("lang") == "zh"
+    assert page.locator("article [lang=en]").count() >= 1

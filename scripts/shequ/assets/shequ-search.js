@@ -31,6 +31,15 @@
   // The page's language: the first part of its tag (en-GB reads en) where the site has that
   // language, else the site's default.
   var tag = (document.documentElement.getAttribute("lang") || "").split(/[-_]/)[0].toLowerCase();
+  // The not-found page is one page for every language (its search box says so): it takes the
+  // language of the address that was asked for (en/… is English) and writes it on <html>,
+  // where Pagefind reads which language's index to load.
+  if (document.querySelector("form[data-shequ-search][data-shequ-not-found]")) {
+    var asked = location.pathname.indexOf(root.pathname) === 0 ? location.pathname.slice(root.pathname.length) : "";
+    var folder = asked.split("/")[0].toLowerCase();
+    tag = LANGUAGES.hasOwnProperty(folder) ? folder : CATALOGUES["default"] || "zh";
+    document.documentElement.setAttribute("lang", tag);
+  }
   var LANG = LANGUAGES.hasOwnProperty(tag) ? tag : CATALOGUES["default"] || "zh";
   // The folder of the page language's tree, from the site root (shequ/render/language.py).
   var PREFIX = LANG === (CATALOGUES["default"] || "zh") ? "" : LANG + "/";
@@ -889,6 +898,28 @@
       select.value = state.sort || (state.q ? "" : "name");
     }
 
+    // A card's place without the regions the filters chose: with 朝阳区 chosen,
+    // '北京市 朝阳区 安贞街道' is '安贞街道' ('Anzhen Subdistrict' in English). The place
+    // leaves out groupings such as 市辖区, so a chosen level that is not in it is passed over.
+    function placeWithin(place) {
+      var chosen = state.county || state.prefecture || state.province;
+      if (!place || !chosen) return place;
+      function known(parts, names) {  // how many of the parts, top first, the filters said
+        var i = 0;
+        [2, 4, 6].forEach(function (length) {
+          if (length <= chosen.length && parts[i] === names[chosen.slice(0, length)]) i++;
+        });
+        return i;
+      }
+      // English places run smallest first, joined by commas; a place with a region that has
+      // no English name is written in Chinese on English pages too.
+      var english = place.split(", ").reverse();
+      var i = LANG === "en" ? known(english, m.regions_en || {}) : 0;
+      if (i) return english.slice(i).reverse().join(", ");
+      var chinese = place.split(" ");
+      return chinese.slice(known(chinese, m.regions || {})).join(" ");
+    }
+
     function row(doc) {
       var item = el("li", "shequ-result");
       var a = el("a");
@@ -896,7 +927,8 @@
       a.appendChild(el("span", "shequ-result__title", doc.title));
       var line = el("span", "shequ-result__line");
       var told = [doc.title, doc.region];
-      if (doc.region) line.appendChild(el("span", "shequ-result__region", doc.region));
+      var place = placeWithin(doc.region);
+      if (place) line.appendChild(el("span", "shequ-result__region", place));
       doc.shown.forEach(function (item) {
         if (!item.value || usual[item.field.field] === item.value) return;
         var shown = item.field.facet ? label(item.field.facet, item.value)

@@ -188,7 +188,9 @@ def region_records(directory, region) -> list[Record]:
     out = []
     # Both records hold both names and the pinyin: "Pudong" finds 浦东新区 on the Chinese site too.
     for lang in language.LANGUAGES:
-        trail = " ".join(r.label(lang) for r in path)
+        # Where the region lies, as cards write a place (上海市; Pudong New Area, Shanghai
+        # Municipality): groupings such as 市辖区 left out, English smallest first.
+        trail = directory.short_place(path[-1].code, lang) if path else ""
         title, subtitle = _named(region.name, region.name_en, lang)
         level_text = messages.of(lang).t(level)
         out.append(Record(region.path, title, "region",

@@ -347,12 +347,14 @@ class WrongAnswer(ValueError):
 
 
 def division_choices(project: Project) -> list[tuple[str, str]]:
-    """(code, "name, level") of each division in the project's divisions table, for the
-    ``division`` question: the codes a record may use without ``shequ divisions import``."""
+    """(code, "name / English name (level)") of each division in the project's divisions table,
+    for the ``division`` question: the codes a record may use without ``shequ divisions import``.
+    A division without an English name shows its Chinese name alone."""
     from shequ.sources.divisions import read_table
 
     rows = read_table(project.divisions_table)
-    return [(code, f"{row['name']} ({row['level']})") for code, row in sorted(rows.items())]
+    return [(code, " / ".join(n for n in (row["name"], row.get("name_en")) if n) + f" ({row['level']})")
+            for code, row in sorted(rows.items())]
 
 
 def choices_for(project: Project, question: Question) -> list[tuple[str, str]]:
@@ -376,8 +378,10 @@ def check_answer(question: Question, answer: str, choices: list[tuple[str, str]]
     codes = [code for code, _ in choices]
     by_label = {}
     for code, label in choices:
-        # A term's whole Chinese or English label, or a division's name without its level.
-        for name in [label, *label.split(" / "), label.rsplit(" (", 1)[0]]:
+        # A term's whole Chinese or English label, or a division's Chinese or English name
+        # without its level.
+        named = label.rsplit(" (", 1)[0]
+        for name in [label, *label.split(" / "), named, *named.split(" / ")]:
             by_label.setdefault(name.strip().casefold(), code)
     parts = split_list([answer]) if question.many else [answer]
     picked = []
