@@ -19,8 +19,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-#: What every run needs; a module a command imports later is imported by that run alone.
-PRELOAD = ["shequ.cli", "shequ.build.core", "shequ.checks", "shequ.publish", "frictionless", "openpyxl"]
+#: What every run needs; a module a command imports later is imported by that run alone. The
+#: last one validates and publishes a small project, so runs inherit frictionless's verdicts
+#: on the tables they share with it (tests/cli_runner_warmup.py).
+PRELOAD = ["shequ.cli", "shequ.build.core", "shequ.checks", "shequ.publish", "frictionless", "openpyxl",
+           "cli_runner_warmup"]
 
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(PRELOAD)

@@ -8,8 +8,10 @@ duration, so a few trials reach every part of the run, start to swap. After ever
 against manifests of the sha256 of every file. Each trial builds the other of two
 versions of the sources, so the folder is always either "old" or "new".
 
-**Reproducible builds.** Two clean builds of the same sources, in different folders and
-on different (pinned) days, give byte-identical data packages and identical HTML.
+**Reproducible builds.** Two builds of the same sources, in different folders and on
+different (pinned) days, give byte-identical data packages and identical HTML: the first is
+the session's clean build, the second the run that follows the kill trials, which builds the
+old version again in the trials' folder, two levels deeper, on another day.
 
 The project is small (tests/site_project.py's, with the repository's docs and a site_url),
 so the trials take seconds each; the site and publish trials run side by side.
@@ -27,12 +29,11 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from site_project import make_addressed_project
 
 SEED = 20261126
 SITE_TRIALS = 4
@@ -87,65 +88,36 @@ def run(command: list[str], root: Path, env: dict | None = None) -> float:
     return time.monotonic() - start
 
 
-@dataclass
-class Versions:
-    """The outputs of the old version of the sources, built twice, as manifests."""
-
-    site: dict[str, dict[str, str]]  # "old" -> manifest of site/
-    data: dict[str, dict[str, str]]  # "old" -> manifest of build/data
-    reproduced_site: dict[str, str]  # "old" built again, elsewhere, on another day
-    reproduced_data: dict[str, str]
-    roots: dict[str, Path] = field(default_factory=dict)
-
-
-def build_both(root: Path, env: dict | None = None) -> tuple[float, float]:
-    return run(SITE, root, env), run(PUBLISH, root, env)
-
-
-@pytest.fixture(scope="module")
-def versions(addressed_site, tmp_path_factory) -> Versions:
-    """The old version is the session's addressed site (tests/conftest.py), built and published
-    with this module's ENV; the same sources are built again elsewhere, on another day."""
-    old = addressed_site
-    again = make_addressed_project(tmp_path_factory.mktemp("crash") / "elsewhere" / "deeper" / "old-again")
-    build_both(again, OTHER_DAY)
-    return Versions(
-        site={"old": manifest(old / "site")}, data={"old": manifest(old / "build" / "data")},
-        reproduced_site=manifest(again / "site"), reproduced_data=manifest(again / "build" / "data"),
-        roots={"old": old, "again": again},
-    )
-
-
 # Reproducible builds ----------------------------------------------------------------------------------
 
 def _differences(a: dict[str, str], b: dict[str, str]) -> list[str]:
     return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
-def test_two_clean_builds_give_a_byte_identical_data_package(versions):
-    assert versions.data["old"], "no data package was written"
-    assert _differences(versions.data["old"], versions.reproduced_data) == []
+def test_two_builds_give_a_byte_identical_data_package(trials):
+    assert trials.data["old"], "no data package was written"
+    assert _differences(trials.data["old"], trials.data["again"]) == []
 
 
-def test_two_clean_builds_give_identical_html_and_site_files(versions):
-    site = versions.site["old"]
+def test_two_builds_give_identical_html_and_site_files(trials):
+    site = trials.site["old"]
     assert any(name.endswith(".html") for name in site)
-    assert _differences(site, versions.reproduced_site) == []
+    assert _differences(site, trials.site["again"]) == []
 
 
-def test_the_sitemap_does_not_depend_on_the_build_day(versions):
+def test_the_sitemap_does_not_depend_on_the_build_day(trials, addressed_site):
     """MkDocs stamps each page's <lastmod> and the gzip header with the build day; the plugin drops both."""
-    sitemap = (versions.roots["old"] / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    sitemap = (addressed_site / "site" / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://example.org/shequ/organizations/org-silver-age/</loc>" in sitemap
     assert "<lastmod>" not in sitemap
-    assert versions.site["old"]["sitemap.xml.gz"] == versions.reproduced_site["sitemap.xml.gz"]
+    assert trials.site["old"]["sitemap.xml.gz"] == trials.site["again"]["sitemap.xml.gz"]
 
 
-def test_published_folders_are_readable_by_others(versions):
+def test_published_folders_are_readable_by_others(addressed_site):
     """Staging folders come from mkdtemp (mode 0700); the swapped-in output has the usual mode."""
     umask = os.umask(0)
     os.umask(umask)
-    for folder in (versions.roots["old"] / "site", versions.roots["old"] / "build" / "data"):
+    for folder in (addressed_site / "site", addressed_site / "build" / "data"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask, folder
 
 
@@ -197,36 +169,60 @@ def kill_trials(root: Path, command: list[str], folder: Path, manifests: dict[st
             held = after
         else:
             break
-    # The next run after the kills cleans up what they left behind and builds the sources in place.
-    process = subprocess.run(command, cwd=root, env=ENV, capture_output=True, text=True, timeout=300)
+    # The next run after the kills cleans up what they left behind and builds the old version
+    # again, on another day: the second build of the reproducibility tests. It swaps in a new
+    # folder even where the kills left the old version in place.
+    set_version(root, "old")
+    before = folder.stat().st_ino
+    process = subprocess.run(command, cwd=root, env={**ENV, **OTHER_DAY}, capture_output=True, text=True,
+                             timeout=300)
     assert process.returncode == 0, process.stderr[-3000:]
+    assert folder.stat().st_ino != before, "the run after the kills did not replace the output"
+    manifests["again"] = manifest(folder)
     return results
 
 
-def test_killed_builds_leave_the_previous_or_the_new_output(versions, tmp_path):
-    """SIGKILL at random points of 'mkdocs build' and 'shequ publish': never a mixed folder."""
-    site_root = tmp_path / "site-trials"
-    publish_root = tmp_path / "publish-trials"
-    shutil.copytree(versions.roots["old"], site_root, symlinks=True)
-    shutil.copytree(versions.roots["old"], publish_root, symlinks=True)
+@dataclass
+class Trials:
+    """The kill trials of both commands, and the manifests of each version of their output."""
+
+    site_trials: list[Trial]
+    publish_trials: list[Trial]
+    site: dict[str, dict[str, str]]  # "old" (the session's build), "new", "again" (old, rebuilt after the kills)
+    data: dict[str, dict[str, str]]
+    roots: tuple[Path, Path]  # the site trials' project, the publish trials'
+
+
+@pytest.fixture(scope="module")
+def trials(addressed_site, tmp_path_factory) -> Trials:
+    """The old version is the session's addressed site (tests/conftest.py), built and published
+    with this module's ENV; each command's trials run on a copy of it, two levels deeper."""
+    base = tmp_path_factory.mktemp("crash") / "elsewhere" / "deeper"
+    site_root, publish_root = base / "site-trials", base / "publish-trials"
+    shutil.copytree(addressed_site, site_root, symlinks=True)
+    shutil.copytree(addressed_site, publish_root, symlinks=True)
+    site = {"old": manifest(addressed_site / "site")}
+    data = {"old": manifest(addressed_site / "build" / "data")}
     rng_site, rng_publish = random.Random(SEED), random.Random(SEED + 1)
     with ThreadPoolExecutor(2) as pool:
-        site_manifests, data_manifests = dict(versions.site), dict(versions.data)
-        site_job = pool.submit(kill_trials, site_root, SITE, site_root / "site", site_manifests, SITE_TRIALS,
-                               rng_site)
-        publish_job = pool.submit(kill_trials, publish_root, PUBLISH, publish_root / "build" / "data",
-                                  data_manifests, PUBLISH_TRIALS, rng_publish)
+        site_job = pool.submit(kill_trials, site_root, SITE, site_root / "site", site, SITE_TRIALS, rng_site)
+        publish_job = pool.submit(kill_trials, publish_root, PUBLISH, publish_root / "build" / "data", data,
+                                  PUBLISH_TRIALS, rng_publish)
         site_trials, publish_trials = site_job.result(), publish_job.result()
-    summary = {"site": site_trials, "publish": publish_trials}
-    for name, trials in summary.items():
-        assert all(t.after != "neither" for t in trials), f"{name}: a killed run left a mixed folder: {trials}"
-    assert (len(site_trials), len(publish_trials)) == (SITE_TRIALS, PUBLISH_TRIALS)
-    for name, trials in summary.items():
-        assert any(not t.finished for t in trials), f"{name}: no run was killed before it ended: {trials}"
-    # What the kills left behind is gone after the next full run, which built the sources in place.
-    for root, folder, manifests in ((site_root, site_root / "site", site_manifests),
-                                    (publish_root, publish_root / "build" / "data", data_manifests)):
-        version = "new" if (root / "datasets" / "organizations" / "org-crash-added.yaml").exists() else "old"
-        assert manifest(folder) == manifests[version]
+    return Trials(site_trials, publish_trials, site, data, (site_root, publish_root))
+
+
+def test_killed_builds_leave_the_previous_or_the_new_output(trials):
+    """SIGKILL at random points of 'mkdocs build' and 'shequ publish': never a mixed folder."""
+    summary = {"site": trials.site_trials, "publish": trials.publish_trials}
+    for name, found in summary.items():
+        assert all(t.after != "neither" for t in found), f"{name}: a killed run left a mixed folder: {found}"
+    assert (len(trials.site_trials), len(trials.publish_trials)) == (SITE_TRIALS, PUBLISH_TRIALS)
+    for name, found in summary.items():
+        assert any(not t.finished for t in found), f"{name}: no run was killed before it ended: {found}"
+    # What the kills left behind is gone after the next full run, which built the old version in place.
+    site_root, publish_root = trials.roots
+    for folder, manifests in ((site_root / "site", trials.site), (publish_root / "build" / "data", trials.data)):
+        assert manifest(folder) == manifests["again"]
         assert [p.name for p in folder.parent.iterdir() if p.name.startswith(".")] == []
-    print({name: [(t.delay, t.before, t.after, t.finished) for t in trials] for name, trials in summary.items()})
+    print({name: [(t.delay, t.before, t.after, t.finished) for t in found] for name, found in summary.items()})

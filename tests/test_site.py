@@ -142,8 +142,17 @@ class BuiltSite:
         return (self.site / path / "index.html").read_text(encoding="utf-8")
 
 
+#: The demo site's listings hold this many rows a page, so that they run to several pages as a
+#: real deployment's do (the default, 200, would give the demo's 79 organizations one page).
+DEMO_PER_PAGE = 30
+
+
 def _build_demo_site(folder: Path) -> None:
     root = make_site_project(folder / "project")
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  - shequ\n" in text
+    config.write_text(text.replace("  - shequ\n", f"  - shequ:\n      per_page: {DEMO_PER_PAGE}\n", 1), encoding="utf-8")
     result = mkdocs_build(root)
     assert result.returncode == 0, result.stderr[-4000:]
     (folder / "output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
