@@ -284,7 +284,8 @@ def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
         parents: dict[str, set[tuple]] = {}  # table -> the column lists that foreign keys refer to
         for table in tables.values():
             for fk in table.schema.get("foreignKeys", []):
-                parents.setdefault(fk["reference"]["resource"] or table.name, set()).add(tuple(fk["reference"]["fields"]))
+                parent = fk["reference"]["resource"] or table.name
+                parents.setdefault(parent, set()).add(tuple(fk["reference"]["fields"]))
         for table in tables.values():
             schema = table.schema
             columns = []
