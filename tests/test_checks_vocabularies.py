@@ -106,3 +106,28 @@ def test_term_provision_missing_from_the_policy_documents_suggests_the_close_one
     assert (p.file, p.field) == ("datasets/vocabularies/statuses.yaml", "terms[0].provision")
     assert p.line == line_of(path, "supervisio}")
     assert p.hint == "did you mean 'social-groups-regulations/supervision'?"
+
+
+def test_the_term_key_is_filled_by_the_pipeline_and_never_written(mini):
+    # term (vocabulary/code) joins two columns; a vocabulary file that writes one is told so.
+    path = mini.root / "datasets" / "vocabularies" / "statuses.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("label_en: Active", "term: statuses/other, label_en: Active", 1), encoding="utf-8")
+    report = mini.report()
+    problem = one_problem(report, "vocabularies.unknown-key")
+    assert (problem.field, problem.line) == ("terms[0].term", line_of(path, "term: statuses/other"))
+    assert "term" not in (problem.hint or "").split("known fields: ")[-1].split(", ")
+    # The written value is not taken: the key is always the term's vocabulary and code.
+    from shequ.build.pipeline import validate
+    from shequ.project import Project
+
+    sources, _ = validate(Project.at(mini.root))
+    [active] = [row for row in sources.tables["vocabulary_terms"].dicts() if row["code"] == "active"]
+    assert active["term"] == "statuses/active"
+
+
+def test_an_unknown_classification_code_is_reported_once_not_again_as_its_term(mini):
+    mini.edit(ORG, SILVER, "fields_of_activity: [elderly-care, mutual-aid]",
+              "fields_of_activity: [elderly-care, 42]")
+    report = mini.report()
+    assert [p.field for p in report.errors] == ["fields_of_activity[1]"]

@@ -464,6 +464,14 @@ def test_workbook_shows_labels_beside_codes_and_dates_as_dates(package):
         assert row["division_label"] == divisions[row["division"]]
         if founded[row["id"]]:
             assert row["founded"] == dt.datetime.fromisoformat(founded[row["id"]])  # a date cell
+    # A classification's vocabulary varies by row: its term key carries the label.
+    classes = book["organization_classifications"]
+    class_header = [c.value for c in classes[2]]
+    with sqlite3.connect(package / "shequ.sqlite") as db:
+        query = "SELECT vocabulary, code, label_zh FROM vocabulary_terms"
+        terms = {(v, c): label for v, c, label in db.execute(query)}
+    labelled = [dict(zip(class_header, r)) for r in classes.iter_rows(min_row=3, values_only=True)]
+    assert labelled and all(r["term_label"] == terms[r["vocabulary"], r["code"]] for r in labelled)
     date_cell = sheet.cell(3, header.index("founded") + 1)
     assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd"
     # A Chinese character takes two columns: the name column fits the longest name.

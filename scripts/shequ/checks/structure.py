@@ -20,7 +20,7 @@ from frictionless import Resource, Schema
 from shequ import rules
 from shequ.sources.load import Sources
 from shequ.report import Problem, did_you_mean
-from shequ.sources.tables import LAYOUT, POSITION
+from shequ.sources.tables import FILLED, LAYOUT
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"', re.S)
 
@@ -94,8 +94,8 @@ def _frictionless(sources: Sources, name: str) -> Iterator[Problem]:
             continue
         origin = table.origins[row_number - 2]
         column = getattr(error, "field_name", None)
-        if column in parent_columns or column == POSITION:
-            continue  # a bad record id is reported once, on the record itself
+        if column in parent_columns or column in FILLED:
+            continue  # a bad record id, vocabulary or code is reported once, where it was written
         path = origin.path(column)
         if origin.kind == "csv":
             path = (column,) if column else ()

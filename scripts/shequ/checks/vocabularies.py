@@ -7,7 +7,7 @@ from typing import Iterator
 from shequ import rules
 from shequ.sources.load import VOCABULARY_KEYS, Sources
 from shequ.report import Problem, did_you_mean
-from shequ.sources.tables import LAYOUT
+from shequ.sources.tables import LAYOUT, TERM
 
 
 def _vocabulary_fields(sources: Sources, dataset: str) -> Iterator[tuple[tuple, str, str]]:
@@ -35,7 +35,7 @@ def _vocabulary_fields(sources: Sources, dataset: str) -> Iterator[tuple[tuple, 
 
 
 def _keys(sources: Sources) -> Iterator[Problem]:
-    term_keys = [c for c in sources.schemas.columns("vocabulary_terms") if c != "vocabulary"]
+    term_keys = [c for c in sources.schemas.columns("vocabulary_terms") if c not in ("vocabulary", TERM)]
     for vocab in sources.vocabularies.values():
         for key in vocab.raw:
             if key not in VOCABULARY_KEYS:

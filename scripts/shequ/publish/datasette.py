@@ -4,12 +4,16 @@ Three additions to the tables of the package:
 
 - **a table per vocabulary** (``vocabulary_legal_forms``…: code, Chinese and English label),
   each with a single-column key, and a foreign key to it from every coded column: datasette
-  follows only single-column foreign keys, and then shows the label beside the code;
+  follows only single-column foreign keys, and then shows the label beside the code. A column
+  whose codes come from several vocabularies (the classifications' ``code``, whose vocabulary is
+  in the next column) cannot refer to one of those tables; its table has a ``term`` column
+  (``vocabulary/code``) instead, which its Table Schema makes a foreign key to
+  ``vocabulary_terms.term``, and datasette shows that term's label;
 - **full-text search** over names, addresses and descriptions, named as sqlite-utils'
   ``enable_fts`` names it (``<table>_fts``, FTS5, ``content=[<table>]``, rows joined on
   ``rowid``), which is what datasette's ``_search`` looks for;
 - **a datasette metadata file** with the titles, descriptions, licence and sources, and the
-  label column of each vocabulary table.
+  label column of each vocabulary table and of ``vocabulary_terms``.
 
 Chinese has no spaces between words, and FTS5's tokenizers cannot split it: ``unicode61``
 makes one token of a whole run of characters, and ``trigram`` cannot match the two-character
@@ -34,6 +38,9 @@ SEARCHED = {
 NGRAM = 4
 
 METADATA = "datasette-metadata.json"
+
+#: The column datasette shows beside a code that refers to a term: its Chinese label.
+LABEL = "label_zh"
 
 _CHINESE_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
@@ -104,13 +111,15 @@ def metadata(package: dict, schemas: dict[str, dict], vocabularies: list[str], d
             table["columns"] = columns
         if name in SEARCHED:
             table["fts_table"], table["fts_pk"] = f"{name}_fts", "rowid"
+        if any(f["name"] == LABEL for f in schema["fields"]):
+            table["label_column"] = LABEL  # vocabulary_terms, which classifications refer to by term
         tables[name] = table
     for vocabulary in vocabularies:
         tables[vocabulary_table(vocabulary)] = {
             "title": f"Vocabulary {vocabulary}",
             "description": f"The codes of the {vocabulary} vocabulary, from vocabulary_terms, "
                            "with a single-column key that coded columns refer to.",
-            "label_column": "label_zh",
+            "label_column": LABEL,
         }
     meta = {
         "title": package.get("title", ""),

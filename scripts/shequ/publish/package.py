@@ -36,7 +36,7 @@ from shequ.publish import bundles, datasette, xlsx
 from shequ.publish.exports import write_exports
 from shequ.publish.identifiers import local_scheme, organization_identifier
 from shequ.sources.load import Sources
-from shequ.sources.tables import TABLE_ORDER, typed, without_roles
+from shequ.sources.tables import TABLE_ORDER, TERM, typed, without_roles
 
 DATABASE = "shequ.sqlite"
 WORKBOOK = "shequ.xlsx"
@@ -210,7 +210,7 @@ def readable_sheet(table: PublishedTable, tables: dict[str, PublishedTable]) -> 
         header.append(f["name"])
         titles.append(f.get("title_zh") or f.get("title") or f["name"])
         columns.append((index, None))
-        lookup = labels.get(f.get("vocabulary") or ("divisions" if _refers_to_divisions(table, f) else ""))
+        lookup = labels.get(f.get("vocabulary") or _referenced_table(table, f))
         if lookup is not None:
             header.append(f["name"] + LABEL_SUFFIX)
             titles.append(_zh(NC_("workbook column", "{title} (label)")).format(title=titles[-1]))
@@ -219,13 +219,15 @@ def readable_sheet(table: PublishedTable, tables: dict[str, PublishedTable]) -> 
     return xlsx.Sheet(table.name, header, rows, titles)
 
 
-def _refers_to_divisions(table: PublishedTable, field: dict) -> bool:
-    return any(fk["fields"] == [field["name"]] and fk["reference"]["resource"] == "divisions"
-               for fk in table.schema.get("foreignKeys", []))
+def _referenced_table(table: PublishedTable, field: dict) -> str:
+    """The table that a single-column foreign key from ``field`` refers to, or ''."""
+    return next((fk["reference"]["resource"] for fk in table.schema.get("foreignKeys", [])
+                 if fk["fields"] == [field["name"]]), "")
 
 
 def _labels(tables: dict[str, PublishedTable]) -> dict[str, dict]:
-    """code → label, per vocabulary, and division code → name under the key 'divisions'."""
+    """code → label, per vocabulary; term key (vocabulary/code) → label under 'vocabulary_terms';
+    and division code → name under 'divisions'."""
     labels: dict[str, dict] = {}
     terms = tables.get("vocabulary_terms")
     if terms is not None:
@@ -233,6 +235,8 @@ def _labels(tables: dict[str, PublishedTable]) -> dict[str, dict]:
         for row in terms.rows:
             term = dict(zip(names, row))
             labels.setdefault(term["vocabulary"], {})[term["code"]] = term["label_zh"]
+            if TERM in term:
+                labels.setdefault("vocabulary_terms", {})[term[TERM]] = term["label_zh"]
     if "divisions" in tables:
         labels["divisions"] = {row[0]: row[1] for row in tables["divisions"].rows}
     return labels
@@ -277,6 +281,11 @@ def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
         with connection:
             datasette.create_vocabulary_tables(connection, vocabularies,
                                                [dict(zip(term_names, row)) for row in terms.rows])
+        parents: dict[str, set[tuple]] = {}  # table -> the column lists that foreign keys refer to
+        for table in tables.values():
+            for fk in table.schema.get("foreignKeys", []):
+                parent = fk["reference"]["resource"] or table.name
+                parents.setdefault(parent, set()).add(tuple(fk["reference"]["fields"]))
         for table in tables.values():
             schema = table.schema
             columns = []
@@ -284,6 +293,10 @@ def write_sqlite(path: Path, tables: dict[str, PublishedTable]) -> None:
                 not_null = " NOT NULL" if f.get("constraints", {}).get("required") else ""
                 columns.append(f'"{f["name"]}" {SQL_TYPES[f["type"]]}{not_null}')
             columns.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in schema["primaryKey"]) + ")")
+            # SQLite takes a foreign key only to the parent's primary key or to columns declared unique.
+            for referenced in sorted(parents.get(table.name, ())):
+                if list(referenced) != schema["primaryKey"]:
+                    columns.append("UNIQUE (" + ", ".join(f'"{c}"' for c in referenced) + ")")
             for fk in schema.get("foreignKeys", []):
                 ref = fk["reference"]
                 ref_table = ref["resource"] or table.name

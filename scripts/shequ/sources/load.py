@@ -22,7 +22,7 @@ from shequ.sources.siteconfig import SiteConfig, load_site_config
 from shequ.sources.yamlfiles import Record, load_all_records, load_mapping
 from shequ.sources.place_names import load_place_names
 from shequ.sources.synonyms import Synonyms, load_synonyms
-from shequ.sources.tables import Origin, Schemas, Table, read_csv_table, record_tables
+from shequ.sources.tables import Origin, Schemas, Table, read_csv_table, record_tables, with_term
 
 VOCABULARY_KEYS = ("title_en", "title_zh", "terms")
 
@@ -146,7 +146,7 @@ def load_vocabularies(project: Project, table: Table) -> tuple[dict[str, Vocabul
                 problems.append(Problem(rules.VOCABULARY_TERMS, "each term must be a mapping with code, "
                                         "label_en, label_zh and provision", rel, ("terms", i)))
                 continue
-            row = {**term, "vocabulary": name}
+            row = with_term({**term, "vocabulary": name}, table.columns)
             table.add([row.get(c) for c in table.columns], Origin(rel, ("terms", i), "mapping"))
             if isinstance(term.get("code"), str):
                 vocab.terms.setdefault(term["code"], term)

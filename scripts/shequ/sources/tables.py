@@ -97,6 +97,24 @@ TABLE_ORDER = (
 
 #: Columns filled by the pipeline, never written in YAML.
 POSITION = "position"
+#: A term's single-column key, ``vocabulary/code``, in any table with vocabulary and code columns:
+#: SQL clients (datasette) follow a foreign key of one column only, and the pair is two.
+TERM = "term"
+FILLED = (POSITION, TERM)
+
+
+def term_key(vocabulary, code) -> str | None:
+    """``vocabulary/code``, or None where either part is missing or not text (the checks say so)."""
+    if isinstance(vocabulary, str) and isinstance(code, str) and vocabulary and code:
+        return f"{vocabulary}/{code}"
+    return None
+
+
+def with_term(values: dict, columns: list[str]) -> dict:
+    """``values`` with the term key filled in, where the table has that column."""
+    if TERM in columns:
+        values[TERM] = term_key(values.get("vocabulary"), values.get("code"))
+    return values
 
 #: The custom property of a Table Schema field that says what the field is for.
 ROLES = "roles"
@@ -309,7 +327,7 @@ class Schemas:
 
     def item_keys(self, child: Child, layout: Layout) -> list[str]:
         """The keys of one item of a list of mappings."""
-        return [c for c in self.columns(child.table) if c not in (layout.parent_column, POSITION)]
+        return [c for c in self.columns(child.table) if c != layout.parent_column and c not in FILLED]
 
 
 def _role_names(declared: list) -> set[str]:
@@ -376,6 +394,7 @@ def record_tables(schemas: Schemas, records: dict[str, list[Record]]) -> dict[st
                     else:
                         values = {**fixed, layout.parent_column: rec.id, child.column: item}
                         origin = Origin(rec.file, (child.key, i), "scalar", item_column=child.column)
+                    with_term(values, table.columns)
                     table.add([values.get(c) for c in table.columns], origin)
     return tables
 
