@@ -525,6 +525,90 @@ def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
     echo(f"built {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
 
 
+@main.group()
+def shard() -> None:
+    """Build the site in shards of provinces, on one machine or many, then merge them.
+
+    Each shard renders the record pages of its provinces; the merge builds the rest and
+    takes every record page from its shard. The merged site is the one 'shequ build' makes
+    (docs/sharding.md).
+    """
+
+
+def _site_target(project: Project, site_dir: str | None) -> Path | None:
+    if not site_dir:
+        return None
+    return Path(site_dir) if Path(site_dir).is_absolute() else project.root / site_dir
+
+
+def _report_build(project: Project, result, what: str) -> None:
+    for warning in result.warnings:
+        echo(f"warning: {warning}", err=True)
+    for note in result.notes:
+        echo(f"note: {note}", err=True)
+    echo(f"{what} {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
+
+
+@shard.command("build")
+@project_option
+@click.argument("provinces")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="The shard's folder (replaced all at once): its record pages, JSON and shard.json.")
+def shard_build(project_dir: str, provinces: str, out: str) -> None:
+    """Render the record pages of PROVINCES, two-digit codes separated by commas.
+
+    Checks every source, as 'shequ build' does, and writes nothing else: no listing, no
+    data package, no search index ('shequ shard merge' makes those).
+
+    \b
+    Example:
+      shequ shard build 11,12 --out shards/a
+      built shards/a/ in 41.0 s
+    """
+    from shequ.build.shards import parse_provinces
+    from shequ.generator.commands import build_shard
+
+    project = _project(project_dir)
+    try:
+        codes = parse_provinces(provinces)
+    except ShequError as exc:
+        raise click.UsageError(printable(str(exc))) from None
+    target = Path(out) if Path(out).is_absolute() else project.root / out
+    try:
+        result = build_shard(project, codes, target)
+    except ShequError as exc:
+        _fail(exc, "shard build: the previous shard was left as it was")
+    _report_build(project, result, "built")
+
+
+@shard.command("merge")
+@project_option
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--site-dir", default=None, type=click.Path(file_okay=False),
+              help="Where to build the site (default: site_dir in mkdocs.yml, normally site/). Replaced all at once.")
+@click.option("--strict", is_flag=True, help="Also fail on MkDocs warnings (broken links in docs/, for example).")
+def shard_merge(project_dir: str, folders: tuple[str, ...], site_dir: str | None, strict: bool) -> None:
+    """Build the site, taking every record page from the shard FOLDERS.
+
+    Everything else is built as 'shequ build' builds it: listings, statistics, the data
+    package, sitemaps, search indexes, the manifest. Refused: shards of other sources or
+    another site address, two shards with one province, a record whose province no shard holds.
+
+    \b
+    Example:
+      shequ shard merge shards/a shards/b
+      merged site/ in 30.2 s
+    """
+    from shequ.generator.commands import merge_shards
+
+    project = _project(project_dir)
+    try:
+        result = merge_shards(project, [Path(f) for f in folders], _site_target(project, site_dir), strict=strict)
+    except ShequError as exc:
+        _fail(exc, "merge: the previous site was left as it was")
+    _report_build(project, result, "merged")
+
+
 @main.command()
 @click.argument("site", default="site", type=click.Path(file_okay=False))
 @click.option("--bucket", envvar="SHEQU_DEPLOY_BUCKET", show_envvar=True, required=True,

@@ -7,17 +7,26 @@ Example::
 
     result = build(Project.at("."))
     print(result.site_dir, f"{result.seconds:.1f} s")
+
+A sharded build (:mod:`shequ.build.shards`)::
+
+    build_shard(project, frozenset({"11"}), Path("shards/11"))
+    build_shard(project, frozenset({"31", "44"}), Path("shards/31-44"))
+    merge_shards(project, [Path("shards/11"), Path("shards/31-44")])   # site/, as build() makes it
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shequ import atomic
 from shequ.build.core import SiteBuildError
+from shequ.build.shards import read_shard
 from shequ.build.sitemap import WITHOUT_SITE_URL
 from shequ.errors import ShequError
 from shequ.project import Project
@@ -59,6 +68,35 @@ def build(project: Project, site_dir: Path | None = None, *, strict: bool = Fals
     Raises a :class:`~shequ.errors.ShequError` when a check fails (with the problem report);
     the previous site is then untouched.
     """
+    return _build(project, site_dir, strict=strict)
+
+
+def build_shard(project: Project, provinces: frozenset[str], out: Path, *, strict: bool = False) -> BuildResult:
+    """Check every source, then render the record pages and JSON of the records in
+    ``provinces`` alone into the folder ``out`` (replaced all at once), with its shard file;
+    no listing, data package or search index. ``result.site_dir`` is ``out``."""
+    out = atomic.claim(out, project.root)  # refused at once, before the checks
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # MkDocs stages a site beside this empty folder of the shard's own, so that shards of one
+    # project can build side by side; its pages go to `out`, the rest is removed.
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.site-", dir=out.parent))
+    try:
+        return _build(project, scratch, strict=strict, shard=(provinces, out))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def merge_shards(project: Project, folders: list[Path], site_dir: Path | None = None, *,
+                 strict: bool = False) -> BuildResult:
+    """The whole site, as :func:`build` makes it, with every record page and JSON taken from
+    the shard ``folders`` instead of rendered. Refuses shards of other sources, shards that
+    share a province and a record that no shard holds (:class:`~shequ.build.shards.ShardError`)."""
+    shards = [read_shard(Path(folder)) for folder in folders]  # a folder that is no shard fails before the build
+    return _build(project, site_dir, strict=strict, merge=shards)
+
+
+def _build(project: Project, site_dir: Path | None, *, strict: bool, shard=None, merge=None) -> BuildResult:
+    from shequ.generator.plugin import ShardWritten
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -77,9 +115,16 @@ def build(project: Project, site_dir: Path | None = None, *, strict: bool = Fals
         # plugin claims it again, for `mkdocs build`).
         atomic.claim(Path(config.site_dir), project.root, [Path(config.docs_dir)])
         config.plugins.on_startup(command="build", dirty=False)
+        if shard is not None or merge is not None:
+            plugin = config.plugins.get("shequ")
+            if plugin is None:
+                raise SiteBuildError(f"{project.relative(config_file)}: a sharded build needs the shequ plugin")
+            (plugin.shard, plugin.shard_out), plugin.merge_from = shard or (None, None), merge
         start = time.monotonic()
         try:
             mkdocs_build(config)
+        except ShardWritten as written:
+            return BuildResult(written.folder, time.monotonic() - start, collect.messages)
         except Abort as exc:
             plugin = config.plugins.get("shequ")
             failure = plugin.build.error if plugin is not None and plugin.build is not None else None
