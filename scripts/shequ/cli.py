@@ -42,6 +42,20 @@ def _settings() -> Settings:
         raise click.UsageError(printable(str(exc))) from None
 
 
+def _site_target(project: Project, site_dir: str | None) -> Path | None:
+    if not site_dir:
+        return None
+    return Path(site_dir) if Path(site_dir).is_absolute() else project.root / site_dir
+
+
+def _report_build(project: Project, result, what: str) -> None:
+    for warning in result.warnings:
+        echo(f"warning: {warning}", err=True)
+    for note in result.notes:
+        echo(f"note: {note}", err=True)
+    echo(f"{what} {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
+
+
 def _fail(exc: ShequError, then: str | None = None):
     """Print an expected failure (its problem report, when the sources were checked) and exit 1."""
     if exc.report is not None and str(exc) == exc.report.summary():
@@ -497,32 +511,36 @@ def release(project_dir: str, version: str) -> None:
 @click.option("--site-dir", default=None, type=click.Path(file_okay=False),
               help="Where to build the site (default: site_dir in mkdocs.yml, normally site/). Replaced all at once.")
 @click.option("--strict", is_flag=True, help="Also fail on MkDocs warnings (broken links in docs/, for example).")
-def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
+@click.option("--shards", type=click.IntRange(min=1), default=None,
+              help="Build in this many shards of provinces, one after the other, then merge them (docs/sharding.md).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --shards: how many shards build side by side.")
+def build(project_dir: str, site_dir: str | None, strict: bool, shards: int | None, jobs: int) -> None:
     """Check the sources, publish the data package and build the site.
 
     Runs the project's mkdocs.yml with the shequ plugin. Nothing is replaced when a
-    check fails: the previous site stays as it was.
+    check fails: the previous site stays as it was. With --shards, the record pages are
+    rendered in shards of provinces, each in a process of its own, and merged: the same site.
 
     \b
     Example:
       shequ build
       built site/ in 2.3 s
+      shequ build --shards 4 --jobs 2
+      built site/ in 9.8 s
     """
-    from shequ.generator.commands import build as build_site
+    from shequ.generator.commands import build as build_site, build_in_shards
 
     project = _project(project_dir)
-    target = None
-    if site_dir:
-        target = Path(site_dir) if Path(site_dir).is_absolute() else project.root / site_dir
+    target = _site_target(project, site_dir)
     try:
-        result = build_site(project, target, strict=strict)
+        if shards is not None:
+            result = build_in_shards(project, shards, target, jobs=jobs, strict=strict)
+        else:
+            result = build_site(project, target, strict=strict)
     except ShequError as exc:
         _fail(exc, "build: the previous site was left as it was")
-    for warning in result.warnings:
-        echo(f"warning: {warning}", err=True)
-    for note in result.notes:
-        echo(f"note: {note}", err=True)
-    echo(f"built {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
+    _report_build(project, result, "built")
 
 
 @main.group()
@@ -533,20 +551,6 @@ def shard() -> None:
     takes every record page from its shard. The merged site is the one 'shequ build' makes
     (docs/sharding.md).
     """
-
-
-def _site_target(project: Project, site_dir: str | None) -> Path | None:
-    if not site_dir:
-        return None
-    return Path(site_dir) if Path(site_dir).is_absolute() else project.root / site_dir
-
-
-def _report_build(project: Project, result, what: str) -> None:
-    for warning in result.warnings:
-        echo(f"warning: {warning}", err=True)
-    for note in result.notes:
-        echo(f"note: {note}", err=True)
-    echo(f"{what} {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
 
 
 @shard.command("build")
@@ -579,6 +583,34 @@ def shard_build(project_dir: str, provinces: str, out: str) -> None:
     except ShequError as exc:
         _fail(exc, "shard build: the previous shard was left as it was")
     _report_build(project, result, "built")
+
+
+@shard.command("plan")
+@project_option
+@click.argument("count", type=click.IntRange(min=1))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: a list of shards for a CI matrix (fromJSON in GitHub Actions).")
+def shard_plan(project_dir: str, count: int, fmt: str) -> None:
+    """Split the provinces that hold records into COUNT shards of about as many records each.
+
+    Every province with a record is in one shard, so the shards' merge is complete.
+
+    \b
+    Example:
+      shequ shard plan 2
+      11,33
+      31,44,51
+    """
+    import json
+
+    from shequ.generator.commands import plan_shards
+
+    project = _project(project_dir)
+    try:
+        groups = [",".join(sorted(group)) for group in plan_shards(project, count)]
+    except ShequError as exc:
+        _fail(exc)
+    echo(json.dumps(groups) if fmt == "json" else "\n".join(groups))
 
 
 @shard.command("merge")

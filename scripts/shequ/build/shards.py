@@ -18,7 +18,7 @@ Example::
 
     provinces = parse_provinces("11,12")           # frozenset({"11", "12"})
     shard = read_shard(Path("shards/a"))           # ShardFile(provinces=…, digest=…, files=…)
-    plan = balanced([("11", 900), ("31", 400), ("44", 700)], 2)   # [["11"], ["44", "31"]]
+    groups = balanced([("11", 900), ("31", 400), ("44", 700)], 2)   # [["11"], ["31", "44"]]
 """
 
 from __future__ import annotations
@@ -56,9 +56,31 @@ def parse_provinces(text: str) -> frozenset[str]:
 
 
 def province_of(entry) -> str:
-    """The province of a record: the first two digits of its ``division``."""
-    division = str(entry.values.get("division") or "")
+    """The province of a record (a :class:`~shequ.render.model.Entry`): the first two digits of its ``division``."""
+    return province_of_division(entry.values.get("division"))
+
+
+def province_of_division(division) -> str:
+    division = str(division or "")
     return division[:2] if _PROVINCE.fullmatch(division[:2]) else NO_PROVINCE
+
+
+def province_counts(records: dict[str, list]) -> list[tuple[str, int]]:
+    """(province, records) of every province that holds a record, from the loaded record files
+    (``Sources.records``: dataset → :class:`~shequ.sources.yamlfiles.Record`), sorted by code."""
+    counts: dict[str, int] = {}
+    for dataset in records.values():
+        for record in dataset:
+            data = record.data if isinstance(record.data, dict) else {}
+            province = province_of_division(data.get("division"))
+            counts[province] = counts.get(province, 0) + 1
+    return sorted(counts.items())
+
+
+def plan(records: dict[str, list], shards: int) -> list[frozenset[str]]:
+    """Every province that holds a record, in ``shards`` shards of about as many records each
+    (:func:`balanced`): together they hold every record, so their merge is complete."""
+    return [frozenset(group) for group in balanced(province_counts(records), shards)]
 
 
 def balanced(counts: list[tuple[str, int]], shards: int) -> list[list[str]]:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from shequ import atomic
 from shequ.build.core import SiteBuildError
-from shequ.build.shards import read_shard
+from shequ.build.shards import plan, read_shard
 from shequ.build.sitemap import WITHOUT_SITE_URL
 from shequ.errors import ShequError
 from shequ.project import Project
@@ -93,6 +95,65 @@ def merge_shards(project: Project, folders: list[Path], site_dir: Path | None = 
     share a province and a record that no shard holds (:class:`~shequ.build.shards.ShardError`)."""
     shards = [read_shard(Path(folder)) for folder in folders]  # a folder that is no shard fails before the build
     return _build(project, site_dir, strict=strict, merge=shards)
+
+
+def plan_shards(project: Project, count: int) -> list[frozenset[str]]:
+    """Every province that holds a record, in ``count`` shards of about as many records each."""
+    from shequ.errors import InvalidSources
+    from shequ.report import Report
+    from shequ.sources.load import load
+    from shequ.sources.tables import SchemaError
+
+    try:
+        sources = load(project)
+    except SchemaError as exc:
+        raise InvalidSources(Report(exc.problems)) from None
+    return plan(sources.records, count)
+
+
+def build_in_shards(project: Project, count: int, site_dir: Path | None = None, *, jobs: int = 1,
+                    strict: bool = False) -> BuildResult:
+    """:func:`build` in ``count`` shards: each shard in a process of its own (``jobs`` at a
+    time), so that a shard's memory is returned before the next starts; then the merge.
+    The shards are written beside the site and removed after the merge."""
+    start = time.monotonic()
+    groups = plan_shards(project, count)
+    _config_file(project)  # missing: said now, not by every shard
+    target = Path(site_dir) if site_dir is not None else None
+    parent = (target.resolve().parent if target is not None else project.root)
+    work = Path(tempfile.mkdtemp(prefix=".shequ-shards-", dir=parent))
+    try:
+        folders = [work / f"shard-{n}" for n in range(1, len(groups) + 1)]
+        commands = [[sys.executable, "-m", "shequ", "shard", "build", "--project", str(project.root),
+                     ",".join(sorted(group)), "--out", str(folder)] for group, folder in zip(groups, folders)]
+        _run_all(commands, max(1, jobs), work)
+        result = merge_shards(project, folders, site_dir, strict=strict)
+        result.seconds = time.monotonic() - start
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_all(commands: list[list[str]], jobs: int, logs: Path) -> None:
+    """Run ``commands``, ``jobs`` at a time, each one's messages into a file of ``logs``; the
+    first that fails stops the others, and its messages become the :class:`SiteBuildError`."""
+    running: list[tuple[subprocess.Popen, Path]] = []
+    pending = list(enumerate(commands, 1))
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                n, command = pending.pop(0)
+                log = logs / f"shard-{n}.log"
+                with open(log, "wb") as out:
+                    running.append((subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT), log))
+            process, log = running.pop(0)
+            if process.wait() != 0:
+                errors = log.read_text(encoding="utf-8", errors="replace").strip()
+                raise SiteBuildError(errors or f"a shard build failed (exit {process.returncode})")
+    finally:
+        for process, _ in running:
+            process.kill()
+            process.wait()
 
 
 def _build(project: Project, site_dir: Path | None, *, strict: bool, shard=None, merge=None) -> BuildResult:
