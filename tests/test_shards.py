@@ -160,3 +160,37 @@ def test_balanced_shards_put_the_largest_provinces_apart():
     assert balanced(counts, 2) == [["11", "51"], ["31", "44"]]
     assert balanced(counts, 1) == [["11", "31", "44", "51"]]
     assert balanced(counts[:1], 3) == [["11"]]
+
+
+def test_plan_puts_every_province_with_a_record_in_one_shard(built):
+    import json
+
+    _, project = built
+    result = invoke("shard", "plan", "--project", str(project.root), "2", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(result.output)) == ["11", "31"]
+    one = invoke("shard", "plan", "--project", str(project.root), "1")
+    assert one.output.strip() == "11,31"
+
+
+def test_a_failed_shard_process_stops_the_others_and_says_why(tmp_path):
+    import sys
+
+    from shequ.build.core import SiteBuildError
+    from shequ.generator.commands import run_processes
+
+    fail = [sys.executable, "-c", "import sys; print('shard 31: the sources have errors'); sys.exit(1)"]
+    slow = [sys.executable, "-c", "import time; time.sleep(60)"]
+    with pytest.raises(SiteBuildError, match="shard 31: the sources have errors"):
+        run_processes([fail, slow], 2, tmp_path)
+
+
+@pytest.mark.scale
+def test_build_in_shards_on_one_machine_is_the_unsharded_site(built, tmp_path, monkeypatch):
+    base, project = built
+    monkeypatch.setenv("SHEQU_TODAY", "2026-11-26")
+    result = invoke("build", "--project", str(project.root), "--shards", "2", "--jobs", "2",
+                    "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 0, result.output
+    assert _files(tmp_path / "site") == _files(base / "whole")
+    assert not list(project.root.glob(".shequ-shards-*"))  # the shards are removed after the merge

@@ -67,6 +67,11 @@ def _fail(exc: ShequError, then: str | None = None):
     sys.exit(1)
 
 
+site_url_option = click.option(
+    "--site-url", default=None, metavar="URL",
+    help="The site's public address, in place of site_url in mkdocs.yml; give every shard and the merge the same.")
+
+
 project_option = click.option(
     "--project", "project_dir", default=".", show_default=True, type=click.Path(file_okay=False),
     help="The project folder (the one holding datasets/ and mkdocs.yml).",
@@ -515,7 +520,9 @@ def release(project_dir: str, version: str) -> None:
               help="Build in this many shards of provinces, one after the other, then merge them (docs/sharding.md).")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="With --shards: how many shards build side by side.")
-def build(project_dir: str, site_dir: str | None, strict: bool, shards: int | None, jobs: int) -> None:
+@site_url_option
+def build(project_dir: str, site_dir: str | None, strict: bool, shards: int | None, jobs: int,
+          site_url: str | None) -> None:
     """Check the sources, publish the data package and build the site.
 
     Runs the project's mkdocs.yml with the shequ plugin. Nothing is replaced when a
@@ -535,9 +542,9 @@ def build(project_dir: str, site_dir: str | None, strict: bool, shards: int | No
     target = _site_target(project, site_dir)
     try:
         if shards is not None:
-            result = build_in_shards(project, shards, target, jobs=jobs, strict=strict)
+            result = build_in_shards(project, shards, target, jobs=jobs, strict=strict, site_url=site_url)
         else:
-            result = build_site(project, target, strict=strict)
+            result = build_site(project, target, strict=strict, site_url=site_url)
     except ShequError as exc:
         _fail(exc, "build: the previous site was left as it was")
     _report_build(project, result, "built")
@@ -558,7 +565,8 @@ def shard() -> None:
 @click.argument("provinces")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="The shard's folder (replaced all at once): its record pages, JSON and shard.json.")
-def shard_build(project_dir: str, provinces: str, out: str) -> None:
+@site_url_option
+def shard_build(project_dir: str, provinces: str, out: str, site_url: str | None) -> None:
     """Render the record pages of PROVINCES, two-digit codes separated by commas.
 
     Checks every source, as 'shequ build' does, and writes nothing else: no listing, no
@@ -579,7 +587,7 @@ def shard_build(project_dir: str, provinces: str, out: str) -> None:
         raise click.UsageError(printable(str(exc))) from None
     target = Path(out) if Path(out).is_absolute() else project.root / out
     try:
-        result = build_shard(project, codes, target)
+        result = build_shard(project, codes, target, site_url=site_url)
     except ShequError as exc:
         _fail(exc, "shard build: the previous shard was left as it was")
     _report_build(project, result, "built")
@@ -619,7 +627,9 @@ def shard_plan(project_dir: str, count: int, fmt: str) -> None:
 @click.option("--site-dir", default=None, type=click.Path(file_okay=False),
               help="Where to build the site (default: site_dir in mkdocs.yml, normally site/). Replaced all at once.")
 @click.option("--strict", is_flag=True, help="Also fail on MkDocs warnings (broken links in docs/, for example).")
-def shard_merge(project_dir: str, folders: tuple[str, ...], site_dir: str | None, strict: bool) -> None:
+@site_url_option
+def shard_merge(project_dir: str, folders: tuple[str, ...], site_dir: str | None, strict: bool,
+                site_url: str | None) -> None:
     """Build the site, taking every record page from the shard FOLDERS.
 
     Everything else is built as 'shequ build' builds it: listings, statistics, the data
@@ -635,7 +645,8 @@ def shard_merge(project_dir: str, folders: tuple[str, ...], site_dir: str | None
 
     project = _project(project_dir)
     try:
-        result = merge_shards(project, [Path(f) for f in folders], _site_target(project, site_dir), strict=strict)
+        result = merge_shards(project, [Path(f) for f in folders], _site_target(project, site_dir), strict=strict,
+                              site_url=site_url)
     except ShequError as exc:
         _fail(exc, "merge: the previous site was left as it was")
     _report_build(project, result, "merged")

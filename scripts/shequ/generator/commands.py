@@ -63,38 +63,41 @@ def _config_file(project: Project) -> Path:
     return path
 
 
-def build(project: Project, site_dir: Path | None = None, *, strict: bool = False) -> BuildResult:
+def build(project: Project, site_dir: Path | None = None, *, strict: bool = False,
+          site_url: str | None = None) -> BuildResult:
     """Check the sources, publish the data package and build the site into ``site_dir``
     (default: the ``site_dir`` of mkdocs.yml, normally ``site/``), replacing it all at once.
 
     Raises a :class:`~shequ.errors.ShequError` when a check fails (with the problem report);
-    the previous site is then untouched.
+    the previous site is then untouched. ``site_url`` stands in for mkdocs.yml's.
     """
-    return _build(project, site_dir, strict=strict)
+    return _build(project, site_dir, strict=strict, site_url=site_url)
 
 
-def build_shard(project: Project, provinces: frozenset[str], out: Path, *, strict: bool = False) -> BuildResult:
+def build_shard(project: Project, provinces: frozenset[str], out: Path, *, strict: bool = False,
+                site_url: str | None = None) -> BuildResult:
     """Check every source, then render the record pages and JSON of the records in
     ``provinces`` alone into the folder ``out`` (replaced all at once), with its shard file;
-    no listing, data package or search index. ``result.site_dir`` is ``out``."""
+    no listing, data package or search index. ``result.site_dir`` is ``out``; ``site_url``
+    stands in for mkdocs.yml's (the merge must be given the same)."""
     out = atomic.claim(out, project.root)  # refused at once, before the checks
     out.parent.mkdir(parents=True, exist_ok=True)
     # MkDocs stages a site beside this empty folder of the shard's own, so that shards of one
     # project can build side by side; its pages go to `out`, the rest is removed.
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.site-", dir=out.parent))
     try:
-        return _build(project, scratch, strict=strict, shard=(provinces, out))
+        return _build(project, scratch, strict=strict, site_url=site_url, shard=(provinces, out))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def merge_shards(project: Project, folders: list[Path], site_dir: Path | None = None, *,
-                 strict: bool = False) -> BuildResult:
+                 strict: bool = False, site_url: str | None = None) -> BuildResult:
     """The whole site, as :func:`build` makes it, with every record page and JSON taken from
     the shard ``folders`` instead of rendered. Refuses shards of other sources, shards that
     share a province and a record that no shard holds (:class:`~shequ.build.shards.ShardError`)."""
     shards = [read_shard(Path(folder)) for folder in folders]  # a folder that is no shard fails before the build
-    return _build(project, site_dir, strict=strict, merge=shards)
+    return _build(project, site_dir, strict=strict, site_url=site_url, merge=shards)
 
 
 def plan_shards(project: Project, count: int) -> list[frozenset[str]]:
@@ -112,7 +115,7 @@ def plan_shards(project: Project, count: int) -> list[frozenset[str]]:
 
 
 def build_in_shards(project: Project, count: int, site_dir: Path | None = None, *, jobs: int = 1,
-                    strict: bool = False) -> BuildResult:
+                    strict: bool = False, site_url: str | None = None) -> BuildResult:
     """:func:`build` in ``count`` shards: each shard in a process of its own (``jobs`` at a
     time), so that a shard's memory is returned before the next starts; then the merge.
     The shards are written beside the site and removed after the merge."""
@@ -125,16 +128,17 @@ def build_in_shards(project: Project, count: int, site_dir: Path | None = None, 
     try:
         folders = [work / f"shard-{n}" for n in range(1, len(groups) + 1)]
         commands = [[sys.executable, "-m", "shequ", "shard", "build", "--project", str(project.root),
-                     ",".join(sorted(group)), "--out", str(folder)] for group, folder in zip(groups, folders)]
-        _run_all(commands, max(1, jobs), work)
-        result = merge_shards(project, folders, site_dir, strict=strict)
+                     ",".join(sorted(group)), "--out", str(folder), *(["--site-url", site_url] if site_url else [])]
+                    for group, folder in zip(groups, folders)]
+        run_processes(commands, max(1, jobs), work)
+        result = merge_shards(project, folders, site_dir, strict=strict, site_url=site_url)
         result.seconds = time.monotonic() - start
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _run_all(commands: list[list[str]], jobs: int, logs: Path) -> None:
+def run_processes(commands: list[list[str]], jobs: int, logs: Path) -> None:
     """Run ``commands``, ``jobs`` at a time, each one's messages into a file of ``logs``; the
     first that fails stops the others, and its messages become the :class:`SiteBuildError`."""
     running: list[tuple[subprocess.Popen, Path]] = []
@@ -156,7 +160,8 @@ def _run_all(commands: list[list[str]], jobs: int, logs: Path) -> None:
             process.wait()
 
 
-def _build(project: Project, site_dir: Path | None, *, strict: bool, shard=None, merge=None) -> BuildResult:
+def _build(project: Project, site_dir: Path | None, *, strict: bool, site_url: str | None = None, shard=None,
+           merge=None) -> BuildResult:
     from shequ.generator.plugin import ShardWritten
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -169,6 +174,8 @@ def _build(project: Project, site_dir: Path | None, *, strict: bool, shard=None,
     try:
         try:
             options = {"site_dir": str(site_dir)} if site_dir is not None else {}
+            if site_url:
+                options["site_url"] = site_url
             config = load_config(str(config_file), strict=strict, **options)
         except (ConfigurationError, Abort) as exc:
             raise SiteBuildError(f"{project.relative(config_file)}: {exc}") from None
