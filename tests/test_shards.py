@@ -179,7 +179,7 @@ def test_a_failed_shard_process_stops_the_others_and_says_why(tmp_path):
     from shequ.build.core import SiteBuildError
     from shequ.generator.commands import run_processes
 
-    fail = [sys.executable, "-c", "import sys; print('shard 31: the sources have errors'); sys.exit(1)"]
+    fail = [sys.executable, "-c", "import sys; sys.exit('shard 31: the sources have errors')"]
     slow = [sys.executable, "-c", "import time; time.sleep(60)"]
     with pytest.raises(SiteBuildError, match="shard 31: the sources have errors"):
         run_processes([fail, slow], 2, tmp_path)

@@ -17,6 +17,7 @@ A sharded build (:mod:`shequ.build.shards`)::
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import subprocess
@@ -120,15 +121,20 @@ def build_in_shards(project: Project, count: int, site_dir: Path | None = None, 
     time), so that a shard's memory is returned before the next starts; then the merge.
     The shards are written beside the site and removed after the merge."""
     start = time.monotonic()
-    groups = plan_shards(project, count)
     _config_file(project)  # missing: said now, not by every shard
     target = Path(site_dir) if site_dir is not None else None
+    if target is not None:
+        atomic.claim(target, project.root)  # refused before the shards, not after them
     parent = (target.resolve().parent if target is not None else project.root)
     work = Path(tempfile.mkdtemp(prefix=".shequ-shards-", dir=parent))
     try:
+        # Planned in a process of its own too: this one holds nothing of the sources while the shards build.
+        run_processes([[sys.executable, "-m", "shequ", "shard", "plan", "--project", str(project.root), str(count),
+                        "--format", "json"]], 1, work, "plan")
+        groups = json.loads((work / "plan-1.out").read_text(encoding="utf-8"))
         folders = [work / f"shard-{n}" for n in range(1, len(groups) + 1)]
         commands = [[sys.executable, "-m", "shequ", "shard", "build", "--project", str(project.root),
-                     ",".join(sorted(group)), "--out", str(folder), *(["--site-url", site_url] if site_url else [])]
+                     group, "--out", str(folder), *(["--site-url", site_url] if site_url else [])]
                     for group, folder in zip(groups, folders)]
         run_processes(commands, max(1, jobs), work)
         result = merge_shards(project, folders, site_dir, strict=strict, site_url=site_url)
@@ -138,22 +144,23 @@ def build_in_shards(project: Project, count: int, site_dir: Path | None = None, 
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_processes(commands: list[list[str]], jobs: int, logs: Path) -> None:
-    """Run ``commands``, ``jobs`` at a time, each one's messages into a file of ``logs``; the
-    first that fails stops the others, and its messages become the :class:`SiteBuildError`."""
+def run_processes(commands: list[list[str]], jobs: int, logs: Path, name: str = "shard") -> None:
+    """Run ``commands``, ``jobs`` at a time; the n-th writes its output to ``logs/<name>-<n>.out``
+    and its messages to ``.err``. The first that fails stops the others, and its messages
+    become the :class:`SiteBuildError`."""
     running: list[tuple[subprocess.Popen, Path]] = []
     pending = list(enumerate(commands, 1))
     try:
         while pending or running:
             while pending and len(running) < jobs:
                 n, command = pending.pop(0)
-                log = logs / f"shard-{n}.log"
-                with open(log, "wb") as out:
-                    running.append((subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT), log))
-            process, log = running.pop(0)
+                errors = logs / f"{name}-{n}.err"
+                with open(logs / f"{name}-{n}.out", "wb") as out, open(errors, "wb") as err:
+                    running.append((subprocess.Popen(command, stdout=out, stderr=err), errors))
+            process, errors = running.pop(0)
             if process.wait() != 0:
-                errors = log.read_text(encoding="utf-8", errors="replace").strip()
-                raise SiteBuildError(errors or f"a shard build failed (exit {process.returncode})")
+                text = errors.read_text(encoding="utf-8", errors="replace").strip()
+                raise SiteBuildError(text or f"{name} failed (exit {process.returncode})")
     finally:
         for process, _ in running:
             process.kill()
