@@ -58,9 +58,10 @@ def _as_build_error():
         raise PluginError(printable(str(exc))) from None
 
 
-class ShardWritten(Exception):
-    """A shard build wrote its record pages: MkDocs stops before its own pages, which only
-    the merge writes (caught by :func:`shequ.generator.commands.build_shard`)."""
+class ShardWritten(ShequError):
+    """Not a failure: a shard build wrote its record pages, and MkDocs stops before its own
+    pages, which only the merge writes (caught by :func:`shequ.generator.commands.build_shard`).
+    A ShequError like every exception of the package, raised outside ``_as_build_error``."""
 
     def __init__(self, folder: Path):
         super().__init__(f"shard written to {folder}")
