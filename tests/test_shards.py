@@ -18,7 +18,7 @@ from conftest import make_uscc
 from shequ.atomic import MARKER
 from shequ.build.shards import (SHARD_FILE, ShardError, ShardFile, balanced, by_province, parse_provinces,
                                 read_shard)
-from site_project import invoke, make_addressed_project
+from site_project import SITE_ADDRESS, invoke, make_site_project, write_release_files
 
 SHANGHAI_DIVISIONS = """31,上海市,province,
 3101,市辖区,prefecture,31
@@ -64,7 +64,9 @@ def built(tmp_path_factory):
     from shequ.project import Project
 
     base = tmp_path_factory.mktemp("shards")
-    root = make_addressed_project(base / "project")
+    # No site_url in mkdocs.yml: every build is given it with --site-url, as the deploy workflow does.
+    root = make_site_project(base / "project")
+    write_release_files(root)
     divisions = root / "datasets" / "reference" / "divisions.csv"
     divisions.write_text(divisions.read_text(encoding="utf-8") + SHANGHAI_DIVISIONS, encoding="utf-8")
     (root / "datasets" / "organizations" / "org-pudong-readers.yaml").write_text(
@@ -73,17 +75,19 @@ def built(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SHEQU_TODAY", "2026-11-26")
         patch.setenv("NO_MKDOCS_2_WARNING", "1")
-        build(project, base / "whole")
-        build_shard(project, frozenset({"11"}), base / "shard-11")
-        build_shard(project, frozenset({"31"}), base / "shard-31")
-        merge_shards(project, [base / "shard-11", base / "shard-31"], base / "merged")
+        whole = invoke("build", "--project", str(root), "--site-dir", str(base / "whole"), "--site-url", SITE_ADDRESS)
+        assert whole.exit_code == 0, whole.output
+        build_shard(project, frozenset({"11"}), base / "shard-11", site_url=SITE_ADDRESS)
+        build_shard(project, frozenset({"31"}), base / "shard-31", site_url=SITE_ADDRESS)
+        merge_shards(project, [base / "shard-11", base / "shard-31"], base / "merged", site_url=SITE_ADDRESS)
     return base, project
 
 
 def test_merged_shards_are_the_unsharded_site_byte_for_byte(built):
     base, _ = built
     whole, merged = _files(base / "whole"), _files(base / "merged")
-    assert "organizations/org-pudong-readers/index.html" in whole and "sitemap.xml" in whole
+    assert "organizations/org-pudong-readers/index.html" in whole
+    assert f"<loc>{SITE_ADDRESS}en/organizations/org-pudong-readers/</loc>".encode() in whole["sitemap.xml"]
     assert sorted(merged) == sorted(whole)
     assert [name for name in whole if whole[name] != merged[name]] == []
 
@@ -99,6 +103,7 @@ def test_each_shard_holds_its_provinces_record_pages_and_nothing_else(built):
     assert not set(beijing.files) & set(shanghai.files)
     on_disk = {name for name in _files(base / "shard-11") if name not in (SHARD_FILE, MARKER)}
     assert on_disk == set(beijing.files)  # no listing, no data package, no search index
+    assert sorted(p.name for p in base.iterdir()) == ["merged", "project", "shard-11", "shard-31", "whole"]
     # The Shanghai page, rendered in its own shard, names the incubator of the Beijing shard.
     page = (base / "shard-31" / "organizations" / "org-pudong-readers" / "index.html").read_text(encoding="utf-8")
     assert "朝阳区社区社会组织孵化基地" in page
@@ -109,11 +114,35 @@ def test_merge_refuses_a_record_whose_province_no_shard_holds_and_keeps_the_site
     site = tmp_path / "site"
     shutil.copytree(base / "merged", site)
     result = invoke("shard", "merge", "--project", str(project.root), str(base / "shard-11"),
-                    "--site-dir", str(site))
+                    "--site-dir", str(site), "--site-url", SITE_ADDRESS)
     assert result.exit_code == 1
     assert "org-pudong-readers.yaml: division: province 31 is in no shard" in result.output
     assert "the previous site was left as it was" in result.output
     assert _files(site) == _files(base / "merged")
+
+
+def test_merge_refuses_shards_rendered_for_another_site_address(built, tmp_path):
+    base, project = built
+    result = invoke("shard", "merge", "--project", str(project.root), str(base / "shard-11"), str(base / "shard-31"),
+                    "--site-dir", str(tmp_path / "site"), "--site-url", "https://example.net/other/")
+    assert result.exit_code == 1
+    assert "shard-11/shard.json: sources: built from other sources or another site address" in result.output
+    assert not (tmp_path / "site").exists()
+
+
+def test_merge_refuses_a_shard_file_that_is_a_link_out_of_the_shard(built, tmp_path):
+    base, project = built
+    shard = tmp_path / "shard-31"
+    shutil.copytree(base / "shard-31", shard)
+    page = shard / "organizations" / "org-pudong-readers.json"
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(page.read_bytes())
+    page.unlink()
+    page.symlink_to(outside)
+    result = invoke("shard", "merge", "--project", str(project.root), str(base / "shard-11"), str(shard),
+                    "--site-dir", str(tmp_path / "site"), "--site-url", SITE_ADDRESS)
+    assert result.exit_code == 1
+    assert "org-pudong-readers.json: a symbolic link" in result.output
 
 
 def test_shard_build_refuses_a_province_that_is_not_two_digits(built, tmp_path):
@@ -190,7 +219,7 @@ def test_build_in_shards_on_one_machine_is_the_unsharded_site(built, tmp_path, m
     base, project = built
     monkeypatch.setenv("SHEQU_TODAY", "2026-11-26")
     result = invoke("build", "--project", str(project.root), "--shards", "2", "--jobs", "2",
-                    "--site-dir", str(tmp_path / "site"))
+                    "--site-dir", str(tmp_path / "site"), "--site-url", SITE_ADDRESS)
     assert result.exit_code == 0, result.output
     assert _files(tmp_path / "site") == _files(base / "whole")
     assert not list(project.root.glob(".shequ-shards-*"))  # the shards are removed after the merge

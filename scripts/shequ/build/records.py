@@ -103,6 +103,9 @@ class RecordPages:
                              f"build a shard that holds it (shequ shard build {province} --out DIR)")
         source = shard.folder / name
         size = shard.files.get(name)
+        inside = not source.is_symlink() and source.resolve().is_relative_to(shard.folder.resolve())
+        if not inside:  # a shard is pages, never a link to a file elsewhere on the machine
+            raise ShardError(f"{shard.folder}: {name}: a symbolic link, or under one; a shard holds files only")
         if size is None or not source.is_file() or source.stat().st_size != size:
             raise ShardError(f"{shard.folder}: {name}: missing or changed since the shard was built "
                              f"(record {entry.id}); build the shard again")
