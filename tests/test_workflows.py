@@ -319,9 +319,9 @@ def test_the_object_storage_deploy_replaces_pages_when_a_bucket_is_set():
     access key comes from secrets into the deploy step alone, never into a shell command."""
     workflow = load(GITHUB / "workflows" / "deploy.yml")
     jobs = workflow["jobs"]
-    assert jobs["build"]["if"] == "vars.DEPLOY_BUCKET == ''" and jobs["deploy"]["needs"] == "build"
+    assert jobs["build"]["if"] == "vars.DEPLOY_BUCKET == '' && vars.SHARDS == ''" and jobs["deploy"]["needs"] == "build"
     job = jobs["object-storage"]
-    assert job["if"] == "vars.DEPLOY_BUCKET != ''" and job["permissions"] == {"contents": "read"}
+    assert job["if"] == "vars.DEPLOY_BUCKET != '' && vars.SHARDS == ''" and job["permissions"] == {"contents": "read"}
     assert job["environment"]["name"] == "object-storage"
     lines = [line.strip() for step in job["steps"] for line in step.get("run", "").splitlines()]
     assert 'python -m pip install -e ".[deploy]"' in lines and "mkdocs build -f mkdocs.deploy.yml" in lines
@@ -336,3 +336,30 @@ def test_the_object_storage_deploy_replaces_pages_when_a_bucket_is_set():
     for name in deploy_env:
         if name.startswith("SHEQU_DEPLOY_"):
             assert name in options, f"shequ deploy reads no {name}"
+
+
+def test_the_sharded_deploy_plans_a_matrix_of_shards_and_merges_them():
+    """Issue 17: with the repository variable SHARDS set, a job plans the shards, a matrix job
+    per shard renders its record pages, and one job merges every shard and deploys; the other
+    deploy jobs then do not run. Values reach the shell as data, never as code."""
+    jobs = load(GITHUB / "workflows" / "deploy.yml")["jobs"]
+    plan, shard, merge = jobs["shard-plan"], jobs["shard"], jobs["shard-merge"]
+    assert plan["if"] == "vars.SHARDS != ''" and "vars.SHARDS == ''" in jobs["build"]["if"]
+    assert shard["needs"] == "shard-plan" and merge["needs"] == "shard"
+    assert shard["strategy"]["matrix"]["provinces"] == "${{ fromJSON(needs.shard-plan.outputs.shards) }}"
+    assert plan["outputs"]["shards"] == "${{ steps.plan.outputs.shards }}"
+    lines = {job_id: [line.strip() for step in job["steps"] for line in step.get("run", "").splitlines()]
+             for job_id, job in jobs.items()}
+    assert any('shequ shard plan "$SHARDS" --format json' in line for line in lines["shard-plan"])
+    assert 'shequ shard build "$PROVINCES" --out shard --site-url "$SITE_URL"' in lines["shard"]
+    assert 'shequ shard merge shards/* --site-url "$SITE_URL"' in lines["shard-merge"]
+    assert lines["shard-merge"][-1] == "shequ deploy site"
+    upload = next(s for s in shard["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    download = next(s for s in merge["steps"] if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert upload["with"]["name"].startswith("shard-") and download["with"]["pattern"] == "shard-*"
+    for job in (plan, shard, merge):
+        assert job["permissions"] == {"contents": "read"}
+        for step in job["steps"]:
+            assert "${{" not in step.get("run", ""), step
+    for command in ("build", "merge", "plan"):
+        assert CliRunner().invoke(main, ["shard", command, "--help"]).exit_code == 0

@@ -42,6 +42,20 @@ def _settings() -> Settings:
         raise click.UsageError(printable(str(exc))) from None
 
 
+def _site_target(project: Project, site_dir: str | None) -> Path | None:
+    if not site_dir:
+        return None
+    return Path(site_dir) if Path(site_dir).is_absolute() else project.root / site_dir
+
+
+def _report_build(project: Project, result, what: str) -> None:
+    for warning in result.warnings:
+        echo(f"warning: {warning}", err=True)
+    for note in result.notes:
+        echo(f"note: {note}", err=True)
+    echo(f"{what} {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
+
+
 def _fail(exc: ShequError, then: str | None = None):
     """Print an expected failure (its problem report, when the sources were checked) and exit 1."""
     if exc.report is not None and str(exc) == exc.report.summary():
@@ -51,6 +65,11 @@ def _fail(exc: ShequError, then: str | None = None):
     if then:
         echo(then, err=True)
     sys.exit(1)
+
+
+site_url_option = click.option(
+    "--site-url", default=None, metavar="URL",
+    help="The site's public address, in place of site_url in mkdocs.yml; give every shard and the merge the same.")
 
 
 project_option = click.option(
@@ -497,32 +516,140 @@ def release(project_dir: str, version: str) -> None:
 @click.option("--site-dir", default=None, type=click.Path(file_okay=False),
               help="Where to build the site (default: site_dir in mkdocs.yml, normally site/). Replaced all at once.")
 @click.option("--strict", is_flag=True, help="Also fail on MkDocs warnings (broken links in docs/, for example).")
-def build(project_dir: str, site_dir: str | None, strict: bool) -> None:
+@click.option("--shards", type=click.IntRange(min=1), default=None,
+              help="Build in this many shards of provinces, one after the other, then merge them (docs/sharding.md).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --shards: how many shards build side by side.")
+@site_url_option
+def build(project_dir: str, site_dir: str | None, strict: bool, shards: int | None, jobs: int,
+          site_url: str | None) -> None:
     """Check the sources, publish the data package and build the site.
 
     Runs the project's mkdocs.yml with the shequ plugin. Nothing is replaced when a
-    check fails: the previous site stays as it was.
+    check fails: the previous site stays as it was. With --shards, the record pages are
+    rendered in shards of provinces, each in a process of its own, and merged: the same site.
 
     \b
     Example:
       shequ build
       built site/ in 2.3 s
+      shequ build --shards 4 --jobs 2
+      built site/ in 9.8 s
     """
-    from shequ.generator.commands import build as build_site
+    from shequ.generator.commands import build as build_site, build_in_shards
 
     project = _project(project_dir)
-    target = None
-    if site_dir:
-        target = Path(site_dir) if Path(site_dir).is_absolute() else project.root / site_dir
+    target = _site_target(project, site_dir)
     try:
-        result = build_site(project, target, strict=strict)
+        if shards is not None:
+            result = build_in_shards(project, shards, target, jobs=jobs, strict=strict, site_url=site_url)
+        else:
+            result = build_site(project, target, strict=strict, site_url=site_url)
     except ShequError as exc:
         _fail(exc, "build: the previous site was left as it was")
-    for warning in result.warnings:
-        echo(f"warning: {warning}", err=True)
-    for note in result.notes:
-        echo(f"note: {note}", err=True)
-    echo(f"built {project.relative(result.site_dir)}/ in {result.seconds:.1f} s")
+    _report_build(project, result, "built")
+
+
+@main.group()
+def shard() -> None:
+    """Build the site in shards of provinces, on one machine or many, then merge them.
+
+    Each shard renders the record pages of its provinces; the merge builds the rest and
+    takes every record page from its shard. The merged site is the one 'shequ build' makes
+    (docs/sharding.md).
+    """
+
+
+@shard.command("build")
+@project_option
+@click.argument("provinces")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="The shard's folder (replaced all at once): its record pages, JSON and shard.json.")
+@site_url_option
+def shard_build(project_dir: str, provinces: str, out: str, site_url: str | None) -> None:
+    """Render the record pages of PROVINCES, two-digit codes separated by commas.
+
+    Checks every source, as 'shequ build' does, and writes nothing else: no listing, no
+    data package, no search index ('shequ shard merge' makes those).
+
+    \b
+    Example:
+      shequ shard build 11,12 --out shards/a
+      built shards/a/ in 41.0 s
+    """
+    from shequ.build.shards import parse_provinces
+    from shequ.generator.commands import build_shard
+
+    project = _project(project_dir)
+    try:
+        codes = parse_provinces(provinces)
+    except ShequError as exc:
+        raise click.UsageError(printable(str(exc))) from None
+    target = Path(out) if Path(out).is_absolute() else project.root / out
+    try:
+        result = build_shard(project, codes, target, site_url=site_url)
+    except ShequError as exc:
+        _fail(exc, "shard build: the previous shard was left as it was")
+    _report_build(project, result, "built")
+
+
+@shard.command("plan")
+@project_option
+@click.argument("count", type=click.IntRange(min=1))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: a list of shards for a CI matrix (fromJSON in GitHub Actions).")
+def shard_plan(project_dir: str, count: int, fmt: str) -> None:
+    """Split the provinces that hold records into COUNT shards of about as many records each.
+
+    Every province with a record is in one shard, so the shards' merge is complete.
+
+    \b
+    Example:
+      shequ shard plan 2
+      11,33
+      31,44,51
+    """
+    import json
+
+    from shequ.generator.commands import plan_shards
+
+    project = _project(project_dir)
+    try:
+        groups = [",".join(sorted(group)) for group in plan_shards(project, count)]
+    except ShequError as exc:
+        _fail(exc)
+    echo(json.dumps(groups) if fmt == "json" else "\n".join(groups))
+
+
+@shard.command("merge")
+@project_option
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--site-dir", default=None, type=click.Path(file_okay=False),
+              help="Where to build the site (default: site_dir in mkdocs.yml, normally site/). Replaced all at once.")
+@click.option("--strict", is_flag=True, help="Also fail on MkDocs warnings (broken links in docs/, for example).")
+@site_url_option
+def shard_merge(project_dir: str, folders: tuple[str, ...], site_dir: str | None, strict: bool,
+                site_url: str | None) -> None:
+    """Build the site, taking every record page from the shard FOLDERS.
+
+    Everything else is built as 'shequ build' builds it: listings, statistics, the data
+    package, sitemaps, search indexes, the manifest. Refused: shards of other sources or
+    another site address, two shards with one province, a record whose province no shard holds.
+
+    \b
+    Example:
+      shequ shard merge shards/a shards/b
+      merged site/ in 30.2 s
+    """
+    from shequ.generator.commands import merge_shards
+
+    project = _project(project_dir)
+    try:
+        result = merge_shards(project, [Path(f) for f in folders], _site_target(project, site_dir), strict=strict,
+                              site_url=site_url)
+    except ShequError as exc:
+        _fail(exc, "merge: the previous site was left as it was")
+    _report_build(project, result, "merged")
 
 
 @main.command()

@@ -7,6 +7,7 @@
   :mod:`.sitemap`: data files and sitemap; :mod:`.search_step`: the search indexes
 - :mod:`.publisher`: the data package, written by a process of its own
 - :mod:`.incremental`: what serve's rebuilds keep; :mod:`.pipeline`: validate and publish alone
+- :mod:`.shards`: sharded builds, record pages by province and their merge (docs/sharding.md)
 
 Nothing here imports MkDocs or :mod:`shequ.generator`.
 """

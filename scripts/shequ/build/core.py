@@ -34,8 +34,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from shequ import checks, search
-from shequ.build import manifest, pipeline
+from shequ import __version__, atomic, checks, search
+from shequ.build import manifest, pipeline, shards
 from shequ.build.incremental import BuildCache
 from shequ.build.publisher import Publisher
 from shequ.build.records import RecordPages
@@ -91,6 +91,10 @@ class SiteBuild:
         self.cache: BuildCache | None = BuildCache() if serving else None
         self.search = SearchStep(self.log)
         self.hashes = manifest.Hashes()  # kept across serve's rebuilds: linked pages are not hashed again
+        # Sharded builds (shequ.build.shards): a shard's provinces and where it goes, or the shards to merge.
+        self.shard: frozenset[str] | None = None
+        self.shard_out: Path | None = None
+        self.merge_from: list[shards.ShardFile] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -108,6 +112,7 @@ class SiteBuild:
         self.deferred_pages = 0
         self.pages_stage = None
         self.error: ShequError | None = None  # the last failure, for a caller that sees only the generator's
+        self.digest: str | None = None  # of the sources, for a shard or a merge (see fingerprint())
         self.progress = Progress(log=self.log.info)
 
     # The commands without a site -------------------------------------------------------------
@@ -189,7 +194,10 @@ class SiteBuild:
     def start_publishing(self) -> None:
         """Write the data package in a process of its own while this one renders; serve's
         rebuilds check the sources there too, and leave out the package's self-check (it
-        re-reads the written files and never changes one)."""
+        re-reads the written files and never changes one). A shard has no data package: the
+        merge writes it."""
+        if self.shard is not None:
+            return
         # Beside the site, where the next build removes it if this one is killed.
         self.package_dir = (self.staging.scratch("data") if self.staging is not None
                             else Path(tempfile.mkdtemp(prefix="shequ-data-")))
@@ -283,12 +291,53 @@ class SiteBuild:
     # 4. record pages and JSON, straight into the output --------------------------------------
 
     def write_record_pages(self, site: Path, shell: PageShell) -> RecordPages:
-        self.records = RecordPages(self.renderers, self.log)
+        """Every record page and JSON into ``site``; a shard's only; a merge's, from its shards."""
+        self.records = RecordPages(self.renderers, self.log, provinces=self.shard)
         with self.progress.stage("render", total=self.records.count, unit="record pages") as stage, \
                 self._rendering():
-            self.records.write(site, shell, stage.advance, self.cache, self.served)
-            self.records.write_json(site, self.renderer)
+            if self.merge_from is not None:
+                owners = shards.by_province(self.merge_from, self._fingerprint())
+                self.records.adopt(site, owners, stage.advance)
+            else:
+                self.records.write(site, shell, stage.advance, self.cache, self.served)
+                self.records.write_json(site)
         return self.records
+
+    # Sharded builds (shequ.build.shards) --------------------------------------------------------
+
+    def fingerprint(self, config_file: Path, docs_dir: Path, site_url: str | None) -> None:
+        """What a shard's pages are rendered from, digested: the sources, the docs, the
+        configuration, the site's address and shequ's version. A merge takes only shards whose
+        digest is its own. Read only for a shard or a merge."""
+        if self.shard is None and self.merge_from is None:
+            return
+        root = self.sources.project.root
+        self.digest = shards.sources_digest(
+            root, [self.sources.project.datasets, Path(docs_dir)],
+            list(dict.fromkeys([Path(config_file), root / "mkdocs.yml", root / "CITATION.cff"])),
+            f"{site_url or ''}\0{__version__}")
+
+    def _fingerprint(self) -> str:
+        if self.digest is None:
+            raise self._failed(SiteBuildError("a shard or a merge needs the sources' digest: call fingerprint()"))
+        return self.digest
+
+    def write_shard(self, site: Path) -> Path:
+        """Move the shard's record pages and JSON out of ``site`` into :attr:`shard_out`, replaced
+        all at once, with its :data:`~shequ.build.shards.SHARD_FILE`; returns the folder."""
+        files = self.records.files()
+        with self._rendering(), atomic.staging(self.shard_out, self.sources.project.root) as folder:
+            listed = {}
+            for name in files:
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(site / name, folder / name)
+                listed[name] = (folder / name).stat().st_size
+            shards.write_shard_file(folder, self.shard, self._fingerprint(), listed)
+        self.log.info(f"shequ: shard {','.join(sorted(self.shard))}: {len(self.records.records):,} records, "
+                      f"{len(files):,} files")
+        self.progress.detach()
+        set_current(None)
+        return Path(self.shard_out).resolve()
 
     def begin_pages(self, count: int) -> None:
         """The generator builds its own pages next: shown on a terminal, timed as its stage."""

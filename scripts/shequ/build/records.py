@@ -14,9 +14,10 @@ import shutil
 from pathlib import Path
 
 from shequ.build.incremental import BuildCache, record_page_key
+from shequ.build.shards import ShardError, ShardFile, province_of
 from shequ.build.shell import PageShell
 from shequ.build.staging import link
-from shequ.render import GeneratedPage, Renderer, record_files, record_pages
+from shequ.render import GeneratedPage, Renderer
 from shequ.render.directory import incubator, organization, record_json
 
 #: A record id no record has: the model pages whose look serve's rebuilds compare.
@@ -28,10 +29,13 @@ class RecordPages:
     """Writes the record pages and JSON of one build; keeps what the sitemap and the next
     serve rebuild need (:attr:`paths`, :attr:`pending`, :attr:`largest`)."""
 
-    def __init__(self, renderers: dict[str, Renderer], log: logging.Logger):
+    def __init__(self, renderers: dict[str, Renderer], log: logging.Logger, provinces: frozenset[str] | None = None):
+        """``provinces``: a shard's (:mod:`shequ.build.shards`): only their records; None: every record."""
         self.renderers = renderers
         self.directory = next(iter(renderers.values())).directory
         self.log = log
+        self.records = [entry for entry in [*self.directory.organizations, *self.directory.incubators]
+                        if provinces is None or province_of(entry) in provinces]
         self.paths: list[str] = []
         self.pending: dict[str, tuple[str, int]] = {}  # this build's pages, for the next rebuild
         self.largest = (0, "")
@@ -39,7 +43,7 @@ class RecordPages:
 
     @property
     def count(self) -> int:
-        return (len(self.directory.organizations) + len(self.directory.incubators)) * len(self.renderers)
+        return len(self.records) * len(self.renderers)
 
     def _written(self, path: str, size: int) -> None:
         self.paths.append(path)
@@ -54,7 +58,9 @@ class RecordPages:
             self._write_again(site, shell, advance, cache, served)
             return
         for renderer in self.renderers.values():
-            for generated in record_pages(renderer):
+            for entry in self.records:
+                make = organization if entry.dataset == "organizations" else incubator
+                generated = renderer.page(make(renderer, entry))
                 html = shell.render(generated).encode("utf-8", errors="xmlcharrefreplace")
                 out = site / generated.path / "index.html"
                 out.parent.mkdir(parents=True, exist_ok=True)
@@ -62,13 +68,52 @@ class RecordPages:
                 self._written(generated.path, len(html))
                 advance()
 
-    def write_json(self, site: Path, renderer: Renderer) -> None:
+    def write_json(self, site: Path) -> None:
         if self.json_written:
             return
-        for f in record_files(renderer):
+        for entry in self.records:
+            f = record_json(entry)
             out = site / f.path
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(f.data)
+
+    def files(self) -> list[str]:
+        """The site paths of every file :meth:`write` and :meth:`write_json` wrote, pages first."""
+        return [path + "index.html" for path in self.paths] + [entry.json_path for entry in self.records]
+
+    def adopt(self, site: Path, shards: dict[str, ShardFile], advance) -> None:
+        """Every record page and JSON from the shard that holds its province (``shards``:
+        province → shard), linked into ``site`` (copied if need be); none is rendered. The
+        order, and so the sitemap, is that of :meth:`write`."""
+        for renderer in self.renderers.values():
+            for entry in self.records:
+                path = renderer.prefix + entry.path
+                self._written(path, self._take(site, shards, entry, path + "index.html"))
+                advance()
+        for entry in self.records:
+            self._take(site, shards, entry, entry.json_path)
+        self.json_written = True
+
+    @staticmethod
+    def _take(site: Path, shards: dict[str, ShardFile], entry, name: str) -> int:
+        province = province_of(entry)
+        shard = shards.get(province)
+        if shard is None:
+            raise ShardError(f"{entry.file}: division: province {province} is in no shard given to the merge; "
+                             f"build a shard that holds it (shequ shard build {province} --out DIR)")
+        source = shard.folder / name
+        size = shard.files.get(name)
+        inside = not source.is_symlink() and source.resolve().is_relative_to(shard.folder.resolve())
+        if not inside:  # a shard is pages, never a link to a file elsewhere on the machine
+            raise ShardError(f"{shard.folder}: {name}: a symbolic link, or under one; a shard holds files only")
+        if size is None or not source.is_file() or source.stat().st_size != size:
+            raise ShardError(f"{shard.folder}: {name}: missing or changed since the shard was built "
+                             f"(record {entry.id}); build the shard again")
+        out = site / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not link(source, out):
+            shutil.copyfile(source, out)
+        return size
 
     def _write_again(self, site: Path, shell: PageShell, advance, cache: BuildCache, served: Path) -> None:
         """Serve's rebuilds: a record page whose key did not change since the last build is

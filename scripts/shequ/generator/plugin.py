@@ -6,7 +6,8 @@ Each MkDocs event hands its work to :class:`shequ.build.core.SiteBuild`; what is
 - ``on_config``: load and check, stage the build beside ``site_dir``, start publishing.
 - ``on_files``: the generated listing pages join MkDocs' pages; their bodies come from
   autoescaping templates, never from Markdown; long listings render as MkDocs writes them.
-- ``on_env``: the record pages and JSON, straight into the output, in the theme's shell.
+- ``on_env``: the record pages and JSON, straight into the output, in the theme's shell (a
+  shard build, :mod:`shequ.build.shards`, moves its own out and ends here: :class:`ShardWritten`).
 - ``on_post_build``: data package, catalogue, sitemap, search index; then the swap.
 
 A :class:`~shequ.errors.ShequError` becomes MkDocs' own build error: the same report as
@@ -57,6 +58,16 @@ def _as_build_error():
         raise PluginError(printable(str(exc))) from None
 
 
+class ShardWritten(ShequError):
+    """Not a failure: a shard build wrote its record pages, and MkDocs stops before its own
+    pages, which only the merge writes (caught by :func:`shequ.generator.commands.build_shard`).
+    A ShequError like every exception of the package, raised outside ``_as_build_error``."""
+
+    def __init__(self, folder: Path):
+        super().__init__(f"shard written to {folder}")
+        self.folder = folder
+
+
 class PrintableLog(logging.Filter):
     """MkDocs' log lines quote file names and text from the sources (``docs/…`` paths, our
     warnings): each is printed with its control characters as escapes (:func:`printable`)."""
@@ -80,6 +91,10 @@ class ShequPlugin(BasePlugin[ShequConfig]):
     def __init__(self):
         self.dirty = self.serving = False
         self.build: SiteBuild | None = None  # kept between the builds of one `serve` session
+        # Set by shequ shard build / merge (shequ.generator.commands) before MkDocs starts.
+        self.shard: frozenset[str] | None = None
+        self.shard_out: Path | None = None
+        self.merge_from: list | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty, self.serving = dirty, command == "serve" and not dirty
@@ -105,7 +120,9 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             if self.build is None:
                 self.build = SiteBuild(settings, serving=self.serving, log=log, show_on=logging.getLogger("mkdocs"))
             self.build.settings = settings
+            self.build.shard, self.build.shard_out, self.build.merge_from = self.shard, self.shard_out, self.merge_from
             sources = self.build.start(Path(config.config_file_path).parent / self.config.project)
+            self.build.fingerprint(Path(config.config_file_path), Path(config.docs_dir), config.site_url or None)
         set_repository(config, sources.package.get("repository"), log)
         prepare_theme(config, sources)
         with _as_build_error():
@@ -153,6 +170,10 @@ class ShequPlugin(BasePlugin[ShequConfig]):
             self.build.write_record_pages(Path(config.site_dir), shells)
         if shells.slow:
             log.info(f"shequ: {shells.slow} record pages rendered without a shared theme shell")
+        if self.build.shard is not None:
+            with _as_build_error():
+                folder = self.build.write_shard(Path(config.site_dir))
+            raise ShardWritten(folder)
         self.languages.restore(config)  # the theme's own pages (404.html) are of neither language
         self.build.begin_pages(len(files.documentation_pages()))
         return env
