@@ -170,6 +170,7 @@ LONG_MODULES = (
     "test_incremental.py",
     "test_quality.py",
     "test_bench.py",
+    "test_shards.py",
     "test_validate_covers_build.py",
     "test_site.py",
 )
