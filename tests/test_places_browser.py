@@ -109,7 +109,11 @@ def test_english_cards_and_filters_name_places_in_english(visit):
     page = visit.open("en/organizations/?province=31")
     page.wait_for_function("() => document.querySelector('[data-shequ-done]')", timeout=20_000)
     text = page.inner_text("article")
-    assert "Shanghai Municipality" in text and "上海市" not in text.split("Organizations")[0]
+    # The filter names the province in English; the cards leave it out (the filter says it) and
+    # name the rest of the place in English.
+    chosen = page.eval_on_selector("select[name=province]", "s => s.options[s.selectedIndex].text")
+    assert chosen.startswith("Shanghai Municipality"), chosen
+    assert "Pudong New Area" in text and "上海市" not in text and "浦东新区" not in text
 
 
 # The map ----------------------------------------------------------------------------------------

@@ -98,6 +98,9 @@ class ShequPlugin(BasePlugin[ShequConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty, self.serving = dirty, command == "serve" and not dirty
+        # MkDocs keeps this instance for the next build in the process: a shard or merge set
+        # for one build must not carry over to the next (shequ.generator.commands sets them again).
+        self.shard = self.shard_out = self.merge_from = None
         printable_logs()
         self.on_shutdown()
 
