@@ -36,8 +36,8 @@ import pytest
 
 
 SEED = 20261126
-SITE_TRIALS = 4
-PUBLISH_TRIALS = 6
+SITE_TRIALS = 3
+PUBLISH_TRIALS = 5
 ENV = {**os.environ, "SHEQU_TODAY": "2026-11-26", "NO_MKDOCS_2_WARNING": "1"}
 #: A pinned build day for the second clean build: 2030-01-01, not today.
 OTHER_DAY = {"SOURCE_DATE_EPOCH": "1893456000"}

@@ -27,7 +27,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from markupsafe import escape
 
-from conftest import DIVISIONS_CSV, FILED_ORGANIZATION, INCUBATOR, ORGANIZATION, build_once, make_uscc
+from conftest import DIVISIONS_CSV, FILED_ORGANIZATION, INCUBATOR, ORGANIZATION, MiniProject, build_once, make_uscc
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("datasets", "docs", "mkdocs.yml", "CITATION.cff")
@@ -749,29 +749,60 @@ def test_demonstration_banner_follows_package_yaml(tmp_path):
 
 # The library functions behind `shequ build` ------------------------------------------------------------
 
-def test_library_build_writes_the_site_and_reports_a_failing_check(mini, tmp_path):
+@pytest.fixture(scope="module")
+def library_site(tmp_path_factory) -> tuple[Path, Path]:
+    """The small project with the docs, a fork's repository address and a changelog, built
+    once by the library's ``build`` (no mkdocs command): (project, site)."""
+    from shequ.project import Project
+    from shequ.generator.commands import build
+
+    folder = tmp_path_factory.mktemp("library")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SHEQU_TODAY", "2026-11-26")
+        root = MiniProject(folder / "project").root
+        shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+        shutil.copytree(REPO / "docs", root / "docs")
+        package = root / "datasets" / "package.yaml"
+        text = re.sub(r"(?m)^repository: .*$", "repository: https://git.example.org/fork/shequ",
+                      package.read_text("utf-8"))
+        package.write_text(text, encoding="utf-8")
+        (root / "CHANGELOG.md").write_text(textwrap.dedent("""\
+            # Changelog
+
+            ## 0.2.0 — 2026-12-01
+
+            Records since v0.1.0: 2 added.
+
+            ## 0.1.0 — 2026-11-26
+
+            First release.
+            """), encoding="utf-8")
+        result = build(Project.at(root), folder / "out")
+    assert result.site_dir == folder / "out"
+    return root, folder / "out"
+
+
+def test_library_build_writes_the_site_and_reports_a_failing_check(library_site, tmp_path, monkeypatch):
     from shequ.project import Project
     from shequ.generator.commands import SiteBuildError, build
 
-    shutil.copy(REPO / "mkdocs.yml", mini.root / "mkdocs.yml")
-    shutil.copytree(REPO / "docs", mini.root / "docs")
-    package = mini.root / "datasets" / "package.yaml"
-    text = re.sub(r"(?m)^repository: .*$", "repository: https://git.example.org/fork/shequ", package.read_text("utf-8"))
-    package.write_text(text, encoding="utf-8")
-    out = tmp_path / "out"
-    result = build(Project.at(mini.root), out)
-    record = (out / "organizations" / "org-silver-age" / "index.html").read_text(encoding="utf-8")
-    assert result.site_dir == out
+    built, site_dir = library_site
+    record = (site_dir / "organizations" / "org-silver-age" / "index.html").read_text(encoding="utf-8")
     # The repository's address comes from datasets/package.yaml.
     assert 'href="https://git.example.org/fork/shequ/edit/main/datasets/organizations/org-silver-age.yaml"' in record
-    assert 'href="https://git.example.org/fork/shequ/edit/main/docs/index.md"' in (out / "index.html").read_text("utf-8")
+    assert 'href="https://git.example.org/fork/shequ/edit/main/docs/index.md"' in (site_dir / "index.html").read_text("utf-8")
 
-    mini.edit("organizations", "org-silver-age", "status: active", "status: activ")
+    monkeypatch.setenv("SHEQU_TODAY", "2026-11-26")
+    root, out = tmp_path / "project", tmp_path / "out"
+    shutil.copytree(built, root)
+    shutil.copytree(site_dir, out)
+    path = root / "datasets" / "organizations" / "org-silver-age.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: active", "status: activ", 1), encoding="utf-8")
     with pytest.raises(SiteBuildError) as failed:
-        build(Project.at(mini.root), out)
+        build(Project.at(root), out)
     assert "datasets/organizations/org-silver-age.yaml:" in str(failed.value)
     assert "[vocabularies.unknown-term]" in str(failed.value)
-    assert (out / "organizations" / "org-silver-age" / "index.html").is_file()
+    assert (out / "organizations" / "org-silver-age" / "index.html").read_text(encoding="utf-8") == record
 
 
 def test_theme_features_that_call_other_hosts_are_off(site):
@@ -878,30 +909,14 @@ def test_use_the_data_examples_run_and_read_the_declared_types(site, guide, monk
     assert (frames, databases) == (1, 1)
 
 
-def test_data_page_lists_tagged_releases_with_stable_download_urls(mini, tmp_path):
-    from shequ.project import Project
-    from shequ.generator.commands import build
-
-    shutil.copy(REPO / "mkdocs.yml", mini.root / "mkdocs.yml")
-    shutil.copytree(REPO / "docs", mini.root / "docs")
-    (mini.root / "CHANGELOG.md").write_text(textwrap.dedent("""\
-        # Changelog
-
-        ## 0.2.0 — 2026-12-01
-
-        Records since v0.1.0: 2 added.
-
-        ## 0.1.0 — 2026-11-26
-
-        First release.
-        """), encoding="utf-8")
-    out = tmp_path / "out"
-    build(Project.at(mini.root), out)
+def test_data_page_lists_tagged_releases_with_stable_download_urls(library_site):
+    _, out = library_site
     page = (out / "data" / "index.html").read_text(encoding="utf-8")
     releases = page[page.index('id="releases"'):page.index('id="cite"')]
     assert "0.2.0" in releases and "Records since v0.1.0: 2 added." in releases
-    assert 'href="https://github.com/shequ-project/shequ/releases/download/v0.1.0/organizations.csv"' in releases
-    assert "https://github.com/shequ-project/shequ/releases/latest/download/datapackage.json" in releases
+    # At the repository that datasets/package.yaml names (here a fork's).
+    assert 'href="https://git.example.org/fork/shequ/releases/download/v0.1.0/organizations.csv"' in releases
+    assert "https://git.example.org/fork/shequ/releases/latest/download/datapackage.json" in releases
 
 
 def test_the_not_found_page_speaks_both_languages_in_its_notice_and_search_box(site):
