@@ -7,7 +7,6 @@ from typing import Iterator
 
 from shequ import rules
 from shequ.sources.load import Sources
-from shequ.sources.place_names import load_place_names
 from shequ.sources.romanize import english_name
 from shequ.report import Problem
 
@@ -17,7 +16,7 @@ PARENT_LENGTH = {4: 2, 6: 4, 9: 6}
 
 def check(sources: Sources) -> Iterator[Problem]:
     table = sources.tables["divisions"]
-    place_names = load_place_names(sources.project)[0]  # its own problems are reported by loading
+    place_names = sources.place_names
     for row, origin in zip(table.rows, table.origins):
         code, name, level, parent, name_en = row[:5]
         if name in place_names and (name_en or "") != english_name(name, place_names):

@@ -78,6 +78,8 @@ class Sources:
     synonyms: Synonyms = field(default_factory=Synonyms)
     #: What each data release changed (datasets/releases/), newest first.
     releases: list[ReleaseChanges] = field(default_factory=list)
+    #: Chinese name → name romanized from a minority language (datasets/reference/place_names.yaml).
+    place_names: dict[str, str] = field(default_factory=dict)
 
     def published_values(self) -> Iterator[tuple[str, tuple, int | None, object]]:
         """(file, path, line, value) of every plain value in the published sources other than the
@@ -205,11 +207,12 @@ def _load(project: Project, loaded: tuple | None = None) -> Sources:
     problems += found
     synonyms, found = load_synonyms(project)
     problems += found
-    problems += load_place_names(project)[1]  # applied by 'shequ divisions import', checked here
+    place_names, found = load_place_names(project)  # applied by 'shequ divisions import', checked here
+    problems += found
     releases, found = load_release_changes(project)
     problems += found
     return Sources(project, schemas, records, vocabularies, divisions, package or {}, tables, policy, problems,
-                   site_config, citation, docs, synonyms, releases)
+                   site_config, citation, docs, synonyms, releases, place_names)
 
 
 def load_citation(project: Project) -> tuple[dict | None, list[Problem]]:
