@@ -17,8 +17,8 @@ from shequ.build.incremental import BuildCache, record_page_key
 from shequ.build.shards import ShardError, ShardFile, province_of
 from shequ.build.shell import PageShell
 from shequ.build.staging import link
-from shequ.render import GeneratedPage, Renderer
-from shequ.render.directory import incubator, organization, record_json
+from shequ.render import GeneratedPage, Renderer, record_entries, record_page, record_pages
+from shequ.render.directory import record_json
 
 #: A record id no record has: the model pages whose look serve's rebuilds compare.
 MODEL_ID = "qqshequidqq7x"
@@ -34,7 +34,7 @@ class RecordPages:
         self.renderers = renderers
         self.directory = next(iter(renderers.values())).directory
         self.log = log
-        self.records = [entry for entry in [*self.directory.organizations, *self.directory.incubators]
+        self.records = [entry for entry in record_entries(self.directory)
                         if provinces is None or province_of(entry) in provinces]
         self.paths: list[str] = []
         self.pending: dict[str, tuple[str, int]] = {}  # this build's pages, for the next rebuild
@@ -58,9 +58,7 @@ class RecordPages:
             self._write_again(site, shell, advance, cache, served)
             return
         for renderer in self.renderers.values():
-            for entry in self.records:
-                make = organization if entry.dataset == "organizations" else incubator
-                generated = renderer.page(make(renderer, entry))
+            for generated in record_pages(renderer, self.records):
                 html = shell.render(generated).encode("utf-8", errors="xmlcharrefreplace")
                 out = site / generated.path / "index.html"
                 out.parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +141,7 @@ class RecordPages:
                 file.parent.mkdir(parents=True, exist_ok=True)
             file.write_bytes(data)
 
-        records = [*directory.organizations, *directory.incubators]
+        records = self.records
         for entry in records:
             # The record as JSON (one for both languages) depends on the record's own file alone.
             own = cache.record_digest(entry.file)
@@ -168,9 +166,7 @@ class RecordPages:
                         size = previous[path][1]
                         cache.reused += 1
                 if size is None:
-                    make = organization if entry.dataset == "organizations" else incubator
-                    html = shell.render(renderer.page(make(renderer, entry))).encode("utf-8",
-                                                                                     errors="xmlcharrefreplace")
+                    html = shell.render(record_page(renderer, entry)).encode("utf-8", errors="xmlcharrefreplace")
                     replace(path, out, html)
                     size = len(html)
                 pages[path] = (key, size)

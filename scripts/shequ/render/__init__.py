@@ -32,7 +32,6 @@ from shequ.render.directory import (
     incubator_listing,
     organization,
     organization_listing,
-    record_json,
 )
 from shequ.render.downloads import catalogue, deferred_downloads, downloads, home_jsonld, read_package
 from shequ.render.model import Directory
@@ -74,25 +73,21 @@ def _listing_pages(renderer: Renderer, package) -> Iterator[GeneratedPage]:
     yield deferred_downloads(renderer, package) if callable(package) else downloads(renderer, package)
 
 
-def record_pages(renderer: Renderer) -> Iterator[GeneratedPage]:
-    """One page per organization and per incubator, in the renderer's language."""
-    for org in renderer.directory.organizations:
-        yield renderer.page(organization(renderer, org))
-    for inc in renderer.directory.incubators:
-        yield renderer.page(incubator(renderer, inc))
+def record_entries(directory: Directory) -> list:
+    """Every record of the directory: the organizations, then the incubators."""
+    return [*directory.organizations, *directory.incubators]
 
 
-def record_files(renderer: Renderer) -> Iterator[GeneratedFile]:
-    """Each record as JSON."""
-    for entry in [*renderer.directory.organizations, *renderer.directory.incubators]:
-        yield record_json(entry)
+def record_page(renderer: Renderer, entry) -> GeneratedPage:
+    """The page of one record (an organization or an incubator) in the renderer's language."""
+    make = organization if entry.dataset == "organizations" else incubator
+    return renderer.page(make(renderer, entry))
 
 
-def site_files(renderer: Renderer, package) -> Iterator[GeneratedFile]:
-    """Files besides pages: each record as JSON, the DCAT catalogue."""
-    for entry in [*renderer.directory.organizations, *renderer.directory.incubators]:
-        yield record_json(entry)
-    yield catalogue(renderer, package)
+def record_pages(renderer: Renderer, entries: list | None = None) -> Iterator[GeneratedPage]:
+    """One page per record in the renderer's language: ``entries`` (a shard's), or every record."""
+    for entry in record_entries(renderer.directory) if entries is None else entries:
+        yield record_page(renderer, entry)
 
 
 def feeds(renderers) -> Iterator[GeneratedFile]:
@@ -105,5 +100,5 @@ def feeds(renderers) -> Iterator[GeneratedFile]:
 
 __all__ = [
     "Directory", "GeneratedFile", "GeneratedPage", "Renderer", "Settings",
-    "catalogue", "feeds", "home_jsonld", "listing_pages", "read_package", "record_files", "record_pages", "site_files",
+    "catalogue", "feeds", "home_jsonld", "listing_pages", "read_package", "record_entries", "record_page", "record_pages",
 ]
