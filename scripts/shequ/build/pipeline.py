@@ -42,12 +42,18 @@ def check_and_prepare(sources: Sources, today: dt.date | None = None) -> tuple[R
     return report, tables if report.valid else None
 
 
-def publish_package(project: Project, out: Path, today: dt.date | None = None) -> tuple[PublishResult, Report]:
-    atomic.claim(out, project.root)  # before the checks: a folder that is not publish's own is refused at once
+def load_sources(project: Project) -> Sources:
+    """The sources, unchecked; :class:`InvalidSources` naming the schema files where the Table
+    Schemas are unusable (nothing else can be read without them)."""
     try:
-        sources = load(project)
+        return load(project)
     except SchemaError as exc:
         raise InvalidSources(Report(exc.problems)) from None
+
+
+def publish_package(project: Project, out: Path, today: dt.date | None = None) -> tuple[PublishResult, Report]:
+    atomic.claim(out, project.root)  # before the checks: a folder that is not publish's own is refused at once
+    sources = load_sources(project)
     report, tables = check_and_prepare(sources, today)
     if not report.valid:
         raise InvalidSources(report)

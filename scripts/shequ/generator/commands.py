@@ -103,16 +103,9 @@ def merge_shards(project: Project, folders: list[Path], site_dir: Path | None = 
 
 def plan_shards(project: Project, count: int) -> list[frozenset[str]]:
     """Every province that holds a record, in ``count`` shards of about as many records each."""
-    from shequ.errors import InvalidSources
-    from shequ.report import Report
-    from shequ.sources.load import load
-    from shequ.sources.tables import SchemaError
+    from shequ.build.pipeline import load_sources
 
-    try:
-        sources = load(project)
-    except SchemaError as exc:
-        raise InvalidSources(Report(exc.problems)) from None
-    return plan(sources.records, count)
+    return plan(load_sources(project).records, count)
 
 
 def build_in_shards(project: Project, count: int, site_dir: Path | None = None, *, jobs: int = 1,
