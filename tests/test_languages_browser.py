@@ -9,7 +9,7 @@ import pytest
 
 from shequ.render import language
 from test_site import INC, ORG, site  # noqa: F401  (site is a fixture)
-from test_site_browser import PHONE, base_url, visit  # noqa: F401  (fixtures)
+from test_site_browser import PHONE, base_url, tab, visit  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import make_uscc
 from test_site import ORG, site  # noqa: F401  (site is a fixture)
-from test_site_browser import base_url, visit  # noqa: F401  (fixtures; the browser is conftest's)
+from test_site_browser import base_url, tab, visit  # noqa: F401  (fixtures; the browser is conftest's)
 from test_search_browser import paths
 
 pytestmark = pytest.mark.browser

@@ -22,7 +22,7 @@ from shequ.render import language
 from shequ.search.tokens import query_tokens
 
 from test_site import FILED, HOSTILE, INC, ORG, site  # noqa: F401  (site is a fixture)
-from test_site_browser import base_url, visit  # noqa: F401  (fixtures)
+from test_site_browser import base_url, tab, visit  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
