@@ -31,6 +31,16 @@ def test_a_listed_name_wins_over_pypinyin_and_keeps_the_generic_term():
     assert english_name("浦东新区", listed) == "Pudong New Area"  # names not listed are as before
 
 
+def test_a_listed_county_keeps_its_one_syllable_name_and_its_generic_term():
+    # Unlisted, a one-syllable proper name takes its generic term's pinyin (朗县 → Langxian County);
+    # a listed name is the transliteration alone, so the pinyin of 县 must not be joined to it.
+    names, _ = load_place_names(Project.at(REPO))
+    assert english_name("朗县") == "Langxian County"
+    assert english_name("朗县", names) == f"{names['朗县']} County"
+    assert english_name("错那市", names) == f"{names['错那市']} City"
+    assert english_name("桑珠孜区", names) == f"{names['桑珠孜区']} District"
+
+
 def _lists(folder: Path) -> Path:
     folder.mkdir()
     (folder / "provinces.csv").write_text("code,name\n65,新疆维吾尔自治区\n", encoding="utf-8")
@@ -80,15 +90,43 @@ def test_the_project_list_is_valid_and_cites_a_source_per_entry():
     assert [zh for zh in names if english_name(zh, names) == english_name(zh)] == []
 
 
-def test_the_official_lists_know_every_listed_name_and_make_urumqi():
+def _official_to_county_level() -> list[Path]:
+    """The real lists down to the county level (townships are not needed: no key names one)."""
     if REFERENCE is None:
         pytest.skip("the official division lists are not beside the repository")
-    # Provinces and prefectures are enough: the list names divisions of those levels.
-    files = [p for p in list_files([REFERENCE]) if list_format(p) in ("nbs-provinces", "nbs-cities", "mca-gbt2260")]
-    official = read_official(files)
+    return [p for p in list_files([REFERENCE])
+            if list_format(p) in ("nbs-provinces", "nbs-cities", "nbs-areas", "mca-gbt2260")]
+
+
+def test_the_official_lists_know_every_listed_name_once_and_make_urumqi():
+    official = read_official(_official_to_county_level())
     names, _ = load_place_names(Project.at(REPO))
-    official_names = {d.name for d in official.values()}
-    assert [zh for zh in names if zh not in official_names] == []
+    codes_by_name: dict[str, list[str]] = {}
+    for d in official.values():
+        codes_by_name.setdefault(d.name, []).append(d.code)
+    assert [zh for zh in names if zh not in codes_by_name] == []
+    # The key is the name alone: a name two divisions share would rename both.
+    assert {zh: codes_by_name[zh] for zh in names if len(codes_by_name[zh]) > 1} == {}
     if "6501" not in official:
         pytest.skip("the official lists given have no 650100")
     assert english_name(official["6501"].name, names) == "Ürümqi City"
+
+
+def test_the_import_gives_xizang_counties_their_listed_names(mini):
+    files = _official_to_county_level()
+    project = Project.at(mini.root)
+    project.place_names_file.write_bytes(Project.at(REPO).place_names_file.read_bytes())
+    import_divisions(project, files, ["54"])
+    names, _ = load_place_names(project)
+    counties = {code: row for code, row in read_table(project.divisions_table).items()
+                if code.startswith("54") and len(code) == 6}
+    if not counties:
+        pytest.skip("the official lists given have no county of Xizang")
+    listed = {code: row for code, row in counties.items() if row["name"] in names}
+    assert listed, "the project lists no county of Xizang"
+    for row in listed.values():
+        assert row["name_en"] == english_name(row["name"], names)
+        assert row["name_en"].startswith(names[row["name"]] + " ")
+    for row in counties.values():
+        if row["name"] not in names:  # the others keep the pinyin of their characters
+            assert row["name_en"] == english_name(row["name"])

@@ -37,6 +37,8 @@ REFERENCE = next((p for p in (REPO.parent / "shared" / "reference" / "divisions"
     ("西安市", "Xi'an City"),  # the apostrophe before a syllable starting with a, o or e
     ("长治市", "Changzhi City"),  # 长 in place names is chang
     ("长子县", "Zhangzi County"),  # … but not in this one
+    ("尼勒克县", "Nileke County"),  # 勒 in place names is le, 什 is shi
+    ("阿图什市", "Atushi City"),
     ("涉县", "Shexian County"),  # one-syllable proper name: the generic's pinyin joins it
     ("三里屯街道", "Sanlitun Subdistrict"),
     ("张江镇", "Zhangjiang Town"),

@@ -148,7 +148,8 @@ class Renderer:
         link: Callable[[str], str] = lambda to: relative(path, to)  # noqa: E731
         return self.env.get_template(template).render(
             link=link, file_link=self.file_link(path), dir=self.directory, page_path=path, settings=self.settings,
-            lang=self.lang, **self.text_functions(), org_row=lambda o, within=None: self.org_row(o, path, within), **context)
+            lang=self.lang, **self.text_functions(), org_row=lambda o, within=None, region_column=True: self.org_row(o, path, within, region_column),
+            **context)
 
     def file_link(self, path: str) -> Callable[[str], str]:
         """Links from the page at ``path`` to files both languages share (``data/…``, record JSON)."""
@@ -161,9 +162,10 @@ class Renderer:
             generated.path = self.prefix + generated.path
         return generated
 
-    def org_row(self, org: Entry, path: str, within: str | None = None) -> Markup:
+    def org_row(self, org: Entry, path: str, within: str | None = None, region_column: bool = True) -> Markup:
         """An organization's row in a listing at site path ``path``; ``within``: the code of
-        the listing's region, which the row's place leaves out.
+        the listing's region, which the row's place leaves out; ``region_column``: false on a
+        listing that has no region column (a township's, whose every row is in the township).
 
         An organization appears in a dozen listings (its region at each level, its
         topics, the full list); its row differs between them only in its relative
@@ -171,19 +173,19 @@ class Renderer:
         page fills in its own links. A row whose text holds the marker itself is
         rendered the ordinary way.
         """
-        # Rows within a region (an organization's county, once) are kept apart from the
-        # cache of plain rows that incremental builds carry over.
-        key = org.id if within is None else (org.id, within)
+        # Rows within a region (an organization's county and township, once each) are kept
+        # apart from the cache of plain rows that incremental builds carry over.
+        key = org.id if within is None and region_column else (org.id, within, region_column)
         parts = self._rows.get(key, False) if not self.plain else None
         if parts is False:
-            parts = self._rows[key] = self._row_parts(org, within)
+            parts = self._rows[key] = self._row_parts(org, within, region_column)
         if parts is None:
             macros = self.env.get_template("_macros.html").make_module(
                 vars={"link": lambda to: relative(path, to), "dir": self.directory, "lang": self.lang, **self.text_functions()})
-            return Markup(str(macros.organization_row(org, within)))
+            return Markup(str(macros.organization_row(org, within, region_column)))
         return Markup("".join([p if i % 2 == 0 else relative(path, p) for i, p in enumerate(parts)]))
 
-    def _row_parts(self, org: Entry, within: str | None = None) -> list[str] | None:
+    def _row_parts(self, org: Entry, within: str | None = None, region_column: bool = True) -> list[str] | None:
         if self._row_module is None:
             def mark(to: str) -> str:
                 self._row_links.append(to)
@@ -191,7 +193,7 @@ class Renderer:
             self._row_module = self.env.get_template("_macros.html").make_module(
                 vars={"link": mark, "dir": self.directory, "lang": self.lang, **self.text_functions()})
         self._row_links.clear()
-        html = str(self._row_module.organization_row(org, within))
+        html = str(self._row_module.organization_row(org, within, region_column))
         parts = html.split(LINK_MARK)
         if len(parts) != 2 * len(self._row_links) + 1 or parts[1::2] != self._row_links:
             return None

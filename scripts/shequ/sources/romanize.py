@@ -57,9 +57,10 @@ FIXED = {
 #: Proper names that pypinyin reads otherwise than the place is called.
 READINGS = {"单": "shan", "长子": "zhangzi", "郫都": "pidu"}
 
-#: Characters that place names read one way (长 as chang: 长沙, 长治), unless in READINGS.
-PLACE_READINGS = {"长": "chang"}
-WRONG_READINGS = {"长": ("zhang",)}
+#: Characters that place names read one way (长 as chang: 长沙, 长治; 勒 as le: 库尔勒; 什 as
+#: shi: 阿图什), unless in READINGS; pypinyin reads them otherwise out of context.
+PLACE_READINGS = {"长": "chang", "勒": "le", "什": "shi"}
+WRONG_READINGS = {"长": ("zhang",), "勒": ("lei",), "什": ("shen",)}
 
 #: Generic terms, longest first where one ends another: Chinese → English.
 GENERIC = {
