@@ -162,7 +162,7 @@ def read_index(path: Path, provinces: frozenset[str], digest: str) -> RecordInde
     for number, raw, line in _lines(path, digest):
         first.update(raw)
         values = line["values"]
-        if province_of_division(values.get("division")) in provinces:
+        if _in_shard(values.get("division"), provinces):
             own[line["dataset"]].append(line["id"])
             if line["dataset"] == "incubators":
                 own_incubators.add(line["id"])
@@ -173,7 +173,7 @@ def read_index(path: Path, provinces: frozenset[str], digest: str) -> RecordInde
     for number, raw, line in _lines(path, digest):
         second.update(raw)
         dataset, values = line["dataset"], line["values"]
-        if province_of_division(values.get("division")) in provinces:
+        if _in_shard(values.get("division"), provinces):
             continue
         if (line["id"] in named_incubators if dataset == "incubators"
                 else values.get("incubated_by") in own_incubators):
@@ -182,6 +182,11 @@ def read_index(path: Path, provinces: frozenset[str], digest: str) -> RecordInde
     if first.digest() != second.digest():
         raise RecordIndexError(f"{path}: changed while the shard read it; build the shard again")
     return RecordIndex(own, elsewhere, first.hexdigest())
+
+
+def _in_shard(division, provinces: frozenset[str]) -> bool:
+    """Whether a record of ``division`` is the shard's, as :class:`~shequ.build.records.RecordPages` decides."""
+    return province_of_division(division) in provinces
 
 
 def _lines(path: Path, digest: str) -> Iterator[tuple[int, bytes, dict]]:
