@@ -3,7 +3,9 @@ the rest and takes each record page from its shard, and the merged site is the u
 
 One small project in two provinces (Beijing 11, Shanghai 31), with an organization in 31
 incubated by an incubator in 11, so each shard's pages name a record of the other. It is
-built four times in this process, once per module: whole, shard 11, shard 31, merged.
+built in this process, once per module: whole; shards 11 and 31 from the record index that
+the plan writes (each parses only its own record files); shard 31 again from every source, as
+without an index; and the merge of the two indexed shards.
 """
 
 from __future__ import annotations
@@ -77,8 +79,11 @@ def built(tmp_path_factory):
         patch.setenv("NO_MKDOCS_2_WARNING", "1")
         whole = invoke("build", "--project", str(root), "--site-dir", str(base / "whole"), "--site-url", SITE_ADDRESS)
         assert whole.exit_code == 0, whole.output
-        build_shard(project, frozenset({"11"}), base / "shard-11", site_url=SITE_ADDRESS)
-        build_shard(project, frozenset({"31"}), base / "shard-31", site_url=SITE_ADDRESS)
+        plan = invoke("shard", "plan", "--project", str(root), "2", "--index", str(base / "index.jsonl"))
+        assert plan.exit_code == 0, plan.output
+        build_shard(project, frozenset({"11"}), base / "shard-11", site_url=SITE_ADDRESS, index=base / "index.jsonl")
+        build_shard(project, frozenset({"31"}), base / "shard-31", site_url=SITE_ADDRESS, index=base / "index.jsonl")
+        build_shard(project, frozenset({"31"}), base / "shard-31-whole", site_url=SITE_ADDRESS)
         merge_shards(project, [base / "shard-11", base / "shard-31"], base / "merged", site_url=SITE_ADDRESS)
     return base, project
 
@@ -103,7 +108,8 @@ def test_each_shard_holds_its_provinces_record_pages_and_nothing_else(built):
     assert not set(beijing.files) & set(shanghai.files)
     on_disk = {name for name in _files(base / "shard-11") if name not in (SHARD_FILE, MARKER)}
     assert on_disk == set(beijing.files)  # no listing, no data package, no search index
-    assert sorted(p.name for p in base.iterdir()) == ["merged", "project", "shard-11", "shard-31", "whole"]
+    assert sorted(p.name for p in base.iterdir()) == ["index.jsonl", "merged", "project", "shard-11", "shard-31",
+                                                      "shard-31-whole", "whole"]
     # The Shanghai page, rendered in its own shard, names the incubator of the Beijing shard.
     page = (base / "shard-31" / "organizations" / "org-pudong-readers" / "index.html").read_text(encoding="utf-8")
     assert "朝阳区社区社会组织孵化基地" in page
@@ -223,3 +229,104 @@ def test_build_in_shards_on_one_machine_is_the_unsharded_site(built, tmp_path, m
     assert result.exit_code == 0, result.output
     assert _files(tmp_path / "site") == _files(base / "whole")
     assert not list(project.root.glob(".shequ-shards-*"))  # the shards are removed after the merge
+
+
+# The record index (shequ shard plan --index; shequ shard build --index) -----------------------
+
+def test_a_shard_built_from_the_index_is_the_shard_built_from_every_source(built):
+    base, _ = built
+    # shard.json included: its digest covers the index's lines, which the sources give alike.
+    assert _files(base / "shard-31") == _files(base / "shard-31-whole")
+
+
+def test_the_index_gives_a_shard_its_own_files_and_only_the_records_elsewhere_it_names(built):
+    from shequ.build.record_index import datasets_digest, read_index
+
+    base, project = built
+    digest = datasets_digest(project)
+    shanghai = read_index(base / "index.jsonl", frozenset({"31"}), digest)
+    assert shanghai.files == {"organizations": ["org-pudong-readers"], "incubators": []}
+    # Its organization's incubator, in Beijing, with the fields its page shows; no other record of Beijing.
+    assert [(r.dataset, r.id) for r in shanghai.elsewhere] == [("incubators", "inc-chaoyang-base")]
+    assert shanghai.elsewhere[0].data["name"] == "朝阳区社区社会组织孵化基地"
+    beijing = read_index(base / "index.jsonl", frozenset({"11"}), digest)
+    assert "org-pudong-readers" not in beijing.files["organizations"]
+    assert "inc-chaoyang-base" in beijing.files["incubators"]
+    assert [(r.id, r.data["incubated_by"], r.data["incubated_from"]) for r in beijing.elsewhere] == [
+        ("org-pudong-readers", "inc-chaoyang-base", "2021-01-10")]
+
+
+def test_an_index_edited_by_hand_does_not_give_the_digest_the_merge_computes(built, tmp_path):
+    from shequ.build.pipeline import load_sources
+    from shequ.build.record_index import datasets_digest, lines_digest, read_index
+
+    base, project = built
+    computed = lines_digest(load_sources(project))
+    honest = read_index(base / "index.jsonl", frozenset({"31"}), datasets_digest(project))
+    assert honest.lines == computed
+    forged = tmp_path / "index.jsonl"
+    text = (base / "index.jsonl").read_text(encoding="ascii")
+    name = "\\u671d\\u9633\\u533a"  # 朝阳区, as the index writes it
+    assert name in text
+    forged.write_text(text.replace(name, "X", 1), encoding="ascii")
+    shard = read_index(forged, frozenset({"31"}), datasets_digest(project))
+    assert shard.elsewhere[0].data["name"].startswith("X")  # the header still matches the sources
+    assert shard.lines != computed  # so the shard's digest is not the merge's: the merge refuses it
+
+
+def test_a_stale_or_missing_index_is_refused_and_the_previous_shard_stays(built, tmp_path):
+    base, project = built
+    out = tmp_path / "shard"
+    shutil.copytree(base / "shard-31", out)
+    stale = tmp_path / "stale.jsonl"
+    lines = (base / "index.jsonl").read_text(encoding="ascii").splitlines(keepends=True)
+    stale.write_text('{"format": 1, "records": %d, "sources": "%s"}\n' % (len(lines) - 1, "0" * 64)
+                     + "".join(lines[1:]), encoding="ascii")
+    for index, said in ((stale, "stale.jsonl: line 1: sources: written for other sources than these"),
+                        (tmp_path / "none.jsonl", "none.jsonl: missing; write it with shequ shard plan")):
+        result = invoke("shard", "build", "--project", str(project.root), "31", "--out", str(out),
+                        "--index", str(index), "--site-url", SITE_ADDRESS)
+        assert result.exit_code == 1
+        assert said in result.output
+        assert "the previous shard was left as it was" in result.output
+        assert _files(out) == _files(base / "shard-31")
+
+
+@pytest.mark.parametrize("line, field", [
+    ("{", "line 2: not a line of a record index"),
+    ("[]", "line 2: not a line of a record index"),
+    ('{"dataset": "people", "id": "x", "values": {}, "lists": {}}', "line 2: dataset"),
+    ('{"dataset": "incubators", "id": "../x", "values": {}, "lists": {}}', "line 2: id"),
+    ('{"dataset": "incubators", "id": "x", "values": {"uscc": "1"}, "lists": {}}', "line 2: values"),
+    ('{"dataset": "incubators", "id": "x", "values": {"name": 1}, "lists": {}}', "line 2: values"),
+    ('{"dataset": "incubators", "id": "x", "values": {}, "lists": {"fields_of_activity": "a"}}', "line 2: lists"),
+])
+def test_an_index_line_that_is_not_one_is_named_with_its_line_and_field(tmp_path, line, field):
+    from shequ.build.record_index import RecordIndexError, read_index
+
+    index = tmp_path / "index.jsonl"
+    index.write_text('{"format": 1, "records": 1, "sources": "%s"}\n%s\n' % ("a" * 64, line), encoding="utf-8")
+    with pytest.raises(RecordIndexError, match=f"index.jsonl: {field}"):
+        read_index(index, frozenset({"11"}), "a" * 64)
+
+
+def test_an_index_cut_short_or_of_another_format_is_refused(tmp_path):
+    from shequ.build.record_index import RecordIndexError, read_index
+
+    index = tmp_path / "index.jsonl"
+    record = '{"dataset": "incubators", "id": "x", "values": {"division": "11"}, "lists": {}}\n'
+    index.write_text('{"format": 1, "records": 2, "sources": "%s"}\n%s' % ("a" * 64, record), encoding="utf-8")
+    with pytest.raises(RecordIndexError, match="records: line 1 says 2, the file holds 1"):
+        read_index(index, frozenset({"11"}), "a" * 64)
+    index.write_text('{"format": 2}\n', encoding="utf-8")
+    with pytest.raises(RecordIndexError, match="line 1: format"):
+        read_index(index, frozenset({"11"}), "a" * 64)
+
+
+def test_plan_refuses_to_write_the_index_into_the_sources_it_describes(built):
+    _, project = built
+    inside = project.datasets / "index.jsonl"
+    result = invoke("shard", "plan", "--project", str(project.root), "2", "--index", str(inside))
+    assert result.exit_code == 1
+    assert "index.jsonl: inside datasets/" in result.output
+    assert not inside.exists()

@@ -350,8 +350,13 @@ def test_the_sharded_deploy_plans_a_matrix_of_shards_and_merges_them():
     assert plan["outputs"]["shards"] == "${{ steps.plan.outputs.shards }}"
     lines = {job_id: [line.strip() for step in job["steps"] for line in step.get("run", "").splitlines()]
              for job_id, job in jobs.items()}
-    assert any('shequ shard plan "$SHARDS" --format json' in line for line in lines["shard-plan"])
-    assert 'shequ shard build "$PROVINCES" --out shard --site-url "$SITE_URL"' in lines["shard"]
+    assert any('shequ shard plan "$SHARDS" --format json --index index.jsonl' in line for line in lines["shard-plan"])
+    assert 'shequ shard build "$PROVINCES" --out shard --site-url "$SITE_URL" --index "$INDEX"' in lines["shard"]
+    # The record index goes from the plan to every shard, outside the sources it describes.
+    index_up = next(s for s in plan["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    index_down = next(s for s in shard["steps"] if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert index_up["with"]["name"] == index_down["with"]["name"] == "record-index"
+    assert index_down["with"]["path"] == "${{ runner.temp }}/index"
     assert 'shequ shard merge shards/* --site-url "$SITE_URL"' in lines["shard-merge"]
     assert lines["shard-merge"][-1] == "shequ deploy site"
     upload = next(s for s in shard["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))

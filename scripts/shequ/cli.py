@@ -565,17 +565,22 @@ def shard() -> None:
 @click.argument("provinces")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="The shard's folder (replaced all at once): its record pages, JSON and shard.json.")
+@click.option("--index", type=click.Path(dir_okay=False), default=None,
+              help="The record index that 'shequ shard plan --index' wrote: parse only these provinces' records.")
 @site_url_option
-def shard_build(project_dir: str, provinces: str, out: str, site_url: str | None) -> None:
+def shard_build(project_dir: str, provinces: str, out: str, index: str | None, site_url: str | None) -> None:
     """Render the record pages of PROVINCES, two-digit codes separated by commas.
 
-    Checks every source, as 'shequ build' does, and writes nothing else: no listing, no
-    data package, no search index ('shequ shard merge' makes those).
+    Writes nothing else: no listing, no data package, no search index ('shequ shard merge'
+    makes those). With --index, parses only the record files of PROVINCES and takes what
+    its pages show of other records from the index, so its memory follows the shard;
+    without, loads and checks every source, as 'shequ build' does.
 
     \b
     Example:
-      shequ shard build 11,12 --out shards/a
-      built shards/a/ in 41.0 s
+      shequ shard plan 2 --index index.jsonl
+      shequ shard build 11,12 --out shards/a --index index.jsonl
+      built shards/a/ in 21.0 s
     """
     from shequ.build.shards import parse_provinces
     from shequ.generator.commands import build_shard
@@ -587,7 +592,8 @@ def shard_build(project_dir: str, provinces: str, out: str, site_url: str | None
         raise click.UsageError(printable(str(exc))) from None
     target = Path(out) if Path(out).is_absolute() else project.root / out
     try:
-        result = build_shard(project, codes, target, site_url=site_url)
+        result = build_shard(project, codes, target, site_url=site_url,
+                             index=Path(index).absolute() if index is not None else None)
     except ShequError as exc:
         _fail(exc, "shard build: the previous shard was left as it was")
     _report_build(project, result, "built")
@@ -598,14 +604,18 @@ def shard_build(project_dir: str, provinces: str, out: str, site_url: str | None
 @click.argument("count", type=click.IntRange(min=1))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: a list of shards for a CI matrix (fromJSON in GitHub Actions).")
-def shard_plan(project_dir: str, count: int, fmt: str) -> None:
+@click.option("--index", type=click.Path(dir_okay=False), default=None,
+              help="Also check every source and write the record index that 'shequ shard build --index' reads.")
+def shard_plan(project_dir: str, count: int, fmt: str, index: str | None) -> None:
     """Split the provinces that hold records into COUNT shards of about as many records each.
 
-    Every province with a record is in one shard, so the shards' merge is complete.
+    Every province with a record is in one shard, so the shards' merge is complete. With
+    --index, every source is checked first, and the index is written only if they pass
+    (replaced all at once).
 
     \b
     Example:
-      shequ shard plan 2
+      shequ shard plan 2 --index index.jsonl
       11,33
       31,44,51
     """
@@ -615,9 +625,10 @@ def shard_plan(project_dir: str, count: int, fmt: str) -> None:
 
     project = _project(project_dir)
     try:
-        groups = [",".join(sorted(group)) for group in plan_shards(project, count)]
+        groups = [",".join(sorted(group)) for group in plan_shards(
+            project, count, index=Path(index).absolute() if index is not None else None, today=_settings().today())]
     except ShequError as exc:
-        _fail(exc)
+        _fail(exc, "shard plan: the previous index was left as it was" if index is not None else None)
     echo(json.dumps(groups) if fmt == "json" else "\n".join(groups))
 
 

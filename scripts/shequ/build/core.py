@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from shequ import __version__, atomic, checks, search
-from shequ.build import manifest, pipeline, shards
+from shequ.build import manifest, pipeline, record_index, shards
 from shequ.build.incremental import BuildCache
 from shequ.build.publisher import Publisher
 from shequ.build.records import RecordPages
@@ -94,6 +94,7 @@ class SiteBuild:
         # Sharded builds (shequ.build.shards): a shard's provinces and where it goes, or the shards to merge.
         self.shard: frozenset[str] | None = None
         self.shard_out: Path | None = None
+        self.shard_index: Path | None = None  # a record index: the shard parses its own records only
         self.merge_from: list[shards.ShardFile] | None = None
         self._reset()
 
@@ -113,6 +114,9 @@ class SiteBuild:
         self.pages_stage = None
         self.error: ShequError | None = None  # the last failure, for a caller that sees only the generator's
         self.digest: str | None = None  # of the sources, for a shard or a merge (see fingerprint())
+        self.elsewhere: list = []  # an indexed shard's records of other shards (shequ.build.record_index)
+        self.index_lines: str | None = None  # the digest of the index's record lines it rendered from
+        self.datasets_digest: str | None = None
         self.progress = Progress(log=self.log.info)
 
     # The commands without a site -------------------------------------------------------------
@@ -143,6 +147,8 @@ class SiteBuild:
         if self.show_on is not None:
             self.progress.attach(self.show_on)
         project = Project.at(Path(root).resolve())
+        if self.shard is not None and self.shard_index is not None:
+            return self._start_indexed(project)
         files = sum(_count_files(project.datasets / dataset) for dataset in RECORD_DATASETS)
         with self.progress.stage("load", total=files, unit="record files") as stage:
             if self.cache is not None:
@@ -162,6 +168,23 @@ class SiteBuild:
                 stage.advance(sum(len(t.rows) for t in sources.tables.values()))
             self._accept(report)
         # else serve's rebuilds check in the publishing process, beside the rendering (see package())
+        self.sources = sources
+        return sources
+
+    def _start_indexed(self, project: Project) -> Sources:
+        """A shard with a record index: parse its own record files, and take the records of
+        other shards that its pages name from the index. Not checked here: the index is bound
+        to the very sources that ``shequ shard plan --index`` checked, and the merge checks
+        them again."""
+        self.datasets_digest = record_index.datasets_digest(project)
+        index = record_index.read_index(self.shard_index, self.shard, self.datasets_digest)
+        with self.progress.stage("load", total=index.count, unit="record files") as stage:
+            try:
+                sources = load(project, records=index.load(project, stage.advance))
+            except SchemaError as exc:
+                raise self._failed(_sources_error(Report(exc.problems))) from None
+        self._accept(Report(sources.problems))
+        self.elsewhere, self.index_lines = index.elsewhere, index.lines
         self.sources = sources
         return sources
 
@@ -252,7 +275,7 @@ class SiteBuild:
         (:meth:`render_body`), one at a time."""
         self.data_path = settings.data_path
         with self.progress.stage("render", unit="listing pages") as stage, self._rendering():
-            directory = Directory(self.sources)
+            directory = Directory(self.sources, self.elsewhere)
             if self.cache is not None:
                 self.cache.shared_digest(self.sources.project, settings)
             for lang in language.LANGUAGES:
@@ -307,15 +330,18 @@ class SiteBuild:
 
     def fingerprint(self, config_file: Path, docs_dir: Path, site_url: str | None) -> None:
         """What a shard's pages are rendered from, digested: the sources, the docs, the
-        configuration, the site's address and shequ's version. A merge takes only shards whose
-        digest is its own. Read only for a shard or a merge."""
+        configuration, the site's address, shequ's version and the record index's lines (read
+        by an indexed shard, computed from the sources by any other). A merge takes only shards
+        whose digest is its own. Read only for a shard or a merge."""
         if self.shard is None and self.merge_from is None:
             return
-        root = self.sources.project.root
+        project = self.sources.project
+        datasets = self.datasets_digest or record_index.datasets_digest(project)
+        lines = self.index_lines or record_index.lines_digest(self.sources)
         self.digest = shards.sources_digest(
-            root, [self.sources.project.datasets, Path(docs_dir)],
-            list(dict.fromkeys([Path(config_file), root / "mkdocs.yml", root / "CITATION.cff"])),
-            f"{site_url or ''}\0{__version__}")
+            project.root, [Path(docs_dir)],
+            list(dict.fromkeys([Path(config_file), project.root / "mkdocs.yml", project.root / "CITATION.cff"])),
+            f"{site_url or ''}\0{__version__}\0{datasets}\0{lines}")
 
     def _fingerprint(self) -> str:
         if self.digest is None:

@@ -168,7 +168,8 @@ def by_province(shards: list[ShardFile], digest: str) -> dict[str, ShardFile]:
     for shard in shards:
         if shard.digest != digest:
             raise ShardError(f"{shard.folder / SHARD_FILE}: sources: built from other sources or another site "
-                             "address than this merge; build every shard again from the same commit")
+                             "address than this merge, or from a record index that these sources do not give; "
+                             "build every shard again from the same commit")
         for province in sorted(shard.provinces):
             if province in owner:
                 raise ShardError(f"province {province} is in two shards: {owner[province].folder} and "

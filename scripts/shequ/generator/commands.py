@@ -10,8 +10,9 @@ Example::
 
 A sharded build (:mod:`shequ.build.shards`)::
 
-    build_shard(project, frozenset({"11"}), Path("shards/11"))
-    build_shard(project, frozenset({"31", "44"}), Path("shards/31-44"))
+    plan_shards(project, 2, index=Path("index.jsonl"))      # checks every source, writes the record index
+    build_shard(project, frozenset({"11"}), Path("shards/11"), index=Path("index.jsonl"))
+    build_shard(project, frozenset({"31", "44"}), Path("shards/31-44"), index=Path("index.jsonl"))
     merge_shards(project, [Path("shards/11"), Path("shards/31-44")])   # site/, as build() makes it
 """
 
@@ -76,18 +77,20 @@ def build(project: Project, site_dir: Path | None = None, *, strict: bool = Fals
 
 
 def build_shard(project: Project, provinces: frozenset[str], out: Path, *, strict: bool = False,
-                site_url: str | None = None) -> BuildResult:
-    """Check every source, then render the record pages and JSON of the records in
-    ``provinces`` alone into the folder ``out`` (replaced all at once), with its shard file;
-    no listing, data package or search index. ``result.site_dir`` is ``out``; ``site_url``
-    stands in for mkdocs.yml's (the merge must be given the same)."""
+                site_url: str | None = None, index: Path | None = None) -> BuildResult:
+    """Render the record pages and JSON of the records in ``provinces`` alone into the folder
+    ``out`` (replaced all at once), with its shard file; no listing, data package or search
+    index. ``result.site_dir`` is ``out``; ``site_url`` stands in for mkdocs.yml's (the merge
+    must be given the same). With a record ``index`` (:func:`plan_shards`), only the shard's
+    own record files are parsed, and not checked again; without one, every source is loaded
+    and checked."""
     out = atomic.claim(out, project.root)  # refused at once, before the checks
     out.parent.mkdir(parents=True, exist_ok=True)
     # MkDocs stages a site beside this empty folder of the shard's own, so that shards of one
     # project can build side by side; its pages go to `out`, the rest is removed.
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.site-", dir=out.parent))
     try:
-        return _build(project, scratch, strict=strict, site_url=site_url, shard=(provinces, out))
+        return _build(project, scratch, strict=strict, site_url=site_url, shard=(provinces, out, index))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -101,11 +104,24 @@ def merge_shards(project: Project, folders: list[Path], site_dir: Path | None = 
     return _build(project, site_dir, strict=strict, site_url=site_url, merge=shards)
 
 
-def plan_shards(project: Project, count: int) -> list[frozenset[str]]:
-    """Every province that holds a record, in ``count`` shards of about as many records each."""
-    from shequ.build.pipeline import load_sources
+def plan_shards(project: Project, count: int, *, index: Path | None = None,
+                today=None) -> list[frozenset[str]]:
+    """Every province that holds a record, in ``count`` shards of about as many records each.
+    With ``index``, every source is checked first, and the record index that shards build
+    from (:mod:`shequ.build.record_index`) is written there, replaced all at once; nothing
+    is written when a check fails (:class:`~shequ.errors.InvalidSources`)."""
+    from shequ.build.pipeline import load_sources, validate
+    from shequ.build.record_index import outside_datasets, write_index
+    from shequ.errors import InvalidSources
 
-    return plan(load_sources(project).records, count)
+    if index is None:
+        return plan(load_sources(project).records, count)
+    outside_datasets(index, project)  # refused at once, before the checks
+    sources, report = validate(project, today)
+    if sources is None or not report.valid:
+        raise InvalidSources(report)
+    write_index(index, sources)
+    return plan(sources.records, count)
 
 
 def build_in_shards(project: Project, count: int, site_dir: Path | None = None, *, jobs: int = 1,
@@ -122,12 +138,14 @@ def build_in_shards(project: Project, count: int, site_dir: Path | None = None, 
     work = Path(tempfile.mkdtemp(prefix=".shequ-shards-", dir=parent))
     try:
         # Planned in a process of its own too: this one holds nothing of the sources while the shards build.
+        # It checks every source and writes the record index: each shard then parses its own records only.
+        index = work / "index.jsonl"
         run_processes([[sys.executable, "-m", "shequ", "shard", "plan", "--project", str(project.root), str(count),
-                        "--format", "json"]], 1, work, "plan")
+                        "--format", "json", "--index", str(index)]], 1, work, "plan")
         groups = json.loads((work / "plan-1.out").read_text(encoding="utf-8"))
         folders = [work / f"shard-{n}" for n in range(1, len(groups) + 1)]
         commands = [[sys.executable, "-m", "shequ", "shard", "build", "--project", str(project.root),
-                     group, "--out", str(folder), *(["--site-url", site_url] if site_url else [])]
+                     group, "--out", str(folder), "--index", str(index), *(["--site-url", site_url] if site_url else [])]
                     for group, folder in zip(groups, folders)]
         run_processes(commands, max(1, jobs), work)
         result = merge_shards(project, folders, site_dir, strict=strict, site_url=site_url)
@@ -187,7 +205,7 @@ def _build(project: Project, site_dir: Path | None, *, strict: bool, site_url: s
             plugin = config.plugins.get("shequ")
             if plugin is None:
                 raise SiteBuildError(f"{project.relative(config_file)}: a sharded build needs the shequ plugin")
-            (plugin.shard, plugin.shard_out), plugin.merge_from = shard or (None, None), merge
+            (plugin.shard, plugin.shard_out, plugin.shard_index), plugin.merge_from = shard or (None, None, None), merge
         start = time.monotonic()
         try:
             mkdocs_build(config)

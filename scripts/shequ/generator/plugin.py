@@ -94,13 +94,14 @@ class ShequPlugin(BasePlugin[ShequConfig]):
         # Set by shequ shard build / merge (shequ.generator.commands) before MkDocs starts.
         self.shard: frozenset[str] | None = None
         self.shard_out: Path | None = None
+        self.shard_index: Path | None = None
         self.merge_from: list | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty, self.serving = dirty, command == "serve" and not dirty
         # MkDocs keeps this instance for the next build in the process: a shard or merge set
         # for one build must not carry over to the next (shequ.generator.commands sets them again).
-        self.shard = self.shard_out = self.merge_from = None
+        self.shard = self.shard_out = self.shard_index = self.merge_from = None
         printable_logs()
         self.on_shutdown()
 
@@ -124,6 +125,7 @@ class ShequPlugin(BasePlugin[ShequConfig]):
                 self.build = SiteBuild(settings, serving=self.serving, log=log, show_on=logging.getLogger("mkdocs"))
             self.build.settings = settings
             self.build.shard, self.build.shard_out, self.build.merge_from = self.shard, self.shard_out, self.merge_from
+            self.build.shard_index = self.shard_index
             sources = self.build.start(Path(config.config_file_path).parent / self.config.project)
             self.build.fingerprint(Path(config.config_file_path), Path(config.docs_dir), config.site_url or None)
         set_repository(config, sources.package.get("repository"), log)

@@ -145,7 +145,10 @@ class Region:
 class Directory:
     """The model of the directory pages, built from checked sources."""
 
-    def __init__(self, sources: Sources):
+    def __init__(self, sources: Sources, elsewhere=()):
+        """``elsewhere``: for a shard built from a record index (:mod:`shequ.build.record_index`),
+        the records of other shards that its pages name, each holding only the fields a page
+        shows of a record elsewhere (:class:`~shequ.sources.yamlfiles.Record` objects)."""
         self.sources = sources
         self.package = sources.package
         self.fields = {
@@ -167,6 +170,8 @@ class Directory:
         }
         self.organizations = [self._entry(r) for r in sources.records.get("organizations", ())]
         self.incubators = [self._entry(r) for r in sources.records.get("incubators", ())]
+        for record in elsewhere:
+            (self.organizations if record.dataset == "organizations" else self.incubators).append(self._entry(record))
         self.organizations.sort(key=lambda e: e.id)
         self.incubators.sort(key=lambda e: e.id)
         self.incubator_by_id = {e.id: e for e in self.incubators}

@@ -247,7 +247,12 @@ def load_records(project: Project, dataset: str) -> tuple[list[Record], list[Pro
                    Problem(rules.FILES_NOT_A_FOLDER, "is a file, but a folder of record files was expected",
                            project.relative(folder), hint=f"keep one YAML file per record in datasets/{dataset}/"))
         return [], [problem]
-    paths = list(record_files(project, dataset))
+    return load_record_files(project, dataset, list(record_files(project, dataset)))
+
+
+def load_record_files(project: Project, dataset: str, paths: list[Path]) -> tuple[list[Record], list[Problem]]:
+    """The record files ``paths`` of one dataset (all of them, or a shard's), parsed by one
+    worker process per core when they are many."""
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_PARSE_FILES or workers < 2 or "fork" not in mp.get_all_start_methods():
         return load_paths(project, dataset, paths)
