@@ -260,7 +260,7 @@ def test_organizations_have_their_own_index_of_words_documents_and_facets(site):
     doc = docs[org]
     assert (doc["name"], doc["place"]) == ("朝阳区银龄互助会", "北京市 朝阳区 建外街道")
     assert (doc["management_track"], doc["status"], doc["founded"]) == ("registered", "active", "2018-11-03")
-    assert [f["name"] for f in manifest["facets"]] == ["track", "form", "field", "population", "status"]
+    assert [f["name"] for f in manifest["facets"]] == ["track", "form", "field", "population", "function", "status"]
     assert {"field": "management_track", "facet": "track"} in manifest["results"] and manifest["sort"] == "founded"
     # Each language's snippet: its labels, and the name the title does not show.
     assert doc["name_en"] == "Chaoyang Silver Age Mutual Aid Association"
@@ -325,7 +325,7 @@ def test_directory_page_carries_the_facet_labels(site):
 
     labels = json.loads(html.unescape(match.group(1)))
     assert labels["track"]["filed"][1] == "Filed with a sub-district office or township government"
-    assert set(labels) == {"track", "form", "field", "population", "status"}
+    assert set(labels) == {"track", "form", "field", "population", "function", "status"}
     assert "data-shequ-static" in page  # the listing a reader without JavaScript gets
     assert f'href="{FILED}/"' in page
 

@@ -153,7 +153,7 @@ PAGES = {
     "downloads": ("data/", ["organizations.csv", "SHA-256", "数据字典"]),
     "downloads-en": ("en/data/", ["organizations.csv", "SHA-256", "Data dictionary", "Shequ contributors"]),
     "organizations": ("organizations/", ["朝阳区银龄互助会", "朝外调解志愿队"]),
-    "topic": ("topics/fields-of-activity/elderly-care/", ["养老照护", "朝阳区银龄互助会"]),
+    "topic": ("topics/fields-of-activity/elderly-care/", ["养老照护", "在组织名录中查看"]),
 }
 
 
@@ -274,6 +274,23 @@ def test_a_management_track_page_leads_to_the_directory_filtered_to_it(visit, si
         shown = page.evaluate("() => [...document.querySelectorAll('.shequ-result a')].map(a => a.pathname)")
         ids = {p.rstrip("/").rsplit("/", 1)[-1] for p in shown if "/organizations/" in p}
         assert ids and ids <= filed, sorted(ids - filed)
+    assert not visit.page_errors and not visit.console_errors, visit.page_errors + visit.console_errors
+
+
+def test_a_service_function_page_leads_to_the_directory_filtered_to_it(visit, site):  # noqa: F811
+    # Every topic vocabulary is a directory filter: its pages link there instead of listing.
+    with (site.site / "data" / "organization_classifications.csv").open(encoding="utf-8", newline="") as fh:
+        members = {row["organization_id"] for row in csv.DictReader(fh)
+                   if (row["vocabulary"], row["code"]) == ("service_functions", "dispute-mediation")}
+    page = visit.open("en/topics/service-functions/dispute-mediation/")
+    assert page.locator("article table.shequ-cards").count() == 0
+    page.locator("article a:has-text('See these')").click()
+    page.wait_for_load_state("load")
+    assert "function=dispute-mediation" in page.url
+    page.locator(".shequ-result").first.wait_for()
+    shown = page.evaluate("() => [...document.querySelectorAll('.shequ-result a')].map(a => a.pathname)")
+    ids = {p.rstrip("/").rsplit("/", 1)[-1] for p in shown if "/organizations/" in p}
+    assert ids and ids <= members, sorted(ids - members)
     assert not visit.page_errors and not visit.console_errors, visit.page_errors + visit.console_errors
 
 

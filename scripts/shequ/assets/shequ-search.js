@@ -15,6 +15,24 @@
  * "zh-CN" reads "zh"); the organizations' index is one for both languages, and results
  * from it link into the page's own tree and show its language's names and labels.
  */
+// Material's script looks up a sitemap.xml beside each hreflang alternate, to map a page to
+// its other-language version when the alternates point at the languages' home pages. Ours
+// point at the page's own counterpart (and work without JavaScript), so that lookup would
+// only cost two requests that fail on every page: answer it here, without the network.
+// This script is loaded before Material's for this (templates/overrides/main.html).
+(function (X) {
+  var open = X.prototype.open, send = X.prototype.send;
+  X.prototype.open = function (method, url) {
+    this.shequNoLookup = /\/sitemap\.xml$/.test(String(url));
+    return open.apply(this, arguments);
+  };
+  X.prototype.send = function () {
+    var xhr = this;
+    if (!xhr.shequNoLookup) return send.apply(xhr, arguments);
+    setTimeout(function () { xhr.dispatchEvent(new Event("error")); });
+  };
+})(XMLHttpRequest);
+
 (function () {
   "use strict";
 
